@@ -1,0 +1,3 @@
+#ifndef RETORT_CORE_CONFIG_H
+#define RETORT_CORE_CONFIG_H
+#endif

@@ -1,0 +1,3 @@
+#ifndef RETORT_CORE_ENGINE_H
+#define RETORT_CORE_ENGINE_H
+#endif

@@ -1,0 +1,3 @@
+#ifndef RETORT_CORE_FORMAT_H
+#define RETORT_CORE_FORMAT_H
+#endif

@@ -1,0 +1,3 @@
+#ifndef RETORT_CORE_GRAPH_H
+#define RETORT_CORE_GRAPH_H
+#endif

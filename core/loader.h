@@ -1,0 +1,3 @@
+#ifndef RETORT_CORE_LOADER_H
+#define RETORT_CORE_LOADER_H
+#endif

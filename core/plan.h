@@ -1,0 +1,3 @@
+#ifndef RETORT_CORE_PLAN_H
+#define RETORT_CORE_PLAN_H
+#endif

@@ -1,0 +1,3 @@
+#ifndef RETORT_CORE_SCRIPT_H
+#define RETORT_CORE_SCRIPT_H
+#endif

@@ -1,0 +1,3 @@
+#ifndef RETORT_CORE_TEMPLATE_H
+#define RETORT_CORE_TEMPLATE_H
+#endif

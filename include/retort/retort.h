@@ -1,0 +1,1 @@
+/* public API: see cli */

@@ -1,0 +1,3 @@
+#ifndef RETORT_SQLSPLIT_H
+#define RETORT_SQLSPLIT_H
+#endif
