@@ -1,3 +1,81 @@
+/*
+ * core/graph.h - the revision graph: revisions, heads, bases, branch
+ * labels, dependencies, and revision specifiers, with Alembic's semantics
+ * (alembic/script/revision.py).  Pure data: no I/O, no database.
+ *
+ * The functions below are the contract the engine and the commands use;
+ * the graph's internals are private to graph.c.
+ */
 #ifndef RETORT_CORE_GRAPH_H
 #define RETORT_CORE_GRAPH_H
+
+#include "util.h"
+
+struct rt_revision {
+	/* Filled by whoever builds the revision (script.c, tests): */
+	char *id;
+	struct rt_strvec down;          /* Revises, in listed order; empty = base */
+	struct rt_strvec branch_labels; /* labels declared in this script */
+	struct rt_strvec depends_on;    /* Depends On as written (ids, partial ids, labels) */
+	char *message;                  /* may be NULL */
+	char *create_date;              /* may be NULL */
+	char *path;                     /* file it came from, may be NULL */
+	void *payload;                  /* e.g. the parsed script; freed with the
+	                                   graph's payload_free callback */
+
+	/* Computed by rt_graph_finish(); read-only for users: */
+	struct rt_strvec all_labels;    /* declared + inherited branch labels */
+	struct rt_strvec resolved_deps; /* depends_on resolved to full ids */
+	struct rt_strvec nextrev;       /* children via Revises */
+	struct rt_strvec dependents;    /* revisions that depend on this one */
+	int is_head;                    /* no child (ignoring dependencies) */
+	int is_base;                    /* no down revision */
+	size_t order;                   /* position in the load order (sorted by id) */
+};
+
+struct rt_graph;
+
+/* Create an empty graph; payload_free (may be NULL) frees rev->payload. */
+int rt_graph_new(struct rt_graph **out, void (*payload_free)(void *));
+void rt_graph_free(struct rt_graph *g);
+
+/*
+ * Add a revision; the graph takes ownership of `rev` (allocated with
+ * rt_calloc), also on failure.  A duplicate id is an error naming both files.
+ */
+int rt_graph_add(struct rt_graph *g, struct rt_revision *rev, struct rt_err *err);
+
+/* Free a revision that was never added. */
+void rt_revision_free(struct rt_revision *rev, void (*payload_free)(void *));
+
+/*
+ * Validate and index: Revises/Depends On naming unknown revisions, cycles,
+ * duplicate branch labels, labels colliding with ids; computes the derived
+ * fields above.  Errors name the revisions (and files) involved,
+ * RT_EXIT_USAGE.  Must be linear in the size of the graph.
+ */
+int rt_graph_finish(struct rt_graph *g, struct rt_err *err);
+
+/* Exact id lookup (NULL if absent). */
+const struct rt_revision *rt_graph_get(const struct rt_graph *g, const char *id);
+/* All revisions in load order (sorted by id). */
+size_t rt_graph_count(const struct rt_graph *g);
+const struct rt_revision *rt_graph_at(const struct rt_graph *g, size_t i);
+/* Heads and bases, in Alembic's order. */
+int rt_graph_heads(const struct rt_graph *g, struct rt_strvec *out);
+int rt_graph_bases(const struct rt_graph *g, struct rt_strvec *out);
+
+/*
+ * Resolve a specifier to full revision ids, as Alembic's get_revisions():
+ * "head", "heads", "base", full or unambiguous partial ids, branch labels,
+ * "label@head", "label@base", "rev@head", and relative forms "+N", "-N",
+ * "head-N", "rev+N", "label@+N", "label@-N" relative to `current` heads
+ * (the version table rows; may be empty).  "base" resolves to no ids.
+ * Errors use Alembic's wording: "No such revision or branch 'x'",
+ * "Multiple revisions start with 'ab': ab12, ab34...", etc.
+ */
+int rt_graph_resolve(const struct rt_graph *g, const char *spec,
+                     const char *const *current, size_t n_current,
+                     struct rt_strvec *out, struct rt_err *err);
+
 #endif
