@@ -30,6 +30,8 @@ struct rt_step {
 	int stamp;                     /* 1: no script runs, rows only */
 	char *description;             /* Alembic's log text, e.g.
 	                                  "Running upgrade ae10 -> 27c6, add account" */
+	char *short_log;               /* Alembic's short_log, used in offline
+	                                  comments: "upgrade ae10 -> 27c6" */
 	struct rt_vop *ops;            /* row changes after the script, in order */
 	size_t n_ops;
 };
