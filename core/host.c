@@ -5,7 +5,6 @@
  * core can free it with the same allocator (and the fault-injection hook in
  * util.c covers plugin allocations too).
  */
-#include "config.h"
 #include "host.h"
 
 #include <stdarg.h>

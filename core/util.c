@@ -1,7 +1,6 @@
 /*
  * core/util.c - see util.h.
  */
-#include "config.h"
 #include "util.h"
 
 #include <ctype.h>
