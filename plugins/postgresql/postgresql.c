@@ -1,2 +1,1150 @@
+/*
+ * plugins/postgresql/postgresql.c - the PostgreSQL dialect, on libpq.
+ *
+ * URLs: postgresql://[user[:password]@][host][:port][/database][?key=value...]
+ * (scheme "postgres" too).  Every part the URL gives becomes a libpq
+ * keyword for PQconnectdbParams(); every ?key=value is passed through as a
+ * libpq keyword (sslmode, connect_timeout, application_name, options,
+ * host=/run/postgresql for a socket, ...), checked against PQconndefaults()
+ * so a typo is reported before any I/O.  What the URL leaves out, libpq
+ * takes from its environment (PGHOST, PGPORT, PGUSER, PGPASSWORD,
+ * PGDATABASE, ~/.pgpass, PGSERVICE...).  The conninfo is never echoed: it
+ * holds the password.
+ *
+ * PostgreSQL has transactional DDL, session advisory locks and schemas.
+ * Scripts are split with the PostgreSQL lexer (dollar quotes, nested
+ * comments) and run statement by statement, so that an error names its
+ * statement; the core wraps them in BEGIN/COMMIT unless the script says
+ * `-- retort:transaction off` (CREATE INDEX CONCURRENTLY and friends).
+ *
+ * The version table is Alembic's, rendered as Alembic renders it for
+ * PostgreSQL, and identifiers are quoted as SQLAlchemy quotes them (only
+ * when needed), so offline SQL matches `alembic upgrade --sql` output.
+ */
 #include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libpq-fe.h>
+
 #include <retort/dialect.h>
+#include "sqlsplit.h"
+
+static const struct retort_host *api;
+
+static const char *const schemes[] = { "postgresql", "postgres", NULL };
+
+/* SQLSTATEs that mean "the version table (or its schema) is not there". */
+#define SQLSTATE_UNDEFINED_TABLE "42P01"
+#define SQLSTATE_INVALID_SCHEMA "3F000"
+
+struct retort_conn {
+	PGconn *pg;
+	/* PQconnectdbParams() arrays, NULL-terminated; values owned. */
+	const char **keys;
+	char **vals;
+	size_t n_kv;
+	const char *password;   /* borrowed from vals, scrubbed from messages */
+	char *version_table;
+	char *schema;           /* NULL for the search_path default */
+	char *qtable;           /* quoted [schema.]table */
+	char *qpkey;            /* quoted <table>_pkc */
+	char *regclass;         /* "schema"."table" for to_regclass() */
+	long lock_timeout_ms;
+	int locked;
+	long long lock_key;
+};
+
+/* ------------------------------------------------------------ buffers */
+
+struct sbuf {
+	char *p;
+	size_t len, cap;
+	int oom;
+};
+#define SBUF_INIT { NULL, 0, 0, 0 }
+
+static void sb_put(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 64;
+		char *p;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		p = api->realloc(b->p, cap);
+		if (!p) {
+			b->oom = 1;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void sb_puts(struct sbuf *b, const char *s) { sb_put(b, s, strlen(s)); }
+
+static void sb_putc(struct sbuf *b, char c) { sb_put(b, &c, 1); }
+
+/* Take the string (never NULL unless oom); the buffer is emptied. */
+static char *sb_detach(struct sbuf *b)
+{
+	char *p;
+	if (b->oom) {
+		api->free(b->p);
+		memset(b, 0, sizeof(*b));
+		return NULL;
+	}
+	p = b->p ? b->p : api->strdup("");
+	memset(b, 0, sizeof(*b));
+	return p;
+}
+
+static void sb_free(struct sbuf *b)
+{
+	api->free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+static int oom(struct retort_error *err)
+{
+	return api->error_set(err, RETORT_ENOMEM, "out of memory");
+}
+
+/* ------------------------------------------------------------ quoting */
+
+/*
+ * SQLAlchemy's PostgreSQL reserved words (sqlalchemy/dialects/postgresql/
+ * base.py RESERVED_WORDS): an identifier equal to one of these is quoted.
+ * Sorted for bsearch.
+ */
+static const char *const reserved[] = {
+	"all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric",
+	"authorization", "between", "binary", "both", "case", "cast", "check", "collate",
+	"column", "constraint", "create", "cross", "current_catalog", "current_date",
+	"current_role", "current_schema", "current_time", "current_timestamp", "current_user",
+	"default", "deferrable", "desc", "distinct", "do", "else", "end", "except", "false",
+	"fetch", "for", "foreign", "freeze", "from", "full", "grant", "group", "having",
+	"ilike", "in", "initially", "inner", "intersect", "into", "is", "isnull", "join",
+	"leading", "left", "like", "limit", "localtime", "localtimestamp", "natural", "new",
+	"not", "notnull", "null", "of", "off", "offset", "old", "on", "only", "or", "order",
+	"outer", "over", "overlaps", "placing", "primary", "references", "returning", "right",
+	"select", "session_user", "similar", "some", "symmetric", "table", "then", "to",
+	"trailing", "true", "union", "unique", "user", "using", "variadic", "verbose", "when",
+	"where", "window", "with",
+};
+
+static int cmp_word(const void *a, const void *b)
+{
+	return strcmp((const char *)a, *(const char *const *)b);
+}
+
+/*
+ * SQLAlchemy's rule: an identifier stays bare when it is all lower-case
+ * letters, digits, '_' and '$', does not start with a digit or '$', and is
+ * not a reserved word.  Anything else is quoted, which is always correct;
+ * staying bare when allowed keeps offline SQL identical to Alembic's.
+ */
+static int needs_quotes(const char *name)
+{
+	const char *p;
+	if (!*name || (name[0] >= '0' && name[0] <= '9') || name[0] == '$')
+		return 1;
+	for (p = name; *p; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+		      *p == '$'))
+			return 1;
+	}
+	return bsearch(name, reserved, sizeof(reserved) / sizeof(reserved[0]),
+	               sizeof(reserved[0]), cmp_word) != NULL;
+}
+
+/* Append name, double-quoted (always) with '"' doubled. */
+static void put_quoted_ident(struct sbuf *b, const char *name)
+{
+	const char *p;
+	sb_putc(b, '"');
+	for (p = name; *p; p++) {
+		if (*p == '"')
+			sb_putc(b, '"');
+		sb_putc(b, *p);
+	}
+	sb_putc(b, '"');
+}
+
+static void put_ident(struct sbuf *b, const char *name)
+{
+	if (needs_quotes(name))
+		put_quoted_ident(b, name);
+	else
+		sb_puts(b, name);
+}
+
+/*
+ * A string literal that means the same whatever standard_conforming_strings
+ * says: '...' with '' doubling, or, when the value holds a backslash,
+ * E'...' with backslashes doubled too (what PostgreSQL's quote_literal()
+ * does).
+ */
+static void put_literal(struct sbuf *b, const char *value)
+{
+	const char *p;
+	if (strchr(value, '\\'))
+		sb_putc(b, 'E');
+	sb_putc(b, '\'');
+	for (p = value; *p; p++) {
+		if (*p == '\'' || *p == '\\')
+			sb_putc(b, *p);
+		sb_putc(b, *p);
+	}
+	sb_putc(b, '\'');
+}
+
+static int pg_quote_identifier(const struct retort_conn *conn, const char *name, char **out,
+                               struct retort_error *err)
+{
+	struct sbuf b = SBUF_INIT;
+	(void)conn;
+	*out = NULL;
+	if (!name || !*name)
+		return api->error_set(err, RETORT_EUSAGE, "an empty identifier cannot be quoted");
+	put_ident(&b, name);
+	if (!(*out = sb_detach(&b)))
+		return oom(err);
+	return 0;
+}
+
+static int pg_quote_literal(const struct retort_conn *conn, const char *value, char **out,
+                            struct retort_error *err)
+{
+	struct sbuf b = SBUF_INIT;
+	(void)conn;
+	*out = NULL;
+	if (!value)
+		return api->error_set(err, RETORT_EUSAGE, "a NULL string cannot be quoted");
+	put_literal(&b, value);
+	if (!(*out = sb_detach(&b)))
+		return oom(err);
+	return 0;
+}
+
+/* ------------------------------------------------------------ messages */
+
+/*
+ * Make a libpq/server message fit the one-line error contract: newlines
+ * become "; ", trailing blanks go, and the URL's password (if long enough
+ * to be recognisable) is replaced by "***" wherever it appears.
+ */
+static char *clean_message(const struct retort_conn *conn, const char *msg)
+{
+	struct sbuf b = SBUF_INIT;
+	const char *pw = conn ? conn->password : NULL;
+	size_t pwlen = pw ? strlen(pw) : 0;
+	const char *p = msg ? msg : "";
+	size_t len;
+
+	while (*p) {
+		if (pwlen >= 4 && strncmp(p, pw, pwlen) == 0) {
+			sb_puts(&b, "***");
+			p += pwlen;
+		} else if (*p == '\n' || *p == '\r') {
+			while (*p == '\n' || *p == '\r' || *p == ' ' || *p == '\t')
+				p++;
+			if (*p)
+				sb_puts(&b, "; ");
+		} else {
+			sb_putc(&b, *p++);
+		}
+	}
+	len = b.len;
+	while (len > 0 && (b.p[len - 1] == ' ' || b.p[len - 1] == '\t'))
+		b.p[--len] = '\0';
+	b.len = len;
+	return sb_detach(&b);
+}
+
+/*
+ * Set err from a failed result (or from the connection when res is NULL):
+ * "[what: ]primary[ (detail)][; hint: hint]" plus the SQLSTATE.
+ */
+static int result_error(struct retort_conn *conn, const PGresult *res, struct retort_error *err,
+                        const char *what)
+{
+	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+	const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	struct sbuf b = SBUF_INIT;
+	char *m;
+
+	if (what) {
+		sb_puts(&b, what);
+		sb_puts(&b, ": ");
+	}
+	m = clean_message(conn, primary ? primary : PQerrorMessage(conn->pg));
+	sb_puts(&b, m && *m ? m : "the server reported an error without a message");
+	api->free(m);
+	if (detail) {
+		m = clean_message(conn, detail);
+		sb_puts(&b, " (");
+		sb_puts(&b, m ? m : "");
+		sb_puts(&b, ")");
+		api->free(m);
+	}
+	if (hint) {
+		/* Keep the hint: it usually says what would fix it. */
+		m = clean_message(conn, hint);
+		sb_puts(&b, "; hint: ");
+		sb_puts(&b, m ? m : "");
+		api->free(m);
+	}
+	if (!(m = sb_detach(&b)))
+		return oom(err);
+	api->error_set(err, RETORT_EDB, "%s", m);
+	api->error_db(err, state, 0);
+	api->free(m);
+	return RETORT_EDB;
+}
+
+static void notice_processor(void *arg, const char *message)
+{
+	char *m = clean_message(arg, message);
+	if (m)
+		api->log(RETORT_LOG_INFO, "postgresql: %s", m);
+	api->free(m);
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+static void free_conn(struct retort_conn *c)
+{
+	size_t i;
+	if (!c)
+		return;
+	if (c->pg)
+		PQfinish(c->pg);
+	if (c->vals) {
+		for (i = 0; i < c->n_kv; i++) {
+			/* Don't leave the password in freed memory. */
+			if (c->vals[i] && c->vals[i] == c->password) {
+				volatile char *v = c->vals[i];
+				while (*v)
+					*v++ = '\0';
+			}
+			api->free(c->vals[i]);
+		}
+	}
+	if (c->keys) {
+		for (i = 0; i < c->n_kv; i++)
+			api->free((char *)c->keys[i]);
+	}
+	api->free(c->keys);
+	api->free(c->vals);
+	api->free(c->version_table);
+	api->free(c->schema);
+	api->free(c->qtable);
+	api->free(c->qpkey);
+	api->free(c->regclass);
+	api->free(c);
+}
+
+static int is_libpq_keyword(const PQconninfoOption *opts, const char *key)
+{
+	const PQconninfoOption *o;
+	for (o = opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, key) == 0)
+			return 1;
+	return 0;
+}
+
+static int add_kv(struct retort_conn *c, const char *key, const char *val)
+{
+	char *k = api->strdup(key), *v = api->strdup(val);
+	if (!k || !v) {
+		api->free(k);
+		api->free(v);
+		return -1;
+	}
+	c->keys[c->n_kv] = k;
+	c->vals[c->n_kv] = v;
+	c->n_kv++;
+	return 0;
+}
+
+/* 64-bit FNV-1a over a byte string, continuing from h. */
+static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static int pg_create(struct retort_conn **out, const struct retort_url *url,
+                     const struct retort_dialect_options *opts, struct retort_error *err)
+{
+	struct retort_conn *c;
+	PQconninfoOption *defaults = NULL;
+	struct sbuf b = SBUF_INIT;
+	char port[16];
+	size_t i, cap;
+	int rc = RETORT_ENOMEM;
+	const char *table, *schema;
+
+	*out = NULL;
+	if (!url)
+		return api->error_set(err, RETORT_EUSAGE, "no URL given");
+	c = api->alloc(sizeof(*c));
+	if (!c)
+		return oom(err);
+	memset(c, 0, sizeof(*c));
+	c->lock_timeout_ms = opts ? opts->lock_timeout_ms : -1;
+
+	table = opts && opts->version_table && *opts->version_table ? opts->version_table
+	                                                            : "alembic_version";
+	schema = opts && opts->version_table_schema && *opts->version_table_schema
+	                 ? opts->version_table_schema
+	                 : NULL;
+	if (!(c->version_table = api->strdup(table)))
+		goto fail;
+	if (schema && !(c->schema = api->strdup(schema)))
+		goto fail;
+
+	/* Quoted names, computed once. */
+	if (schema) {
+		put_ident(&b, schema);
+		sb_putc(&b, '.');
+	}
+	put_ident(&b, table);
+	if (!(c->qtable = sb_detach(&b)))
+		goto fail;
+	if (schema) {
+		put_quoted_ident(&b, schema);
+		sb_putc(&b, '.');
+	}
+	put_quoted_ident(&b, table);
+	if (!(c->regclass = sb_detach(&b)))
+		goto fail;
+	sb_puts(&b, table);
+	sb_puts(&b, "_pkc");
+	if (b.oom)
+		goto fail;
+	{
+		char *pk = sb_detach(&b);
+		if (!pk)
+			goto fail;
+		put_ident(&b, pk);
+		api->free(pk);
+		if (!(c->qpkey = sb_detach(&b)))
+			goto fail;
+	}
+
+	/* libpq keywords: the URL's parts, then the query string. */
+	cap = 8 + url->n_params;
+	c->keys = api->alloc(cap * sizeof(*c->keys));
+	c->vals = api->alloc(cap * sizeof(*c->vals));
+	if (!c->keys || !c->vals)
+		goto fail;
+	memset(c->keys, 0, cap * sizeof(*c->keys));
+	memset(c->vals, 0, cap * sizeof(*c->vals));
+
+	if (url->host && *url->host && add_kv(c, "host", url->host) < 0)
+		goto fail;
+	if (url->port) {
+		snprintf(port, sizeof(port), "%u", url->port);
+		if (add_kv(c, "port", port) < 0)
+			goto fail;
+	}
+	if (url->user && *url->user && add_kv(c, "user", url->user) < 0)
+		goto fail;
+	if (url->password) {
+		if (add_kv(c, "password", url->password) < 0)
+			goto fail;
+		c->password = c->vals[c->n_kv - 1];
+	}
+	if (url->database && *url->database && add_kv(c, "dbname", url->database) < 0)
+		goto fail;
+	/* Lets the lock-holder message and pg_stat_activity say who we are. */
+	if (add_kv(c, "fallback_application_name", "retort") < 0)
+		goto fail;
+
+	if (url->n_params) {
+		defaults = PQconndefaults();
+		if (!defaults)
+			goto fail;
+	}
+	for (i = 0; i < url->n_params; i++) {
+		const struct retort_url_param *p = &url->params[i];
+		if (!p->key || !is_libpq_keyword(defaults, p->key)) {
+			rc = api->error_set(err, RETORT_EUSAGE,
+			                     "unknown PostgreSQL connection parameter '%s' in the URL's "
+			                     "query string; use a libpq keyword such as sslmode, "
+			                     "connect_timeout or application_name",
+			                     p->key ? p->key : "");
+			goto fail_msg;
+		}
+		if (strcmp(p->key, "password") == 0) {
+			if (add_kv(c, p->key, p->value ? p->value : "") < 0)
+				goto fail;
+			c->password = c->vals[c->n_kv - 1];
+			continue;
+		}
+		if (add_kv(c, p->key, p->value ? p->value : "") < 0)
+			goto fail;
+	}
+	if (defaults)
+		PQconninfoFree(defaults);
+	*out = c;
+	return 0;
+
+fail:
+	rc = oom(err);
+fail_msg:
+	sb_free(&b);
+	if (defaults)
+		PQconninfoFree(defaults);
+	free_conn(c);
+	return rc;
+}
+
+static int pg_connect(struct retort_conn *c, struct retort_error *err)
+{
+	char *m;
+	if (c->pg)
+		return 0;
+	/* expand_dbname = 0: a database name is never parsed as a conninfo. */
+	c->pg = PQconnectdbParams(c->keys, (const char *const *)c->vals, 0);
+	if (!c->pg)
+		return oom(err);
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		m = clean_message(c, PQerrorMessage(c->pg));
+		api->error_set(err, RETORT_ECONNECT, "%s", m ? m : "cannot connect");
+		api->free(m);
+		PQfinish(c->pg);
+		c->pg = NULL;
+		return RETORT_ECONNECT;
+	}
+	PQsetNoticeProcessor(c->pg, notice_processor, c);
+
+	/* The lock key: this database, schema and version table. */
+	{
+		uint64_t h = 14695981039346656037ULL;
+		const char *db = PQdb(c->pg);
+		h = fnv1a(h, "retort", 7);
+		h = fnv1a(h, db ? db : "", db ? strlen(db) + 1 : 1);
+		h = fnv1a(h, c->schema ? c->schema : "", c->schema ? strlen(c->schema) + 1 : 1);
+		h = fnv1a(h, c->version_table, strlen(c->version_table) + 1);
+		c->lock_key = (long long)h;
+	}
+	return 0;
+}
+
+static void pg_destroy(struct retort_conn *c)
+{
+	free_conn(c);
+}
+
+static unsigned pg_caps(const struct retort_conn *c)
+{
+	(void)c;
+	return RETORT_CAP_TRANSACTIONAL_DDL | RETORT_CAP_ADVISORY_LOCK | RETORT_CAP_SCHEMAS |
+	       RETORT_CAP_NONTX_SCRIPTS;
+}
+
+static int need_conn(struct retort_conn *c, struct retort_error *err)
+{
+	if (!c || !c->pg)
+		return api->error_set(err, RETORT_ERROR, "not connected to PostgreSQL");
+	return 0;
+}
+
+/* Run a command that returns no rows; set err on failure. */
+static int simple(struct retort_conn *c, const char *sql, struct retort_error *err)
+{
+	PGresult *res;
+	int rc = 0;
+	if ((rc = need_conn(c, err)) < 0)
+		return rc;
+	res = PQexec(c->pg, sql);
+	if (!res)
+		return result_error(c, NULL, err, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
+		rc = result_error(c, res, err, sql);
+	PQclear(res);
+	return rc;
+}
+
+static int pg_begin(struct retort_conn *c, struct retort_error *err)
+{
+	return simple(c, "BEGIN", err);
+}
+
+static int pg_commit(struct retort_conn *c, struct retort_error *err)
+{
+	PGresult *res;
+	int rc = 0;
+	if ((rc = need_conn(c, err)) < 0)
+		return rc;
+	res = PQexec(c->pg, "COMMIT");
+	if (!res)
+		return result_error(c, NULL, err, "COMMIT");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = result_error(c, res, err, "COMMIT");
+	else if (strcmp(PQcmdStatus(res), "ROLLBACK") == 0)
+		/* COMMIT of an aborted transaction rolls back and says so. */
+		rc = api->error_set(err, RETORT_EDB,
+		                     "COMMIT rolled back: the transaction had failed earlier");
+	PQclear(res);
+	return rc;
+}
+
+static int pg_rollback(struct retort_conn *c, struct retort_error *err)
+{
+	return simple(c, "ROLLBACK", err);
+}
+
+/* ------------------------------------------------------------ scripts */
+
+struct exec_ctx {
+	struct retort_conn *c;
+	struct retort_error *err;
+	unsigned index;
+	int rc;
+};
+
+/* 1-based character position (as the server counts) -> line offset. */
+static unsigned lines_before(const char *stmt, size_t len, long pos)
+{
+	unsigned n = 0;
+	long chars = 0;
+	size_t i;
+	for (i = 0; i < len && chars < pos - 1; i++) {
+		/* UTF-8: count only lead bytes as characters. */
+		if (((unsigned char)stmt[i] & 0xC0) != 0x80)
+			chars++;
+		if (stmt[i] == '\n')
+			n++;
+	}
+	return n;
+}
+
+static int exec_one(const char *stmt, size_t len, unsigned line, void *payload)
+{
+	struct exec_ctx *x = payload;
+	struct retort_conn *c = x->c;
+	PGresult *res;
+	char *sql;
+	ExecStatusType st;
+
+	x->index++;
+	sql = api->strndup(stmt, len);
+	if (!sql) {
+		x->rc = oom(x->err);
+		return 1;
+	}
+	res = PQexec(c->pg, sql);
+	api->free(sql);
+	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	switch (st) {
+	case PGRES_COMMAND_OK:
+	case PGRES_TUPLES_OK:
+	case PGRES_EMPTY_QUERY:
+		PQclear(res);
+		/* A statement list in one string runs with PQexec too: any
+		 * later results are already consumed by PQexec. */
+		return 0;
+	case PGRES_COPY_IN:
+	case PGRES_COPY_OUT:
+	case PGRES_COPY_BOTH:
+		PQclear(res);
+		if (st == PGRES_COPY_IN)
+			PQputCopyEnd(c->pg, "COPY FROM STDIN is not supported in migration scripts");
+		while ((res = PQgetResult(c->pg)) != NULL)
+			PQclear(res);
+		x->rc = api->error_set(x->err, RETORT_EDB,
+		                        "COPY to or from the client is not supported in migration "
+		                        "scripts; use INSERT statements or COPY from a server file");
+		api->error_statement(x->err, x->index, line, stmt, len);
+		return 1;
+	default: {
+		const char *pos = res ? PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION) : NULL;
+		x->rc = result_error(c, res, x->err, NULL);
+		if (pos && x->err && x->err->message) {
+			long p = strtol(pos, NULL, 10);
+			unsigned at = line + lines_before(stmt, len, p);
+			char *m = api->strdup(x->err->message);
+			if (m) {
+				api->error_set(x->err, RETORT_EDB, "%s (at line %u)", m, at);
+				api->free(m);
+			}
+		}
+		api->error_statement(x->err, x->index, line, stmt, len);
+		PQclear(res);
+		return 1;
+	}
+	}
+}
+
+static int split_error(struct retort_error *err, const struct sqlsplit_error *se)
+{
+	api->error_set(err, RETORT_EUSAGE, "%s starting at line %u; close it or fix the quoting",
+	                se->what ? se->what : "lexical error", se->line);
+	api->error_statement(err, 0, se->line, NULL, 0);
+	return RETORT_EUSAGE;
+}
+
+static int pg_execute(struct retort_conn *c, const char *sql, size_t len, unsigned first_line,
+                      struct retort_error *err)
+{
+	struct exec_ctx x;
+	struct sqlsplit_error se = { 0, NULL };
+	int rc;
+
+	if ((rc = need_conn(c, err)) < 0)
+		return rc;
+	memset(&x, 0, sizeof(x));
+	x.c = c;
+	x.err = err;
+	rc = sqlsplit(sql, len, SQLSPLIT_POSTGRESQL, first_line, exec_one, &x, &se);
+	if (rc < 0)
+		return split_error(err, &se);
+	if (rc > 0)
+		return x.rc < 0 ? x.rc : RETORT_EDB;
+	return 0;
+}
+
+struct split_ctx {
+	retort_stmt_cb cb;
+	void *payload;
+	int rc;
+};
+
+static int split_one(const char *stmt, size_t len, unsigned line, void *payload)
+{
+	struct split_ctx *x = payload;
+	x->rc = x->cb(stmt, len, line, x->payload);
+	return x->rc != 0;
+}
+
+static int pg_split(const struct retort_conn *c, const char *sql, size_t len, unsigned first_line,
+                    retort_stmt_cb cb, void *payload, struct retort_error *err)
+{
+	struct split_ctx x = { cb, payload, 0 };
+	struct sqlsplit_error se = { 0, NULL };
+	int rc;
+	(void)c;
+	rc = sqlsplit(sql, len, SQLSPLIT_POSTGRESQL, first_line, split_one, &x, &se);
+	if (rc < 0)
+		return split_error(err, &se);
+	if (rc > 0)
+		return x.rc < 0 ? x.rc : RETORT_ERROR;
+	return 0;
+}
+
+/* ------------------------------------------------------------ version table */
+
+/* "<verb> <qtable><rest>" into a new string, or NULL. */
+static char *table_sql(const struct retort_conn *c, const char *verb, const char *rest)
+{
+	struct sbuf b = SBUF_INIT;
+	sb_puts(&b, verb);
+	sb_puts(&b, c->qtable);
+	sb_puts(&b, rest);
+	return sb_detach(&b);
+}
+
+static int pg_version_read(struct retort_conn *c, retort_row_cb cb, void *payload,
+                           struct retort_error *err)
+{
+	PGresult *res;
+	const char *params[1];
+	char *sql;
+	int rc = 0, i, n;
+
+	if ((rc = need_conn(c, err)) < 0)
+		return rc;
+	/* Ask first, so a missing table does not abort a transaction. */
+	params[0] = c->regclass;
+	res = PQexecParams(c->pg, "SELECT to_regclass($1) IS NOT NULL", 1, NULL, params, NULL, NULL,
+	                   0);
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+		const char *st = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+		if (st && strcmp(st, SQLSTATE_INVALID_SCHEMA) == 0) {
+			PQclear(res);
+			return RETORT_ENOTFOUND;
+		}
+		rc = result_error(c, res, err, "cannot look for the version table");
+		PQclear(res);
+		return rc;
+	}
+	if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+		PQclear(res);
+		return RETORT_ENOTFOUND;
+	}
+	PQclear(res);
+
+	if (!(sql = table_sql(c, "SELECT version_num FROM ", "")))
+		return oom(err);
+	res = PQexecParams(c->pg, sql, 0, NULL, NULL, NULL, NULL, 0);
+	api->free(sql);
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+		const char *st = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+		if (st && (strcmp(st, SQLSTATE_UNDEFINED_TABLE) == 0 ||
+		           strcmp(st, SQLSTATE_INVALID_SCHEMA) == 0))
+			rc = RETORT_ENOTFOUND;
+		else
+			rc = result_error(c, res, err, "cannot read the version table");
+		PQclear(res);
+		return rc;
+	}
+	n = PQntuples(res);
+	for (i = 0; i < n; i++) {
+		if (PQgetisnull(res, i, 0))
+			continue;
+		if ((rc = cb(PQgetvalue(res, i, 0), payload)) != 0) {
+			if (rc > 0)
+				rc = RETORT_ERROR;
+			if (err && !err->message)
+				api->error_set(err, rc, "reading the version table was stopped");
+			break;
+		}
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* Alembic's DDL for PostgreSQL, without the terminator. */
+static char *version_ddl(const struct retort_conn *c, int if_not_exists)
+{
+	struct sbuf b = SBUF_INIT;
+	sb_puts(&b, if_not_exists ? "CREATE TABLE IF NOT EXISTS " : "CREATE TABLE ");
+	sb_puts(&b, c->qtable);
+	sb_puts(&b, " (\n    version_num VARCHAR(32) NOT NULL, \n    CONSTRAINT ");
+	sb_puts(&b, c->qpkey);
+	sb_puts(&b, " PRIMARY KEY (version_num)\n)");
+	return sb_detach(&b);
+}
+
+static int pg_version_create(struct retort_conn *c, struct retort_error *err)
+{
+	char *sql;
+	int rc;
+	if ((rc = need_conn(c, err)) < 0)
+		return rc;
+	if (!(sql = version_ddl(c, 1)))
+		return oom(err);
+	rc = simple(c, sql, err);
+	if (rc < 0 && err && err->message) {
+		char *m = api->strdup(err->message);
+		if (m) {
+			api->error_set(err, rc, "cannot create the version table %s: %s", c->qtable, m);
+			api->free(m);
+		}
+	}
+	api->free(sql);
+	return rc;
+}
+
+/* Run a one-row DML statement with bound parameters; *rows = rows hit. */
+static int dml(struct retort_conn *c, const char *sql, int n, const char *const *params,
+               long *rows, struct retort_error *err)
+{
+	PGresult *res;
+	int rc = 0;
+	*rows = 0;
+	res = PQexecParams(c->pg, sql, n, NULL, params, NULL, NULL, 0);
+	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = result_error(c, res, err, "version table");
+	else
+		*rows = strtol(PQcmdTuples(res), NULL, 10);
+	PQclear(res);
+	return rc;
+}
+
+static int pg_version_insert(struct retort_conn *c, const char *rev, struct retort_error *err)
+{
+	const char *params[1] = { rev };
+	char *sql;
+	long rows;
+	int rc;
+	if ((rc = need_conn(c, err)) < 0)
+		return rc;
+	if (!(sql = table_sql(c, "INSERT INTO ", " (version_num) VALUES ($1)")))
+		return oom(err);
+	rc = dml(c, sql, 1, params, &rows, err);
+	api->free(sql);
+	return rc;
+}
+
+static int pg_version_update(struct retort_conn *c, const char *from, const char *to,
+                             struct retort_error *err)
+{
+	const char *params[2] = { to, from };
+	char *sql;
+	long rows;
+	int rc;
+	if ((rc = need_conn(c, err)) < 0)
+		return rc;
+	if (!(sql = table_sql(c, "UPDATE ", " SET version_num = $1 WHERE version_num = $2")))
+		return oom(err);
+	rc = dml(c, sql, 2, params, &rows, err);
+	api->free(sql);
+	if (rc == 0 && rows != 1)
+		/* Alembic's wording. */
+		rc = api->error_set(err, RETORT_ERROR,
+		                     "Online migration expected to match one row when updating '%s' "
+		                     "to '%s' in '%s'; %ld found",
+		                     from, to, c->version_table, rows);
+	return rc;
+}
+
+static int pg_version_delete(struct retort_conn *c, const char *rev, struct retort_error *err)
+{
+	const char *params[1] = { rev };
+	char *sql;
+	long rows;
+	int rc;
+	if ((rc = need_conn(c, err)) < 0)
+		return rc;
+	if (!(sql = table_sql(c, "DELETE FROM ", " WHERE version_num = $1")))
+		return oom(err);
+	rc = dml(c, sql, 1, params, &rows, err);
+	api->free(sql);
+	if (rc == 0 && rows != 1)
+		rc = api->error_set(err, RETORT_ERROR,
+		                     "Online migration expected to match one row when deleting '%s' "
+		                     "in '%s'; %ld found",
+		                     rev, c->version_table, rows);
+	return rc;
+}
+
+/* ------------------------------------------------------------ locking */
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* 1: got it, 0: held elsewhere, <0: error. */
+static int try_lock(struct retort_conn *c, struct retort_error *err)
+{
+	char key[32];
+	const char *params[1] = { key };
+	PGresult *res;
+	int rc;
+	snprintf(key, sizeof(key), "%lld", c->lock_key);
+	res = PQexecParams(c->pg, "SELECT pg_try_advisory_lock($1::bigint)", 1, NULL, params, NULL,
+	                   NULL, 0);
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		rc = result_error(c, res, err, "pg_try_advisory_lock");
+		PQclear(res);
+		return rc;
+	}
+	rc = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return rc;
+}
+
+/* Describe the session holding our advisory lock (host-allocated), or NULL. */
+static char *lock_holder(struct retort_conn *c)
+{
+	char hi[16], lo[16];
+	const char *params[2] = { hi, lo };
+	PGresult *res;
+	struct sbuf b = SBUF_INIT;
+	uint64_t k = (uint64_t)c->lock_key;
+
+	snprintf(hi, sizeof(hi), "%lu", (unsigned long)(k >> 32));
+	snprintf(lo, sizeof(lo), "%lu", (unsigned long)(k & 0xffffffffu));
+	res = PQexecParams(c->pg,
+	                   "SELECT l.pid, coalesce(a.application_name, ''), "
+	                   "coalesce(host(a.client_addr), 'local'), "
+	                   "coalesce(to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS TZ'), '') "
+	                   "FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
+	                   "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+	                   "AND l.classid = $1::oid AND l.objid = $2::oid "
+	                   "AND l.database = (SELECT oid FROM pg_database "
+	                   "WHERE datname = current_database()) LIMIT 1",
+	                   2, NULL, params, NULL, NULL, 0);
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		PQclear(res);
+		return NULL;
+	}
+	sb_puts(&b, "pid ");
+	sb_puts(&b, PQgetvalue(res, 0, 0));
+	if (*PQgetvalue(res, 0, 1)) {
+		sb_puts(&b, ", application '");
+		sb_puts(&b, PQgetvalue(res, 0, 1));
+		sb_puts(&b, "'");
+	}
+	sb_puts(&b, ", client ");
+	sb_puts(&b, PQgetvalue(res, 0, 2));
+	if (*PQgetvalue(res, 0, 3)) {
+		sb_puts(&b, ", connected since ");
+		sb_puts(&b, PQgetvalue(res, 0, 3));
+	}
+	PQclear(res);
+	return sb_detach(&b);
+}
+
+static int pg_lock(struct retort_conn *c, struct retort_error *err)
+{
+	long long start, waited;
+	long step = 50;
+	int rc, logged = 0;
+
+	if ((rc = need_conn(c, err)) < 0)
+		return rc;
+	if (c->locked)
+		return 0;
+	start = now_ms();
+	for (;;) {
+		rc = try_lock(c, err);
+		if (rc < 0)
+			return rc;
+		if (rc == 1) {
+			c->locked = 1;
+			return 0;
+		}
+		waited = now_ms() - start;
+		if (c->lock_timeout_ms >= 0 && waited >= c->lock_timeout_ms) {
+			char *who = lock_holder(c);
+			api->error_set(err, RETORT_ELOCKED,
+			                "the migration lock of database '%s' (version table %s) is held "
+			                "by another session (%s); waited %lld ms: let that run finish, "
+			                "or raise the lock timeout",
+			                PQdb(c->pg), c->qtable, who ? who : "holder unknown", waited);
+			api->free(who);
+			return RETORT_ELOCKED;
+		}
+		if (!logged) {
+			char *who = lock_holder(c);
+			api->log(RETORT_LOG_INFO,
+			          "postgresql: waiting for the migration lock held by %s",
+			          who ? who : "another session");
+			api->free(who);
+			logged = 1;
+		}
+		if (c->lock_timeout_ms >= 0 && step > c->lock_timeout_ms - waited)
+			step = (long)(c->lock_timeout_ms - waited);
+		sleep_ms(step > 0 ? step : 1);
+		if (step < 500)
+			step *= 2;
+	}
+}
+
+static int pg_unlock(struct retort_conn *c, struct retort_error *err)
+{
+	char key[32];
+	const char *params[1] = { key };
+	PGresult *res;
+	int rc = 0;
+
+	if (!c || !c->pg || !c->locked)
+		return 0;
+	snprintf(key, sizeof(key), "%lld", c->lock_key);
+	res = PQexecParams(c->pg, "SELECT pg_advisory_unlock($1::bigint)", 1, NULL, params, NULL,
+	                   NULL, 0);
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK)
+		rc = result_error(c, res, err, "pg_advisory_unlock");
+	else
+		c->locked = 0;
+	PQclear(res);
+	return rc;
+}
+
+/* ------------------------------------------------------------ offline */
+
+static int pg_offline_sql(const struct retort_conn *c, int what, const char *arg, size_t arg_len,
+                          char **out, struct retort_error *err)
+{
+	struct sbuf b = SBUF_INIT;
+	char *ddl;
+
+	*out = NULL;
+	switch (what) {
+	case RETORT_OFFLINE_BEGIN:
+		sb_puts(&b, "BEGIN;");
+		break;
+	case RETORT_OFFLINE_COMMIT:
+		sb_puts(&b, "COMMIT;");
+		break;
+	case RETORT_OFFLINE_VERSION_DDL:
+		if (!c)
+			return api->error_set(err, RETORT_ERROR, "no handle for the version table");
+		if (!(ddl = version_ddl(c, 0)))
+			return oom(err);
+		sb_puts(&b, ddl);
+		sb_putc(&b, ';');
+		api->free(ddl);
+		break;
+	case RETORT_OFFLINE_STATEMENT:
+		if (arg)
+			sb_put(&b, arg, arg_len);
+		sb_putc(&b, ';');
+		break;
+	default:
+		return api->error_set(err, RETORT_ENOTSUPPORTED, "unknown offline SQL kind %d", what);
+	}
+	if (!(*out = sb_detach(&b)))
+		return oom(err);
+	return 0;
+}
+
+/* ------------------------------------------------------------ vtable */
+
+static const struct retort_dialect dialect = {
+	RETORT_DIALECT_ABI_MAJOR,
+	RETORT_DIALECT_ABI_MINOR,
+	sizeof(struct retort_dialect),
+	"postgresql",
+	"PostgreSQL (libpq)",
+	PACKAGE_VERSION,
+	schemes,
+	NULL, /* global_init */
+	NULL, /* global_shutdown */
+	pg_create,
+	pg_connect,
+	pg_destroy,
+	pg_caps,
+	pg_begin,
+	pg_commit,
+	pg_rollback,
+	pg_execute,
+	pg_split,
+	pg_version_read,
+	pg_version_create,
+	pg_version_insert,
+	pg_version_update,
+	pg_version_delete,
+	pg_lock,
+	pg_unlock,
+	pg_quote_identifier,
+	pg_quote_literal,
+	pg_offline_sql,
+};
+
+RETORT_DIALECT_DEFINE(retort_postgresql, &dialect, api)
