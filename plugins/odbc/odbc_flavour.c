@@ -1,0 +1,572 @@
+/*
+ * plugins/odbc/odbc_flavour.c - what the odbc plugin knows without talking
+ * to a driver: per-flavour rules, SQL text as Alembic writes it, and the
+ * translation of a retort URL into an ODBC connection string.
+ *
+ * The SQL text matches Alembic's offline output byte for byte (tests
+ * regenerate it with Alembic and compare): identifiers are quoted exactly
+ * when SQLAlchemy quotes them (odbc_words.h holds its reserved words), the
+ * version table DDL is SQLAlchemy's CREATE TABLE, and statements carry
+ * Alembic's command terminator and batch separator.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "odbc_int.h"
+#include "sqlsplit.h"
+#include "odbc_words.h"
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Capabilities: every flavour runs statements with autocommit on, so a
+ * script can always run outside a transaction. */
+#define CAPS_COMMON RETORT_CAP_NONTX_SCRIPTS
+
+static const struct odbc_flavour_info flavours[] = {
+	{ ODBC_FL_MSSQL, "mssql", SQLSPLIT_MSSQL,
+	  CAPS_COMMON | RETORT_CAP_TRANSACTIONAL_DDL | RETORT_CAP_ADVISORY_LOCK |
+		  RETORT_CAP_SCHEMAS,
+	  '[', ']', 0, "VARCHAR(32)", "BEGIN TRANSACTION;", "COMMIT",
+	  words_mssql, N_OF(words_mssql) },
+	/* Oracle DDL commits implicitly: no transactional DDL, and offline
+	 * output has no BEGIN/COMMIT (as Alembic's). */
+	{ ODBC_FL_ORACLE, "oracle", SQLSPLIT_ORACLE,
+	  CAPS_COMMON | RETORT_CAP_ADVISORY_LOCK | RETORT_CAP_SCHEMAS,
+	  '"', '"', 0, "VARCHAR2(32 CHAR)", "", "",
+	  words_oracle, N_OF(words_oracle) },
+	{ ODBC_FL_POSTGRESQL, "postgresql", SQLSPLIT_POSTGRESQL,
+	  CAPS_COMMON | RETORT_CAP_TRANSACTIONAL_DDL | RETORT_CAP_ADVISORY_LOCK |
+		  RETORT_CAP_SCHEMAS,
+	  '"', '"', 0, "VARCHAR(32)", "BEGIN;", "COMMIT",
+	  words_postgresql, N_OF(words_postgresql) },
+	{ ODBC_FL_MYSQL, "mysql", SQLSPLIT_MYSQL,
+	  CAPS_COMMON | RETORT_CAP_ADVISORY_LOCK | RETORT_CAP_SCHEMAS,
+	  '`', '`', 1, "VARCHAR(32)", "", "",
+	  words_mysql, N_OF(words_mysql) },
+	/* SQLite rolls DDL back, but has no server-side lock.  Alembic treats
+	 * it as non-transactional in offline output (no BEGIN/COMMIT). */
+	{ ODBC_FL_SQLITE, "sqlite", SQLSPLIT_SQLITE,
+	  CAPS_COMMON | RETORT_CAP_TRANSACTIONAL_DDL,
+	  '"', '"', 0, "VARCHAR(32)", "", "",
+	  words_sqlite, N_OF(words_sqlite) },
+};
+
+/* ASCII-only case-insensitive comparisons (no locale surprises). */
+static int lower(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
+}
+
+static int ieq(const char *a, const char *b)
+{
+	while (*a && lower((unsigned char)*a) == lower((unsigned char)*b)) {
+		a++;
+		b++;
+	}
+	return *a == '\0' && *b == '\0';
+}
+
+static int iprefix(const char *s, const char *prefix)
+{
+	while (*prefix && lower((unsigned char)*s) == lower((unsigned char)*prefix)) {
+		s++;
+		prefix++;
+	}
+	return *prefix == '\0';
+}
+
+static int icontains(const char *s, const char *needle)
+{
+	for (; *s; s++)
+		if (iprefix(s, needle))
+			return 1;
+	return 0;
+}
+
+const struct odbc_flavour_info *odbc_flavour_get(enum odbc_flavour f)
+{
+	size_t i;
+	for (i = 0; i < N_OF(flavours); i++)
+		if (flavours[i].id == f)
+			return &flavours[i];
+	return NULL;
+}
+
+enum odbc_flavour odbc_flavour_by_name(const char *name)
+{
+	static const struct { const char *alias; enum odbc_flavour f; } names[] = {
+		{ "mssql", ODBC_FL_MSSQL }, { "sqlserver", ODBC_FL_MSSQL },
+		{ "sql_server", ODBC_FL_MSSQL }, { "oracle", ODBC_FL_ORACLE },
+		{ "postgresql", ODBC_FL_POSTGRESQL }, { "postgres", ODBC_FL_POSTGRESQL },
+		{ "mysql", ODBC_FL_MYSQL }, { "mariadb", ODBC_FL_MYSQL },
+		{ "sqlite", ODBC_FL_SQLITE }, { "sqlite3", ODBC_FL_SQLITE },
+	};
+	size_t i;
+	if (!name)
+		return ODBC_FL_UNKNOWN;
+	for (i = 0; i < N_OF(names); i++)
+		if (ieq(name, names[i].alias))
+			return names[i].f;
+	return ODBC_FL_UNKNOWN;
+}
+
+enum odbc_flavour odbc_flavour_by_dbms(const char *dbms)
+{
+	if (!dbms)
+		return ODBC_FL_UNKNOWN;
+	/* "Microsoft SQL Server"; Azure SQL reports the same. */
+	if (icontains(dbms, "sql server"))
+		return ODBC_FL_MSSQL;
+	if (iprefix(dbms, "oracle"))
+		return ODBC_FL_ORACLE;
+	if (iprefix(dbms, "postgres"))
+		return ODBC_FL_POSTGRESQL;
+	if (iprefix(dbms, "mysql") || iprefix(dbms, "mariadb"))
+		return ODBC_FL_MYSQL;
+	if (iprefix(dbms, "sqlite"))
+		return ODBC_FL_SQLITE;
+	return ODBC_FL_UNKNOWN;
+}
+
+/* ------------------------------------------------------------ buffer */
+
+static int buf_grow(struct odbc_buf *b, size_t extra)
+{
+	size_t want, cap;
+	char *p;
+	if (b->oom)
+		return -1;
+	if (extra > (size_t)-1 - b->len - 1)
+		goto oom;
+	want = b->len + extra + 1;
+	if (want <= b->cap)
+		return 0;
+	cap = b->cap ? b->cap : 64;
+	while (cap < want)
+		cap = cap > (size_t)-1 / 2 ? want : cap * 2;
+	p = odbc__host->realloc(b->ptr, cap);
+	if (!p)
+		goto oom;
+	b->ptr = p;
+	b->cap = cap;
+	return 0;
+oom:
+	b->oom = 1;
+	return -1;
+}
+
+void odbc_buf_put(struct odbc_buf *b, const char *s, size_t n)
+{
+	if (buf_grow(b, n) < 0)
+		return;
+	if (n)
+		memcpy(b->ptr + b->len, s, n);
+	b->len += n;
+	b->ptr[b->len] = '\0';
+}
+
+void odbc_buf_puts(struct odbc_buf *b, const char *s)
+{
+	odbc_buf_put(b, s, strlen(s));
+}
+
+void odbc_buf_putc(struct odbc_buf *b, char c)
+{
+	odbc_buf_put(b, &c, 1);
+}
+
+char *odbc_buf_detach(struct odbc_buf *b)
+{
+	char *p;
+	if (!b->oom && !b->ptr)
+		odbc_buf_put(b, "", 0);
+	if (b->oom) {
+		odbc_buf_free(b);
+		return NULL;
+	}
+	p = b->ptr;
+	b->ptr = NULL;
+	b->len = b->cap = 0;
+	return p;
+}
+
+void odbc_buf_free(struct odbc_buf *b)
+{
+	if (b->ptr)
+		odbc__host->free(b->ptr);
+	b->ptr = NULL;
+	b->len = b->cap = 0;
+	b->oom = 0;
+}
+
+/* ------------------------------------------------------------ SQL text */
+
+static int cmp_word(const void *key, const void *elem)
+{
+	return strcmp((const char *)key, *(const char *const *)elem);
+}
+
+/* SQLAlchemy's IdentifierPreparer._requires_quotes(). */
+static int requires_quotes(const struct odbc_flavour_info *fl, const char *name)
+{
+	char small[64];
+	size_t i, n = strlen(name);
+	if (name[0] >= '0' && name[0] <= '9')
+		return 1;
+	if (name[0] == '$' || (fl->id == ODBC_FL_ORACLE && name[0] == '_'))
+		return 1;
+	for (i = 0; i < n; i++) {
+		char c = name[i];
+		if (c >= 'A' && c <= 'Z')
+			return 1; /* lower(name) != name */
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '$'))
+			return 1;
+	}
+	/* No reserved word is this long; a legal lower-case name is its own
+	 * lower-case form, so the lookup uses it directly. */
+	if (n >= sizeof(small))
+		return 0;
+	memcpy(small, name, n + 1);
+	return bsearch(small, fl->words, fl->n_words, sizeof(fl->words[0]), cmp_word) != NULL;
+}
+
+int odbc_quote_ident(struct odbc_buf *b, const struct odbc_flavour_info *fl,
+                     const char *name, int force)
+{
+	const char *p;
+	if (!name || !*name)
+		return -1;
+	if (!force && !requires_quotes(fl, name)) {
+		odbc_buf_puts(b, name);
+		return 0;
+	}
+	odbc_buf_putc(b, fl->q_open);
+	for (p = name; *p; p++) {
+		odbc_buf_putc(b, *p);
+		if (*p == fl->q_close)
+			odbc_buf_putc(b, *p);
+	}
+	odbc_buf_putc(b, fl->q_close);
+	return 0;
+}
+
+void odbc_quote_literal(struct odbc_buf *b, const struct odbc_flavour_info *fl,
+                        const char *value)
+{
+	const char *p;
+	odbc_buf_putc(b, '\'');
+	for (p = value; *p; p++) {
+		odbc_buf_putc(b, *p);
+		if (*p == '\'' || (*p == '\\' && fl->literal_backslash))
+			odbc_buf_putc(b, *p);
+	}
+	odbc_buf_putc(b, '\'');
+}
+
+int odbc_table_name(struct odbc_buf *b, const struct odbc_flavour_info *fl,
+                    const char *schema, const char *table)
+{
+	if (schema && *schema) {
+		if (odbc_quote_ident(b, fl, schema, 0) < 0)
+			return -1;
+		odbc_buf_putc(b, '.');
+	}
+	return odbc_quote_ident(b, fl, table, 0);
+}
+
+int odbc_version_ddl(struct odbc_buf *b, const struct odbc_flavour_info *fl,
+                     const char *schema, const char *table)
+{
+	struct odbc_buf pkc = ODBC_BUF_INIT;
+	int error = -1;
+
+	/* SQLAlchemy's CreateTable output, as Alembic's offline mode prints it
+	 * (note the blank after the first comma). */
+	odbc_buf_puts(b, "CREATE TABLE ");
+	if (odbc_table_name(b, fl, schema, table) < 0)
+		goto done;
+	odbc_buf_puts(b, " (\n    version_num ");
+	odbc_buf_puts(b, fl->version_type);
+	odbc_buf_puts(b, " NOT NULL, \n    CONSTRAINT ");
+	/* The constraint name is quoted on its own terms, like the table. */
+	odbc_buf_puts(&pkc, table);
+	odbc_buf_puts(&pkc, "_pkc");
+	if (pkc.oom || odbc_quote_ident(b, fl, pkc.ptr, 0) < 0)
+		goto done;
+	odbc_buf_puts(b, " PRIMARY KEY (version_num)\n)");
+	error = b->oom ? -1 : 0;
+done:
+	odbc_buf_free(&pkc);
+	return error;
+}
+
+/* Trim blanks at both ends of s[0..*len); returns the new start. */
+static const char *trim(const char *s, size_t *len)
+{
+	size_t n = *len;
+	while (n && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')) {
+		s++;
+		n--;
+	}
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' ||
+	             s[n - 1] == '\r'))
+		n--;
+	*len = n;
+	return s;
+}
+
+void odbc_offline_statement(struct odbc_buf *b, const struct odbc_flavour_info *fl,
+                            const char *stmt, size_t len)
+{
+	stmt = trim(stmt, &len);
+	switch (fl->id) {
+	case ODBC_FL_MSSQL:
+		/* Alembic: text + ";" then the "GO" batch separator as its own
+		 * piece.  A batch that already ends in ';' keeps just one. */
+		odbc_buf_put(b, stmt, len);
+		if (len == 0 || stmt[len - 1] != ';')
+			odbc_buf_putc(b, ';');
+		odbc_buf_puts(b, "\n\nGO");
+		break;
+	case ODBC_FL_ORACLE:
+		/* Alembic: no terminator, then "/" as its own piece.  SQL*Plus
+		 * ends a SQL statement at the blank line and runs it at "/";
+		 * a PL/SQL block keeps its final "END;" and runs at "/" too. */
+		odbc_buf_put(b, stmt, len);
+		odbc_buf_puts(b, "\n\n/");
+		break;
+	case ODBC_FL_MYSQL:
+		/* A statement holding ';' (a procedure or trigger body that
+		 * came from a DELIMITER block) would be cut by the mysql client:
+		 * give it its own delimiter, as the script author did. */
+		if (memchr(stmt, ';', len)) {
+			odbc_buf_puts(b, "DELIMITER //\n");
+			odbc_buf_put(b, stmt, len);
+			odbc_buf_puts(b, "\n//\nDELIMITER ;");
+			break;
+		}
+		odbc_buf_put(b, stmt, len);
+		odbc_buf_putc(b, ';');
+		break;
+	default:
+		odbc_buf_put(b, stmt, len);
+		odbc_buf_putc(b, ';');
+		break;
+	}
+}
+
+/* ------------------------------------------------------------ URL */
+
+/* Keys already written, to refuse one given twice (drivers differ on
+ * which of two values wins). */
+struct keyset {
+	const char *keys[64];
+	size_t n;
+};
+
+static int valid_key(const char *k)
+{
+	const char *p;
+	if (!*k || k[0] == ' ' || k[strlen(k) - 1] == ' ')
+		return 0;
+	for (p = k; *p; p++)
+		if (strchr("[]{}(),;?*=!@", *p) || (unsigned char)*p < 0x20)
+			return 0;
+	return 1;
+}
+
+static int needs_braces(const char *v)
+{
+	size_t n = strlen(v);
+	if (n && (v[0] == ' ' || v[n - 1] == ' '))
+		return 1;
+	return strpbrk(v, ";{}") != NULL;
+}
+
+static int put_pair(struct odbc_buf *b, struct keyset *ks, const char *key,
+                    const char *value, struct retort_error *err)
+{
+	size_t i;
+	const char *p;
+
+	if (!valid_key(key))
+		return odbc__host->error_set(err, RETORT_EUSAGE,
+			"invalid ODBC connection string keyword '%s' in the URL: keywords "
+			"may not be empty or contain []{}(),;?*=!@", key);
+	for (i = 0; i < ks->n; i++)
+		if (ieq(ks->keys[i], key))
+			return odbc__host->error_set(err, RETORT_EUSAGE,
+				"ODBC keyword '%s' is given twice by the URL (its user, "
+				"password or host part and a ?%s= parameter): keep one", key, key);
+	if (ks->n == N_OF(ks->keys))
+		return odbc__host->error_set(err, RETORT_EUSAGE,
+			"too many parameters in the ODBC URL (at most %u)",
+			(unsigned)N_OF(ks->keys));
+	ks->keys[ks->n++] = key;
+
+	if (b->len)
+		odbc_buf_putc(b, ';');
+	odbc_buf_puts(b, key);
+	odbc_buf_putc(b, '=');
+	if (!needs_braces(value)) {
+		odbc_buf_puts(b, value);
+		return 0;
+	}
+	odbc_buf_putc(b, '{');
+	for (p = value; *p; p++) {
+		odbc_buf_putc(b, *p);
+		if (*p == '}')
+			odbc_buf_putc(b, '}');
+	}
+	odbc_buf_putc(b, '}');
+	return 0;
+}
+
+int odbc_connstr_build(char **out, enum odbc_flavour *flavour_out,
+                       const struct retort_url *url, struct retort_error *err)
+{
+	struct odbc_buf b = ODBC_BUF_INIT;
+	struct odbc_buf tmp = ODBC_BUF_INIT;
+	struct keyset ks;
+	enum odbc_flavour scheme_fl = ODBC_FL_UNKNOWN, param_fl = ODBC_FL_UNKNOWN;
+	const char *param_name = NULL;
+	int has_source = 0, error = 0;
+	size_t i;
+	char port[16];
+
+	*out = NULL;
+	*flavour_out = ODBC_FL_UNKNOWN;
+	ks.n = 0;
+
+	if (url->driver && !ieq(url->driver, "odbc"))
+		return odbc__host->error_set(err, RETORT_EUSAGE,
+			"URL driver '+%s' is not served by the odbc plugin: write %s+odbc://",
+			url->driver, url->scheme ? url->scheme : "mssql");
+	if (url->scheme && !ieq(url->scheme, "odbc")) {
+		scheme_fl = odbc_flavour_by_name(url->scheme);
+		if (scheme_fl == ODBC_FL_UNKNOWN)
+			return odbc__host->error_set(err, RETORT_EUSAGE,
+				"URL scheme '%s' is not one the odbc plugin knows: use "
+				"mssql+odbc://, oracle+odbc:// or odbc://", url->scheme);
+	}
+
+	for (i = 0; i < url->n_params; i++) {
+		const char *k = url->params[i].key;
+		if (k && (ieq(k, "flavour") || ieq(k, "flavor"))) {
+			param_name = url->params[i].value ? url->params[i].value : "";
+			param_fl = odbc_flavour_by_name(param_name);
+			if (param_fl == ODBC_FL_UNKNOWN)
+				return odbc__host->error_set(err, RETORT_EUSAGE,
+					"unknown ODBC flavour '%s' in the URL: use one of mssql, "
+					"oracle, postgresql, mysql, sqlite", param_name);
+		}
+	}
+	if (scheme_fl != ODBC_FL_UNKNOWN && param_fl != ODBC_FL_UNKNOWN &&
+	    scheme_fl != param_fl)
+		return odbc__host->error_set(err, RETORT_EUSAGE,
+			"URL scheme %s:// contradicts ?flavour=%s: drop the parameter",
+			url->scheme, param_name);
+
+	if (url->host && *url->host) {
+		has_source = 1;
+		if (!url->database || !*url->database) {
+			if (url->port)
+				return odbc__host->error_set(err, RETORT_EUSAGE,
+					"the host part of an ODBC URL without a /database names a "
+					"data source (DSN), which has no port: drop the port, or "
+					"give host:port/database and ?driver=");
+			error = put_pair(&b, &ks, "DSN", url->host, err);
+		} else if (scheme_fl == ODBC_FL_ORACLE) {
+			/* Oracle's driver takes an Easy Connect string. */
+			odbc_buf_puts(&tmp, url->host);
+			if (url->port) {
+				snprintf(port, sizeof(port), ":%u", url->port);
+				odbc_buf_puts(&tmp, port);
+			}
+			odbc_buf_putc(&tmp, '/');
+			odbc_buf_puts(&tmp, url->database);
+			if (tmp.oom)
+				goto oom;
+			error = put_pair(&b, &ks, "DBQ", tmp.ptr, err);
+		} else {
+			odbc_buf_puts(&tmp, url->host);
+			if (url->port && scheme_fl == ODBC_FL_MSSQL) {
+				/* SQL Server drivers take "host,port". */
+				snprintf(port, sizeof(port), ",%u", url->port);
+				odbc_buf_puts(&tmp, port);
+			}
+			if (tmp.oom)
+				goto oom;
+			error = put_pair(&b, &ks, "SERVER", tmp.ptr, err);
+			if (!error && url->port && scheme_fl != ODBC_FL_MSSQL) {
+				snprintf(port, sizeof(port), "%u", url->port);
+				error = put_pair(&b, &ks, "PORT", port, err);
+			}
+			if (!error)
+				error = put_pair(&b, &ks, "DATABASE", url->database, err);
+		}
+	} else if (url->database && *url->database) {
+		return odbc__host->error_set(err, RETORT_EUSAGE,
+			"an ODBC URL with a /database needs a host: write "
+			"odbc://host/database?driver=..., or pass ?database= for a file database");
+	}
+	if (!error && url->user && *url->user)
+		error = put_pair(&b, &ks, "UID", url->user, err);
+	if (!error && url->password)
+		error = put_pair(&b, &ks, "PWD", url->password, err);
+
+	for (i = 0; !error && i < url->n_params; i++) {
+		const char *k = url->params[i].key ? url->params[i].key : "";
+		const char *v = url->params[i].value ? url->params[i].value : "";
+		if (ieq(k, "flavour") || ieq(k, "flavor"))
+			continue;
+		if (ieq(k, "dsn") || ieq(k, "driver") || ieq(k, "filedsn"))
+			has_source = 1;
+		error = put_pair(&b, &ks, k, v, err);
+	}
+	if (error)
+		goto done;
+	if (!has_source) {
+		error = odbc__host->error_set(err, RETORT_EUSAGE,
+			"the ODBC URL names no data source: write mssql+odbc://user:pw@DSN, "
+			"odbc://?dsn=NAME or odbc://?driver=NAME&...");
+		goto done;
+	}
+	if (b.oom)
+		goto oom;
+	*out = odbc_buf_detach(&b);
+	if (!*out)
+		goto oom;
+	*flavour_out = scheme_fl != ODBC_FL_UNKNOWN ? scheme_fl : param_fl;
+	goto done;
+oom:
+	error = odbc__host->error_set(err, RETORT_ENOMEM, "out of memory");
+done:
+	odbc_buf_free(&b);
+	odbc_buf_free(&tmp);
+	return error;
+}
+
+unsigned long long odbc_lock_hash(const char *a, const char *b, const char *c)
+{
+	const char *parts[3];
+	unsigned long long h = 14695981039346656037ULL;
+	size_t i;
+	const unsigned char *p;
+
+	parts[0] = a;
+	parts[1] = b;
+	parts[2] = c;
+	for (i = 0; i < 3; i++) {
+		for (p = (const unsigned char *)(parts[i] ? parts[i] : ""); *p; p++) {
+			h ^= *p;
+			h *= 1099511628211ULL;
+		}
+		h ^= 0; /* the separator */
+		h *= 1099511628211ULL;
+	}
+	return h;
+}

@@ -1,0 +1,126 @@
+/*
+ * plugins/odbc/odbc_int.h - internals shared by the files of the odbc
+ * dialect plugin (not installed, not part of any ABI).
+ *
+ * odbc_flavour.c holds everything that needs no ODBC call: the per-flavour
+ * rules (splitter flags, capabilities, quoting, Alembic's version table DDL
+ * and offline SQL text) and the translation of a URL into an ODBC
+ * connection string.  odbc.c holds the vtable and everything that talks to
+ * the driver manager.
+ */
+#ifndef RETORT_PLUGIN_ODBC_INT_H
+#define RETORT_PLUGIN_ODBC_INT_H
+
+#include <stddef.h>
+#include <retort/dialect.h>
+
+/* The host table, set by the entry point before any other call. */
+extern const struct retort_host *odbc__host;
+
+/*
+ * The SQL dialect spoken behind the ODBC driver.  UNKNOWN only for an
+ * odbc:// URL without ?flavour= before connect() asked the DBMS.
+ */
+enum odbc_flavour {
+	ODBC_FL_UNKNOWN = 0,
+	ODBC_FL_MSSQL,
+	ODBC_FL_ORACLE,
+	ODBC_FL_POSTGRESQL,
+	ODBC_FL_MYSQL,
+	ODBC_FL_SQLITE
+};
+
+struct odbc_flavour_info {
+	enum odbc_flavour id;
+	const char *name;         /* as written in ?flavour= and in messages */
+	unsigned split_flags;     /* SQLSPLIT_* set for sqlsplit() */
+	unsigned caps;            /* RETORT_CAP_* */
+	char q_open, q_close;     /* identifier quotes: [] `` or "" */
+	int literal_backslash;    /* backslash escapes in '...' (MySQL) */
+	const char *version_type; /* column type of version_num, as Alembic */
+	const char *begin_sql;    /* offline BEGIN text, "" when none */
+	const char *commit_sql;   /* offline COMMIT text, "" when none */
+	const char *const *words; /* sorted reserved words (SQLAlchemy's) */
+	size_t n_words;
+};
+
+/* Rules of a known flavour; NULL for ODBC_FL_UNKNOWN. */
+const struct odbc_flavour_info *odbc_flavour_get(enum odbc_flavour f);
+/* Flavour named in ?flavour= (a few aliases accepted); UNKNOWN if none. */
+enum odbc_flavour odbc_flavour_by_name(const char *name);
+/* Flavour from SQLGetInfo(SQL_DBMS_NAME); UNKNOWN if not recognised. */
+enum odbc_flavour odbc_flavour_by_dbms(const char *dbms_name);
+
+/* ------------------------------------------------------------ buffer */
+
+/* A growable string on the host allocator; `oom` is sticky. */
+struct odbc_buf {
+	char *ptr;
+	size_t len;
+	size_t cap;
+	int oom;
+};
+#define ODBC_BUF_INIT { NULL, 0, 0, 0 }
+
+void odbc_buf_put(struct odbc_buf *b, const char *s, size_t n);
+void odbc_buf_puts(struct odbc_buf *b, const char *s);
+void odbc_buf_putc(struct odbc_buf *b, char c);
+/* Hand the string over (never NULL unless out of memory, then freed). */
+char *odbc_buf_detach(struct odbc_buf *b);
+void odbc_buf_free(struct odbc_buf *b);
+
+/* ------------------------------------------------------------ SQL text */
+
+/*
+ * Append `name` as SQLAlchemy would write it for the flavour: bare when it
+ * is a lower-case legal identifier and not a reserved word, quoted
+ * otherwise (or always, with `force`).  Empty names are rejected (-1).
+ */
+int odbc_quote_ident(struct odbc_buf *b, const struct odbc_flavour_info *fl,
+                     const char *name, int force);
+/* Append 'value' with quotes doubled (and backslashes on MySQL). */
+void odbc_quote_literal(struct odbc_buf *b, const struct odbc_flavour_info *fl,
+                        const char *value);
+/* Append [schema.]table, each part through odbc_quote_ident(). */
+int odbc_table_name(struct odbc_buf *b, const struct odbc_flavour_info *fl,
+                    const char *schema, const char *table);
+/* Append Alembic's CREATE TABLE for the version table, no terminator. */
+int odbc_version_ddl(struct odbc_buf *b, const struct odbc_flavour_info *fl,
+                     const char *schema, const char *table);
+/*
+ * Append one statement as Alembic's offline mode writes it: the text, the
+ * flavour's command terminator (';', none on Oracle) and the batch
+ * separator line where the flavour has one ("GO" on SQL Server, "/" on
+ * Oracle), separated as Alembic separates them.  The caller puts the blank
+ * line between pieces (Alembic writes "\n\n" after every piece).
+ */
+void odbc_offline_statement(struct odbc_buf *b, const struct odbc_flavour_info *fl,
+                            const char *stmt, size_t len);
+
+/* ------------------------------------------------------------ URL */
+
+/*
+ * Translate a URL into an ODBC connection string (it holds the password:
+ * never log it) and pick up the flavour the URL asks for:
+ *   mssql+odbc://user:pw@DSN           DSN=DSN;UID=user;PWD=pw
+ *   mssql+odbc://u:p@host:1433/db?driver=X
+ *                                      SERVER=host,1433;DATABASE=db;...
+ *   oracle+odbc://u:p@host:1521/svc?driver=X
+ *                                      DBQ=host:1521/svc;...
+ *   odbc://?dsn=X&uid=..&pwd=..        every parameter becomes KEY=VALUE
+ * ?flavour= (or ?flavor=) is taken out.  Values holding ';', '{', '}' or
+ * blanks at either end are braced per ODBC ('}' doubled).  *flavour_out
+ * is the scheme's flavour, else the parameter's, else UNKNOWN.
+ * Returns 0 or RETORT_EUSAGE / RETORT_ENOMEM with err set.
+ */
+int odbc_connstr_build(char **out, enum odbc_flavour *flavour_out,
+                       const struct retort_url *url, struct retort_error *err);
+
+/*
+ * FNV-1a 64-bit hash of the NUL-separated parts (NULL parts count as
+ * empty): the migration lock's key, so that the lock is per database,
+ * schema and version table.
+ */
+unsigned long long odbc_lock_hash(const char *a, const char *b, const char *c);
+
+#endif
