@@ -1,0 +1,595 @@
+/*
+ * tests/unit/core/test_config.c - core/config.c: lookup order, defaults,
+ * ${VAR} expansion, URL override, error messages with file:line, types,
+ * unknown keys, lock_timeout and the literal-password warning.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "config.h"
+#include "host.h"
+
+static char tmpdir[256];
+static char oldcwd[4096];
+
+/* Each test gets a fresh directory as its cwd and a clean environment. */
+static int setup(void **state)
+{
+	(void)state;
+	strcpy(tmpdir, "/tmp/retort-cfgtest-XXXXXX");
+	if (!mkdtemp(tmpdir))
+		return -1;
+	if (!getcwd(oldcwd, sizeof(oldcwd)) || chdir(tmpdir) < 0)
+		return -1;
+	unsetenv("RETORT_CONFIG");
+	unsetenv("RETORT_URL");
+	unsetenv("RT_TEST_VAR");
+	unsetenv("RT_TEST_EMPTY");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[512];
+	(void)state;
+	if (chdir(oldcwd) < 0)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+/*
+ * Run rt_config_load with stderr captured into *stderr_out (caller frees).
+ */
+static int load_capture(struct rt_config **cfg, const char *path, const char *url,
+                        struct rt_err *err, char **stderr_out)
+{
+	char cap[300];
+	int saved, fd, rc;
+	FILE *f;
+	long n;
+	snprintf(cap, sizeof(cap), "%s/.stderr", tmpdir);
+	fflush(stderr);
+	saved = dup(2);
+	fd = open(cap, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(saved >= 0 && fd >= 0);
+	dup2(fd, 2);
+	close(fd);
+	rc = rt_config_load(cfg, path, url, err);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	f = fopen(cap, "r");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	*stderr_out = calloc(1, (size_t)n + 1);
+	assert_non_null(*stderr_out);
+	if (n > 0)
+		assert_int_equal(fread(*stderr_out, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	unlink(cap);
+	return rc;
+}
+
+static struct rt_config *load_ok(const char *path, const char *url)
+{
+	struct rt_config *cfg = NULL;
+	struct rt_err err = { 0, NULL };
+	if (rt_config_load(&cfg, path, url, &err) != 0)
+		fail_msg("load failed: %s", err.msg ? err.msg : "(oom)");
+	assert_non_null(cfg);
+	return cfg;
+}
+
+/* Expect failure; return the message (caller frees). */
+static char *load_fail(const char *path, const char *url)
+{
+	struct rt_config *cfg = NULL;
+	struct rt_err err = { 0, NULL };
+	if (rt_config_load(&cfg, path, url, &err) == 0)
+		fail_msg("load of %s should have failed", path ? path : "(default)");
+	assert_null(cfg);
+	assert_int_equal(err.status, RT_EXIT_USAGE);
+	assert_non_null(err.msg);
+	return err.msg;
+}
+
+static char *in_tmp(const char *rel)
+{
+	static char buf[4][512];
+	static int k;
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof(buf[k]), "%s/%s", tmpdir, rel);
+	return buf[k];
+}
+
+static void test_defaults(void **state)
+{
+	struct rt_config *cfg;
+	(void)state;
+	write_file("retort.cfg", "url = \"sqlite:///x.db\";\n", 0600);
+	cfg = load_ok(NULL, NULL);
+	assert_string_equal(cfg->path, in_tmp("retort.cfg"));
+	assert_string_equal(cfg->dir, tmpdir);
+	assert_string_equal(cfg->script_location, in_tmp("migrations"));
+	assert_string_equal(cfg->url, "sqlite:///x.db");
+	assert_int_equal(cfg->url_from_file, 1);
+	assert_string_equal(cfg->version_table, "alembic_version");
+	assert_null(cfg->version_table_schema);
+	assert_int_equal(cfg->version_locations.n, 0);
+	assert_string_equal(cfg->file_template, "%(rev)s_%(slug)s");
+	assert_int_equal(cfg->truncate_slug_length, 40);
+	assert_int_equal(cfg->transaction_per_migration, 0);
+	assert_null(cfg->timezone);
+	assert_int_equal(cfg->lock_timeout_ms, 60000);
+	assert_int_equal(cfg->has_plugins_group, 0);
+	assert_non_null(cfg->cfg);
+	rt_config_free(cfg);
+
+	/* An empty file is valid: every default, no url. */
+	write_file("retort.cfg", "", 0600);
+	cfg = load_ok(NULL, NULL);
+	assert_null(cfg->url);
+	assert_int_equal(cfg->url_from_file, 0);
+	rt_config_free(cfg);
+}
+
+static void test_all_settings(void **state)
+{
+	struct rt_config *cfg;
+	(void)state;
+	assert_int_equal(mkdir("proj", 0700), 0);
+	write_file("proj/retort.cfg",
+	           "# comment\n"
+	           "script_location = \"db/./scripts/\";\n"
+	           "url = \"postgresql://app@localhost/appdb\";\n"
+	           "version_table = \"my_version\";\n"
+	           "version_table_schema = \"audit\";\n"
+	           "version_locations = [ \"extra\", \"/abs/more\" ];\n"
+	           "file_template = \"%(year)d_%(rev)s_%(slug)s\";\n"
+	           "truncate_slug_length = 20;\n"
+	           "transaction_per_migration = true;\n"
+	           "timezone = \"UTC\";\n"
+	           "lock_timeout = 5;\n"
+	           "plugins = ( { name = \"x\"; schemes = [ \"x\" ]; module = \"x\"; } );\n",
+	           0600);
+	cfg = load_ok("proj/retort.cfg", NULL);
+	assert_string_equal(cfg->path, in_tmp("proj/retort.cfg"));
+	assert_string_equal(cfg->dir, in_tmp("proj"));
+	assert_string_equal(cfg->script_location, in_tmp("proj/db/scripts"));
+	assert_string_equal(cfg->version_table, "my_version");
+	assert_string_equal(cfg->version_table_schema, "audit");
+	assert_int_equal(cfg->version_locations.n, 2);
+	assert_string_equal(cfg->version_locations.v[0], in_tmp("proj/extra"));
+	assert_string_equal(cfg->version_locations.v[1], "/abs/more");
+	assert_string_equal(cfg->file_template, "%(year)d_%(rev)s_%(slug)s");
+	assert_int_equal(cfg->truncate_slug_length, 20);
+	assert_int_equal(cfg->transaction_per_migration, 1);
+	assert_string_equal(cfg->timezone, "UTC");
+	assert_int_equal(cfg->lock_timeout_ms, 5000);
+	assert_int_equal(cfg->has_plugins_group, 1);
+	rt_config_free(cfg);
+
+	/* Same file by absolute path, from another cwd. */
+	cfg = load_ok(in_tmp("proj/retort.cfg"), NULL);
+	assert_string_equal(cfg->script_location, in_tmp("proj/db/scripts"));
+	rt_config_free(cfg);
+
+	/* version_table_schema "" means none. */
+	write_file("retort.cfg", "version_table_schema = \"\";\n", 0600);
+	cfg = load_ok(NULL, NULL);
+	assert_null(cfg->version_table_schema);
+	rt_config_free(cfg);
+}
+
+static void test_lookup_order(void **state)
+{
+	struct rt_config *cfg;
+	char *msg;
+	(void)state;
+	/* Nothing anywhere: say how to make one. */
+	msg = load_fail(NULL, NULL);
+	assert_non_null(strstr(msg, "retort init DIR"));
+	assert_non_null(strstr(msg, "-c"));
+	free(msg);
+
+	write_file("retort.cfg", "version_table = \"from_cwd\";\n", 0600);
+	write_file("env.cfg", "version_table = \"from_env\";\n", 0600);
+	write_file("explicit.cfg", "version_table = \"from_c\";\n", 0600);
+
+	cfg = load_ok(NULL, NULL);
+	assert_string_equal(cfg->version_table, "from_cwd");
+	rt_config_free(cfg);
+
+	setenv("RETORT_CONFIG", "env.cfg", 1);
+	cfg = load_ok(NULL, NULL);
+	assert_string_equal(cfg->version_table, "from_env");
+	rt_config_free(cfg);
+
+	cfg = load_ok("explicit.cfg", NULL);
+	assert_string_equal(cfg->version_table, "from_c");
+	rt_config_free(cfg);
+
+	/* An empty RETORT_CONFIG is as if unset. */
+	setenv("RETORT_CONFIG", "", 1);
+	cfg = load_ok(NULL, NULL);
+	assert_string_equal(cfg->version_table, "from_cwd");
+	rt_config_free(cfg);
+
+	setenv("RETORT_CONFIG", "nope.cfg", 1);
+	msg = load_fail(NULL, NULL);
+	assert_non_null(strstr(msg, "nope.cfg"));
+	assert_non_null(strstr(msg, "RETORT_CONFIG"));
+	assert_non_null(strstr(msg, "does not exist"));
+	free(msg);
+	unsetenv("RETORT_CONFIG");
+
+	msg = load_fail("missing.cfg", NULL);
+	assert_non_null(strstr(msg, "missing.cfg"));
+	assert_non_null(strstr(msg, "-c"));
+	free(msg);
+
+	assert_int_equal(mkdir("adir", 0700), 0);
+	msg = load_fail("adir", NULL);
+	assert_non_null(strstr(msg, "not a regular file"));
+	free(msg);
+}
+
+static void test_url_override(void **state)
+{
+	struct rt_config *cfg;
+	char *msg;
+	(void)state;
+	write_file("retort.cfg", "url = \"sqlite:///file.db\";\n", 0600);
+	setenv("RETORT_URL", "sqlite:///env.db", 1);
+	cfg = load_ok(NULL, NULL);
+	assert_string_equal(cfg->url, "sqlite:///env.db");
+	assert_int_equal(cfg->url_from_file, 0);
+	rt_config_free(cfg);
+
+	cfg = load_ok(NULL, "sqlite:///cli.db");
+	assert_string_equal(cfg->url, "sqlite:///cli.db");
+	assert_int_equal(cfg->url_from_file, 0);
+	rt_config_free(cfg);
+	unsetenv("RETORT_URL");
+
+	/* An overridden url is not expanded: an unset variable in it is fine. */
+	write_file("retort.cfg", "url = \"${RT_TEST_VAR}\";\n", 0600);
+	cfg = load_ok(NULL, "sqlite:///cli.db");
+	assert_string_equal(cfg->url, "sqlite:///cli.db");
+	rt_config_free(cfg);
+	msg = load_fail(NULL, NULL);
+	assert_string_equal(msg, "retort.cfg:1: url: environment variable RT_TEST_VAR is not "
+	                         "set (set it, or write ${RT_TEST_VAR:-default})");
+	free(msg);
+}
+
+static void test_expand(void **state)
+{
+	struct rt_err err = { 0, NULL };
+	char *s = NULL;
+	(void)state;
+	setenv("RT_TEST_VAR", "val$ue${X}", 1);
+	setenv("RT_TEST_EMPTY", "", 1);
+
+	assert_int_equal(rt_config_expand(&s, "a${RT_TEST_VAR}b", "x", &err), 0);
+	assert_string_equal(s, "aval$ue${X}b"); /* values are not re-expanded */
+	free(s);
+	assert_int_equal(rt_config_expand(&s, "${RT_TEST_UNSET:-def:-x}", "x", &err), 0);
+	assert_string_equal(s, "def:-x");
+	free(s);
+	assert_int_equal(rt_config_expand(&s, "${RT_TEST_VAR:-def}", "x", &err), 0);
+	assert_string_equal(s, "val$ue${X}");
+	free(s);
+	/* Set but empty takes the default with ':-' (as sh). */
+	assert_int_equal(rt_config_expand(&s, "[${RT_TEST_EMPTY:-d}]", "x", &err), 0);
+	assert_string_equal(s, "[d]");
+	free(s);
+	assert_int_equal(rt_config_expand(&s, "[${RT_TEST_EMPTY}]", "x", &err), 0);
+	assert_string_equal(s, "[]");
+	free(s);
+	assert_int_equal(rt_config_expand(&s, "${RT_TEST_UNSET:-}", "x", &err), 0);
+	assert_string_equal(s, "");
+	free(s);
+	assert_int_equal(rt_config_expand(&s, "$$ $$$$ p$ss $1 $", "x", &err), 0);
+	assert_string_equal(s, "$ $$ p$ss $1 $");
+	free(s);
+	assert_int_equal(rt_config_expand(&s, "$${RT_TEST_VAR}", "x", &err), 0);
+	assert_string_equal(s, "${RT_TEST_VAR}");
+	free(s);
+
+	assert_int_equal(rt_config_expand(&s, "${RT_TEST_UNSET}", "url", &err), -1);
+	assert_null(s);
+	assert_int_equal(err.status, RT_EXIT_USAGE);
+	assert_non_null(strstr(err.msg, "url: environment variable RT_TEST_UNSET is not set"));
+	rt_err_clear(&err);
+	assert_int_equal(rt_config_expand(&s, "${RT_TEST_VAR", "url", &err), -1);
+	assert_non_null(strstr(err.msg, "unterminated ${"));
+	rt_err_clear(&err);
+	assert_int_equal(rt_config_expand(&s, "${}", "url", &err), -1);
+	assert_non_null(strstr(err.msg, "bad variable reference"));
+	rt_err_clear(&err);
+	assert_int_equal(rt_config_expand(&s, "${A-B}", "url", &err), -1);
+	assert_non_null(strstr(err.msg, "bad variable reference"));
+	rt_err_clear(&err);
+	assert_int_equal(rt_config_expand(&s, "${1A}", "url", &err), -1);
+	rt_err_clear(&err);
+}
+
+static void test_expand_in_settings(void **state)
+{
+	struct rt_config *cfg;
+	char *msg;
+	(void)state;
+	setenv("RT_TEST_VAR", "sub", 1);
+	write_file("retort.cfg",
+	           "script_location = \"${RT_TEST_VAR}/m\";\n"
+	           "url = \"sqlite:///${RT_TEST_UNSET:-dev}.db\";\n"
+	           "version_locations = [ \"${RT_TEST_VAR}/v\", \"${RT_TEST_UNSET:-}\" ];\n"
+	           "version_table = \"v$$t\";\n",
+	           0600);
+	cfg = load_ok(NULL, NULL);
+	assert_string_equal(cfg->script_location, in_tmp("sub/m"));
+	assert_string_equal(cfg->url, "sqlite:///dev.db");
+	assert_int_equal(cfg->version_locations.n, 1); /* empty items are dropped */
+	assert_string_equal(cfg->version_locations.v[0], in_tmp("sub/v"));
+	assert_string_equal(cfg->version_table, "v$t");
+	rt_config_free(cfg);
+
+	write_file("retort.cfg", "url = \"sqlite:///x.db\";\nversion_locations = [\n"
+	                         "  \"${RT_TEST_UNSET}\" ];\n", 0600);
+	msg = load_fail(NULL, NULL);
+	assert_string_equal(msg, "retort.cfg:3: version_locations: environment variable "
+	                         "RT_TEST_UNSET is not set (set it, or write "
+	                         "${RT_TEST_UNSET:-default})");
+	free(msg);
+
+	/* An url expanding to "" is no url. */
+	write_file("retort.cfg", "url = \"${RT_TEST_UNSET:-}\";\n", 0600);
+	cfg = load_ok(NULL, NULL);
+	assert_null(cfg->url);
+	rt_config_free(cfg);
+}
+
+static void test_syntax_error(void **state)
+{
+	char *msg;
+	(void)state;
+	write_file("retort.cfg", "url = \"sqlite:///x.db\";\n\nversion_table = ;\n", 0600);
+	msg = load_fail(NULL, NULL);
+	assert_true(strncmp(msg, "retort.cfg:3: ", 14) == 0);
+	assert_non_null(strstr(msg, "syntax error"));
+	free(msg);
+
+	/* Named as given with -c. */
+	assert_int_equal(mkdir("d", 0700), 0);
+	write_file("d/x.cfg", "a = 1;\nb = \"unterminated;\n", 0600);
+	msg = load_fail("d/x.cfg", NULL);
+	assert_true(strncmp(msg, "d/x.cfg:", 8) == 0);
+	free(msg);
+
+	write_file("retort.cfg", "url = \"sqlite:///x.db\";\nversion_locations = [ \"a\", 1 ];\n",
+	           0600);
+	msg = load_fail(NULL, NULL);
+	assert_true(strncmp(msg, "retort.cfg:2: ", 14) == 0);
+	free(msg);
+
+	/* An unreadable file (permission) when not root; as root, skip. */
+	if (geteuid() != 0) {
+		write_file("retort.cfg", "", 0000);
+		msg = load_fail(NULL, NULL);
+		assert_non_null(strstr(msg, "retort.cfg"));
+		free(msg);
+	}
+}
+
+static void check_type_error(const char *line, const char *want)
+{
+	char text[256], *msg;
+	snprintf(text, sizeof(text), "url = \"sqlite:///x.db\";\n%s\n", line);
+	write_file("retort.cfg", text, 0600);
+	msg = load_fail(NULL, NULL);
+	if (strcmp(msg, want) != 0)
+		fail_msg("for '%s': got '%s', want '%s'", line, msg, want);
+	free(msg);
+}
+
+static void test_types(void **state)
+{
+	(void)state;
+	check_type_error("truncate_slug_length = \"40\";",
+	                 "retort.cfg:2: truncate_slug_length must be an integer");
+	check_type_error("truncate_slug_length = 4.5;",
+	                 "retort.cfg:2: truncate_slug_length must be an integer");
+	check_type_error("truncate_slug_length = 0;",
+	                 "retort.cfg:2: truncate_slug_length must be an integer from 1 to 1000");
+	check_type_error("script_location = 5;",
+	                 "retort.cfg:2: script_location must be a string (in double quotes)");
+	check_type_error("script_location = \"\";",
+	                 "retort.cfg:2: script_location is empty (write the directory of the "
+	                 "migration scripts, e.g. \"migrations\")");
+	check_type_error("version_table = true;",
+	                 "retort.cfg:2: version_table must be a string (in double quotes)");
+	check_type_error("transaction_per_migration = 1;",
+	                 "retort.cfg:2: transaction_per_migration must be true or false");
+	check_type_error("lock_timeout = \"60\";",
+	                 "retort.cfg:2: lock_timeout must be a number of seconds (-1 waits "
+	                 "forever)");
+	check_type_error("lock_timeout = -2;",
+	                 "retort.cfg:2: lock_timeout must be from 0 to 31536000 seconds, or -1 "
+	                 "to wait forever");
+	check_type_error("version_locations = \"a\";",
+	                 "retort.cfg:2: version_locations must be an array of strings, e.g. "
+	                 "[ \"more/versions\" ]");
+	check_type_error("version_locations = ( \"a\", 1 );",
+	                 "retort.cfg:2: version_locations must be an array of strings, e.g. "
+	                 "[ \"more/versions\" ]");
+	check_type_error("file_template = \"\";",
+	                 "retort.cfg:2: file_template is empty (remove it to use "
+	                 "\"%(rev)s_%(slug)s\")");
+}
+
+static void test_lock_timeout(void **state)
+{
+	struct rt_config *cfg;
+	(void)state;
+	write_file("retort.cfg", "lock_timeout = -1;\n", 0600);
+	cfg = load_ok(NULL, NULL);
+	assert_int_equal(cfg->lock_timeout_ms, -1);
+	rt_config_free(cfg);
+	write_file("retort.cfg", "lock_timeout = 0;\n", 0600);
+	cfg = load_ok(NULL, NULL);
+	assert_int_equal(cfg->lock_timeout_ms, 0);
+	rt_config_free(cfg);
+	write_file("retort.cfg", "lock_timeout = 2.5;\n", 0600);
+	cfg = load_ok(NULL, NULL);
+	assert_int_equal(cfg->lock_timeout_ms, 2500);
+	rt_config_free(cfg);
+	write_file("retort.cfg", "lock_timeout = 120L;\n", 0600);
+	cfg = load_ok(NULL, NULL);
+	assert_int_equal(cfg->lock_timeout_ms, 120000);
+	rt_config_free(cfg);
+}
+
+static void test_unknown_keys(void **state)
+{
+	struct rt_config *cfg = NULL;
+	struct rt_err err = { 0, NULL };
+	char *out;
+	(void)state;
+	rt_host_set_log_level(RETORT_LOG_WARNING);
+	write_file("retort.cfg", "url = \"sqlite:///x.db\";\nscrip_location = \"m\";\n"
+	                         "frobnicate = 1;\n", 0600);
+	assert_int_equal(load_capture(&cfg, NULL, NULL, &err, &out), 0);
+	assert_non_null(strstr(out, "retort.cfg:2: unknown setting 'scrip_location' ignored "
+	                            "(did you mean 'script_location'?)"));
+	assert_non_null(strstr(out, "retort.cfg:3: unknown setting 'frobnicate' ignored"));
+	/* The misspelt key really is ignored. */
+	assert_string_equal(cfg->script_location, in_tmp("migrations"));
+	free(out);
+	rt_config_free(cfg);
+}
+
+static void test_password_warning(void **state)
+{
+	struct rt_config *cfg = NULL;
+	struct rt_err err = { 0, NULL };
+	char *out;
+	(void)state;
+	rt_host_set_log_level(RETORT_LOG_WARNING);
+
+	/* World-readable file with a literal password: warned, never shown. */
+	write_file("retort.cfg", "url = \"postgresql://app:Hunter2Pw@localhost/db\";\n", 0644);
+	assert_int_equal(load_capture(&cfg, NULL, NULL, &err, &out), 0);
+	assert_non_null(strstr(out, "literal password"));
+	assert_non_null(strstr(out, "readable by everyone"));
+	assert_non_null(strstr(out, "chmod 600 retort.cfg"));
+	assert_null(strstr(out, "Hunter2Pw"));
+	free(out);
+	rt_config_free(cfg);
+
+	/* Group-readable. */
+	chmod("retort.cfg", 0640);
+	assert_int_equal(load_capture(&cfg, NULL, NULL, &err, &out), 0);
+	assert_non_null(strstr(out, "readable by its group"));
+	assert_null(strstr(out, "Hunter2Pw"));
+	free(out);
+	rt_config_free(cfg);
+
+	/* Private file: no warning. */
+	chmod("retort.cfg", 0600);
+	assert_int_equal(load_capture(&cfg, NULL, NULL, &err, &out), 0);
+	assert_string_equal(out, "");
+	free(out);
+	rt_config_free(cfg);
+
+	/* Password from the environment: no warning. */
+	setenv("RT_TEST_VAR", "Hunter2Pw", 1);
+	write_file("retort.cfg", "url = \"postgresql://app:${RT_TEST_VAR}@localhost/db\";\n",
+	           0644);
+	assert_int_equal(load_capture(&cfg, NULL, NULL, &err, &out), 0);
+	assert_string_equal(out, "");
+	assert_string_equal(cfg->url, "postgresql://app:Hunter2Pw@localhost/db");
+	free(out);
+	rt_config_free(cfg);
+
+	/* ... but a default holding a password is literal. */
+	write_file("retort.cfg",
+	           "url = \"postgresql://app:${RT_TEST_UNSET:-Hunter2Pw}@localhost/db\";\n", 0644);
+	assert_int_equal(load_capture(&cfg, NULL, NULL, &err, &out), 0);
+	assert_non_null(strstr(out, "literal password"));
+	assert_null(strstr(out, "Hunter2Pw"));
+	free(out);
+	rt_config_free(cfg);
+
+	/* No password at all: nothing to say. */
+	write_file("retort.cfg", "url = \"postgresql://app@localhost/db\";\n", 0644);
+	assert_int_equal(load_capture(&cfg, NULL, NULL, &err, &out), 0);
+	assert_string_equal(out, "");
+	free(out);
+	rt_config_free(cfg);
+}
+
+static void test_oom(void **state)
+{
+	unsigned long n;
+	(void)state;
+	setenv("RT_TEST_VAR", "v", 1);
+	write_file("retort.cfg",
+	           "script_location = \"${RT_TEST_VAR}\";\nurl = \"sqlite:///x.db\";\n"
+	           "version_locations = [ \"a\", \"b\" ];\ntimezone = \"UTC\";\n", 0600);
+	for (n = 1; n < 500; n++) {
+		struct rt_config *cfg = NULL;
+		struct rt_err err = { 0, NULL };
+		int rc;
+		rt__alloc_fail_after(n);
+		rc = rt_config_load(&cfg, NULL, NULL, &err);
+		rt__alloc_fail_after(0);
+		rt_err_clear(&err);
+		if (rc == 0) {
+			rt_config_free(cfg);
+			break;
+		}
+		assert_null(cfg);
+	}
+	assert_true(n < 500);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_all_settings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lookup_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_url_override, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_expand, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_expand_in_settings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_syntax_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_types, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lock_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_password_warning, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oom, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}
