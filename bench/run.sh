@@ -37,14 +37,14 @@ t() {
 		s=$(date +%s.%N)
 		"$@" >/dev/null 2>&1
 		e=$(date +%s.%N)
-		d=$(echo "$e - $s" | bc)
-		if [ -z "$best" ] || [ "$(echo "$d < $best" | bc)" = 1 ]; then best=$d; fi
+		d=$(awk "BEGIN{print $e - $s}")
+		if [ -z "$best" ] || awk "BEGIN{exit !($d < $best)}"; then best=$d; fi
 	done
 	echo "$best"
 }
 
 row() { # row NAME RETORT_SECS ALEMBIC_SECS
-	printf '%-34s retort %8.3fs   alembic %8.3fs   alembic/retort %7.1fx\n' "$1" "$2" "$3" "$(echo "$3 / $2" | bc -l)"
+	printf '%-34s retort %8.3fs   alembic %8.3fs   alembic/retort %7.1fx\n' "$1" "$2" "$3" "$(awk "BEGIN{print $3 / $2}")"
 }
 
 echo "== $N linear revisions, SQLite, best of 3"
