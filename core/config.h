@@ -33,9 +33,12 @@ struct rt_config {
  *
  * Errors (exit class RT_EXIT_USAGE) name the file and, for syntax errors,
  * libconfig's line number and message: "retort.cfg:7: syntax error".
- * Unknown settings draw a warning naming them (a typo must not be silent).
- * A literal password in the url of a group/world-readable file draws a
- * warning through `warn` (never showing the password).
+ * Unknown settings draw a warning (not an error, so newer files work with
+ * older retorts) naming key, file:line and the nearest known key.  A
+ * literal password in the url of a group/world-readable file draws a
+ * warning (never showing the password).  Warnings go through
+ * rt_host()->log at RETORT_LOG_WARNING, i.e. stderr.
+ * Missing ./retort.cfg: the error says to run `retort init DIR` or pass -c.
  */
 int rt_config_load(struct rt_config **out, const char *explicit_path,
                    const char *url_override, struct rt_err *err);

@@ -23,11 +23,14 @@ int rt_template_render(char **out, const char *tmpl, const char *path,
 
 /*
  * Render Alembic's file_template ("%(rev)s_%(slug)s", tokens rev, slug,
- * year, month, day, hour, minute, second, epoch) into a file name without
- * extension.  `message` is slugified as Alembic does (non-word runs -> '_',
- * lower case is NOT forced, truncated at a word boundary to
- * truncate_slug_length).  `when` is seconds since the epoch; utc selects
- * UTC fields.
+ * year, month, day, hour, minute, second, epoch, with Python %-format
+ * conversions such as %(month).2d) into a file name without extension.
+ * `message` is slugified exactly as Alembic 1.8 does (ScriptDirectory.
+ * _rev_path): runs of word characters (Unicode \w) joined by '_', LOWER-
+ * CASED, and if longer than truncate_slug_length characters (<= 0: 40) cut
+ * there back to the last '_' and given a trailing '_'.  `when` is seconds
+ * since the epoch; utc selects UTC fields, else local time ($TZ).  A result
+ * that is empty, "."/"..", holds a '/' or exceeds 250 bytes is an error.
  */
 int rt_template_filename(char **out, const char *file_template,
                          const char *rev, const char *message,
