@@ -4,7 +4,7 @@
 : "${RETORT:?tests/env.sh must be sourced first}"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/retort-e2e.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+trap 'eval "${CLEANUP:-:}"; rm -rf "$T"' EXIT
 cd "$T" || exit 99
 
 # rt ARGS...: run retort, capturing stdout in $T/out, stderr in $T/err and
