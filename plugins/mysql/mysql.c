@@ -304,7 +304,7 @@ static int my_quote_literal(const struct retort_conn *conn, const char *value, c
 /* ------------------------------------------------------------ messages */
 
 /* One line, and the URL's password (if recognisable) replaced by "***". */
-static char *clean_message(const struct retort_conn *conn, const char *msg)
+static char *mask_text(const struct retort_conn *conn, const char *msg, int oneline)
 {
 	struct sbuf b = SBUF_INIT;
 	const char *pw = conn ? conn->password : NULL;
@@ -315,7 +315,7 @@ static char *clean_message(const struct retort_conn *conn, const char *msg)
 		if (pwlen >= 4 && strncmp(p, pw, pwlen) == 0) {
 			sb_puts(&b, "***");
 			p += pwlen;
-		} else if (*p == '\n' || *p == '\r') {
+		} else if (oneline && (*p == '\n' || *p == '\r')) {
 			while (*p == '\n' || *p == '\r' || *p == ' ' || *p == '\t')
 				p++;
 			if (*p)
@@ -325,6 +325,31 @@ static char *clean_message(const struct retort_conn *conn, const char *msg)
 		}
 	}
 	return sb_detach(&b);
+}
+
+static char *clean_message(const struct retort_conn *conn, const char *msg)
+{
+	return mask_text(conn, msg, 1);
+}
+
+/* Attach the failing statement, with the URL's password masked in it too. */
+static void statement_error(const struct retort_conn *conn, struct retort_error *err,
+                            unsigned index, unsigned line, const char *stmt, size_t len)
+{
+	char *copy = api->strndup(stmt, len), *clean;
+	if (!copy) {
+		api->error_statement(err, index, line, NULL, 0);
+		return;
+	}
+	clean = conn && conn->password && strlen(conn->password) >= 4 && strstr(copy, conn->password)
+	                ? mask_text(conn, copy, 0)
+	                : NULL;
+	if (clean)
+		api->error_statement(err, index, line, clean, strlen(clean));
+	else
+		api->error_statement(err, index, line, copy, len);
+	api->free(clean);
+	api->free(copy);
 }
 
 /* Fill err from the connection's last error: message, SQLSTATE, errno. */
@@ -856,7 +881,7 @@ static int exec_one(const char *stmt, size_t len, unsigned line, void *payload)
 	x->index++;
 	x->rc = run(x->c, stmt, len, x->err);
 	if (x->rc < 0) {
-		api->error_statement(x->err, x->index, line, stmt, len);
+		statement_error(x->c, x->err, x->index, line, stmt, len);
 		return 1;
 	}
 	return 0;

@@ -245,7 +245,7 @@ static int pg_quote_literal(const struct retort_conn *conn, const char *value, c
  * become "; ", trailing blanks go, and the URL's password (if long enough
  * to be recognisable) is replaced by "***" wherever it appears.
  */
-static char *clean_message(const struct retort_conn *conn, const char *msg)
+static char *mask_text(const struct retort_conn *conn, const char *msg, int oneline)
 {
 	struct sbuf b = SBUF_INIT;
 	const char *pw = conn ? conn->password : NULL;
@@ -257,7 +257,7 @@ static char *clean_message(const struct retort_conn *conn, const char *msg)
 		if (pwlen >= 4 && strncmp(p, pw, pwlen) == 0) {
 			sb_puts(&b, "***");
 			p += pwlen;
-		} else if (*p == '\n' || *p == '\r') {
+		} else if (oneline && (*p == '\n' || *p == '\r')) {
 			while (*p == '\n' || *p == '\r' || *p == ' ' || *p == '\t')
 				p++;
 			if (*p)
@@ -271,6 +271,31 @@ static char *clean_message(const struct retort_conn *conn, const char *msg)
 		b.p[--len] = '\0';
 	b.len = len;
 	return sb_detach(&b);
+}
+
+static char *clean_message(const struct retort_conn *conn, const char *msg)
+{
+	return mask_text(conn, msg, 1);
+}
+
+/* Attach the failing statement, with the URL's password masked in it too. */
+static void statement_error(const struct retort_conn *conn, struct retort_error *err,
+                            unsigned index, unsigned line, const char *stmt, size_t len)
+{
+	char *copy = api->strndup(stmt, len), *clean;
+	if (!copy) {
+		api->error_statement(err, index, line, NULL, 0);
+		return;
+	}
+	clean = conn && conn->password && strlen(conn->password) >= 4 && strstr(copy, conn->password)
+	                ? mask_text(conn, copy, 0)
+	                : NULL;
+	if (clean)
+		api->error_statement(err, index, line, clean, strlen(clean));
+	else
+		api->error_statement(err, index, line, copy, len);
+	api->free(clean);
+	api->free(copy);
 }
 
 /*
@@ -676,7 +701,7 @@ static int exec_one(const char *stmt, size_t len, unsigned line, void *payload)
 		x->rc = api->error_set(x->err, RETORT_EDB,
 		                        "COPY to or from the client is not supported in migration "
 		                        "scripts; use INSERT statements or COPY from a server file");
-		api->error_statement(x->err, x->index, line, stmt, len);
+		statement_error(x->c, x->err, x->index, line, stmt, len);
 		return 1;
 	default: {
 		const char *pos = res ? PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION) : NULL;
@@ -690,7 +715,7 @@ static int exec_one(const char *stmt, size_t len, unsigned line, void *payload)
 				api->free(m);
 			}
 		}
-		api->error_statement(x->err, x->index, line, stmt, len);
+		statement_error(x->c, x->err, x->index, line, stmt, len);
 		PQclear(res);
 		return 1;
 	}
