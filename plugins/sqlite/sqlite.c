@@ -1,2 +1,1208 @@
+/*
+ * plugins/sqlite/sqlite.c - the SQLite dialect, on libsqlite3.
+ *
+ * URLs (SQLAlchemy's forms):
+ *   sqlite:///relative/path.db   relative to the config file's directory
+ *   sqlite:////absolute/path.db
+ *   sqlite://  sqlite:///  sqlite:///:memory:   a private in-memory database
+ *   ?mode=ro|rw|rwc  open read-only, read-write (file must exist), or
+ *                    read-write-create (the default)
+ * A sqlite URL names a file: user, password, host and port are refused.
+ *
+ * SQLite has transactional DDL.  Scripts are split with the SQLite lexer
+ * (backticks, [brackets], CREATE TRIGGER ... BEGIN ... END) and each
+ * statement is prepared and stepped on its own, so a failure names the
+ * statement's index, file line, text and SQLite's extended result code.
+ *
+ * ------------------------------------------------------------ the lock
+ * SQLite has one writer at a time per database file; the migration lock is
+ * that write lock, taken with BEGIN IMMEDIATE under a busy timeout of
+ * lock_timeout_ms.  A second retort run (or any other writer) waits in its
+ * own BEGIN IMMEDIATE and gets RETORT_ELOCKED when the timeout expires.
+ *
+ * While locked, the connection always sits inside that "lock transaction":
+ *  - begin() opens a SAVEPOINT in it, so rollback() (ROLLBACK TO + RELEASE)
+ *    undoes the migration's work and keeps the lock;
+ *  - commit() releases the savepoint and really COMMITs, so a migration
+ *    committed under transaction_per_migration stays applied even if the
+ *    process dies right after, then immediately takes the lock again with
+ *    BEGIN IMMEDIATE;
+ *  - execute() outside begin() (a `-- retort:transaction off` script) runs
+ *    outside any transaction (VACUUM, PRAGMA journal_mode and friends refuse
+ *    to run inside one): the lock transaction is committed first and taken
+ *    again afterwards; version_* calls outside begin() are likewise
+ *    committed at once;
+ *  - unlock() commits the (by then empty) lock transaction.
+ * Between COMMIT and the next BEGIN IMMEDIATE the write lock is free for a
+ * moment; another retort run waiting for it could get in and migrate on its
+ * own.  To never continue with a plan made stale that way, the rows of the
+ * version table are read before letting go and again after taking the lock
+ * back; if they differ, the call fails with RETORT_ELOCKED and says so (what
+ * was committed stays committed).  Writes of other applications to other
+ * tables in that moment are harmless and not reported.
+ *
+ * Without lock(), begin/commit/rollback are plain BEGIN IMMEDIATE, COMMIT
+ * and ROLLBACK, and everything else runs in autocommit mode.
+ *
+ * The version table is Alembic's, with Alembic's exact DDL text (so
+ * sqlite_master holds the same CREATE TABLE whichever tool made it).
+ */
 #include "config.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
 #include <retort/dialect.h>
+#include "sqlsplit.h"
+
+static const struct retort_host *api;
+
+static const char *const schemes[] = { "sqlite", NULL };
+
+#define SAVEPOINT_NAME "retort_migration"
+/* Busy timeout for ordinary statements (e.g. COMMIT waiting for readers). */
+#define MIN_BUSY_MS 5000
+
+struct retort_conn {
+	sqlite3 *db;
+	char *path;             /* file name given to sqlite3_open_v2 */
+	int open_flags;
+	int memory;
+	char *table;            /* version table name, unquoted */
+	char *schema;           /* attached database name, or NULL */
+	char *qtable;           /* [schema.]table as SQLAlchemy renders it */
+	char *qpkc;             /* <table>_pkc as SQLAlchemy renders it */
+	char *qschema;          /* "schema". or "" (for sqlite_master) */
+	long lock_timeout_ms;   /* < 0: forever */
+	int locked;             /* lock() succeeded and unlock() not yet called */
+	int lock_tx;            /* the lock transaction is open */
+	int in_tx;              /* begin() called, commit/rollback not yet */
+};
+
+/* ------------------------------------------------------------ strings */
+
+struct sb {
+	char *ptr;
+	size_t len, cap;
+	int oom;
+};
+
+static void sb_put(struct sb *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 64;
+		char *p;
+		while (cap < b->len + n + 1) {
+			if (cap > ((size_t)-1) / 2) {
+				b->oom = 1;
+				return;
+			}
+			cap *= 2;
+		}
+		p = api->realloc(b->ptr, cap);
+		if (!p) {
+			b->oom = 1;
+			return;
+		}
+		b->ptr = p;
+		b->cap = cap;
+	}
+	memcpy(b->ptr + b->len, s, n);
+	b->len += n;
+	b->ptr[b->len] = '\0';
+}
+
+static void sb_puts(struct sb *b, const char *s)
+{
+	sb_put(b, s, strlen(s));
+}
+
+static void sb_putc(struct sb *b, char c)
+{
+	sb_put(b, &c, 1);
+}
+
+/* Take the string (never NULL unless out of memory); the buffer is reset. */
+static char *sb_detach(struct sb *b)
+{
+	char *p;
+	if (b->oom) {
+		api->free(b->ptr);
+		memset(b, 0, sizeof(*b));
+		return NULL;
+	}
+	p = b->ptr ? b->ptr : api->strdup("");
+	memset(b, 0, sizeof(*b));
+	return p;
+}
+
+static void sb_free(struct sb *b)
+{
+	api->free(b->ptr);
+	memset(b, 0, sizeof(*b));
+}
+
+static int oom(struct retort_error *err)
+{
+	return api->error_set(err, RETORT_ENOMEM, "out of memory");
+}
+
+/* Append `s` between `q` quotes, doubling any q inside. */
+static void sb_quoted(struct sb *b, const char *s, char q)
+{
+	sb_putc(b, q);
+	for (; *s; s++) {
+		if (*s == q)
+			sb_putc(b, q);
+		sb_putc(b, *s);
+	}
+	sb_putc(b, q);
+}
+
+/*
+ * SQLAlchemy quotes an identifier only when it must: when it is not all
+ * lower-case letters, digits, '_' and '$' starting with a letter or '_', or
+ * when it is a reserved word.  (The common reserved words; SQLite's full
+ * list would quote a few more names Alembic would also quote.)
+ */
+static const char *const reserved[] = {
+	"abort", "action", "add", "after", "all", "alter", "analyze", "and", "as", "asc",
+	"attach", "autoincrement", "before", "begin", "between", "by", "cascade", "case", "cast",
+	"check", "collate", "column", "commit", "conflict", "constraint", "create", "cross",
+	"current_date", "current_time", "current_timestamp", "database", "default", "deferrable",
+	"deferred", "delete", "desc", "detach", "distinct", "drop", "each", "else", "end",
+	"escape", "except", "exclusive", "exists", "explain", "fail", "for", "foreign", "from",
+	"full", "glob", "group", "having", "if", "ignore", "immediate", "in", "index", "indexed",
+	"initially", "inner", "insert", "instead", "intersect", "into", "is", "isnull", "join",
+	"key", "left", "like", "limit", "match", "natural", "no", "not", "notnull", "null", "of",
+	"offset", "on", "or", "order", "outer", "plan", "pragma", "primary", "query", "raise",
+	"recursive", "references", "regexp", "reindex", "release", "rename", "replace",
+	"restrict", "right", "rollback", "row", "savepoint", "select", "set", "table", "temp",
+	"temporary", "then", "to", "transaction", "trigger", "union", "unique", "update",
+	"user", "using", "vacuum", "values", "view", "virtual", "when", "where", "with",
+	"without", NULL
+};
+
+static int needs_quoting(const char *name)
+{
+	const char *p = name;
+	size_t i;
+	if (!((*p >= 'a' && *p <= 'z') || *p == '_'))
+		return 1;
+	for (; *p; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '$'))
+			return 1;
+	}
+	for (i = 0; reserved[i]; i++) {
+		if (strcmp(reserved[i], name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void sb_ident(struct sb *b, const char *name)
+{
+	if (needs_quoting(name))
+		sb_quoted(b, name, '"');
+	else
+		sb_puts(b, name);
+}
+
+/* ------------------------------------------------------------ errors */
+
+/* Report SQLite's current error on conn->db with `code`, after a prefix. */
+static int db_error(struct retort_conn *c, struct retort_error *err, int code,
+                    const char *what)
+{
+	int ext = sqlite3_extended_errcode(c->db);
+	api->error_set(err, code, "%s: %s (SQLite error %d)", what, sqlite3_errmsg(c->db), ext);
+	api->error_db(err, NULL, ext);
+	return code;
+}
+
+static int is_busy(int rc)
+{
+	return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
+}
+
+static int busy_error(struct retort_conn *c, struct retort_error *err, const char *when)
+{
+	int ext = sqlite3_extended_errcode(c->db);
+	if (c->lock_timeout_ms < 0)
+		api->error_set(err, RETORT_ELOCKED, "%s: the database is locked by another writer "
+		               "(another retort run, or an application in a write transaction)", when);
+	else
+		api->error_set(err, RETORT_ELOCKED, "%s: the database is still locked by another "
+		               "writer (another retort run, or an application in a write "
+		               "transaction) after %ld ms; retry later or raise the lock timeout",
+		               when, c->lock_timeout_ms);
+	api->error_db(err, NULL, ext);
+	return RETORT_ELOCKED;
+}
+
+/* ------------------------------------------------------------ create */
+
+static void conn_free(struct retort_conn *c)
+{
+	if (!c)
+		return;
+	if (c->db)
+		sqlite3_close_v2(c->db);
+	api->free(c->path);
+	api->free(c->table);
+	api->free(c->schema);
+	api->free(c->qtable);
+	api->free(c->qpkc);
+	api->free(c->qschema);
+	api->free(c);
+}
+
+static int has_text(const char *s)
+{
+	return s && *s;
+}
+
+#define OPT(opts, field) \
+	((opts) && (opts)->struct_size >= offsetof(struct retort_dialect_options, field) + \
+	                                   sizeof((opts)->field))
+
+static int sq_create(struct retort_conn **out, const struct retort_url *url,
+                     const struct retort_dialect_options *opts, struct retort_error *err)
+{
+	struct retort_conn *c;
+	struct sb b = { NULL, 0, 0, 0 };
+	const char *table = OPT(opts, version_table) && has_text(opts->version_table) ?
+	                    opts->version_table : "alembic_version";
+	const char *schema = OPT(opts, version_table_schema) ? opts->version_table_schema : NULL;
+	const char *base = OPT(opts, base_dir) ? opts->base_dir : NULL;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	if (!url)
+		return api->error_set(err, RETORT_EUSAGE, "no sqlite URL given");
+	if (has_text(url->driver) && strcmp(url->driver, "pysqlite") != 0)
+		return api->error_set(err, RETORT_EUSAGE,
+		                      "the sqlite dialect has no driver '%s': write sqlite:///path.db",
+		                      url->driver);
+	if (has_text(url->user) || url->password || has_text(url->host) || url->port)
+		return api->error_set(err, RETORT_EUSAGE,
+		                      "a sqlite URL names a file, not a server: write "
+		                      "sqlite:///relative/path.db or sqlite:////absolute/path.db "
+		                      "(no user, password, host or port)");
+
+	if (!(c = api->alloc(sizeof(*c))))
+		return oom(err);
+	memset(c, 0, sizeof(*c));
+	c->open_flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	c->lock_timeout_ms = OPT(opts, lock_timeout_ms) ? opts->lock_timeout_ms : -1;
+
+	for (i = 0; i < url->n_params; i++) {
+		const char *k = url->params[i].key, *v = url->params[i].value;
+		if (k && strcmp(k, "mode") == 0) {
+			if (v && strcmp(v, "ro") == 0)
+				c->open_flags = SQLITE_OPEN_READONLY;
+			else if (v && strcmp(v, "rw") == 0)
+				c->open_flags = SQLITE_OPEN_READWRITE;
+			else if (v && strcmp(v, "rwc") == 0)
+				c->open_flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+			else {
+				rc = api->error_set(err, RETORT_EUSAGE, "sqlite URL: mode must be ro, rw "
+				                    "or rwc, not '%s'", v ? v : "");
+				goto fail;
+			}
+		} else {
+			rc = api->error_set(err, RETORT_EUSAGE, "sqlite URL: unknown parameter '%s' "
+			                    "(the sqlite dialect knows: mode=ro|rw|rwc)", k ? k : "");
+			goto fail;
+		}
+	}
+
+	if (!has_text(url->database) || strcmp(url->database, ":memory:") == 0) {
+		c->memory = 1;
+		sb_puts(&b, ":memory:");
+	} else if (url->database[0] == '/' || !has_text(base)) {
+		sb_puts(&b, url->database);
+	} else {
+		sb_puts(&b, base);
+		if (base[strlen(base) - 1] != '/')
+			sb_putc(&b, '/');
+		sb_puts(&b, url->database);
+	}
+	if (!(c->path = sb_detach(&b)))
+		goto nomem;
+
+	if (!(c->table = api->strdup(table)))
+		goto nomem;
+	if (has_text(schema)) {
+		if (!(c->schema = api->strdup(schema)))
+			goto nomem;
+		sb_ident(&b, schema);
+		sb_putc(&b, '.');
+	}
+	sb_ident(&b, table);
+	if (!(c->qtable = sb_detach(&b)))
+		goto nomem;
+	sb_puts(&b, table);
+	sb_puts(&b, "_pkc");
+	if (b.oom)
+		goto nomem;
+	{
+		char *pkc = sb_detach(&b);
+		if (!pkc)
+			goto nomem;
+		sb_ident(&b, pkc);
+		api->free(pkc);
+	}
+	if (!(c->qpkc = sb_detach(&b)))
+		goto nomem;
+	if (has_text(schema)) {
+		sb_quoted(&b, schema, '"');
+		sb_putc(&b, '.');
+	}
+	if (!(c->qschema = sb_detach(&b)))
+		goto nomem;
+
+	*out = c;
+	return 0;
+nomem:
+	rc = oom(err);
+fail:
+	sb_free(&b);
+	conn_free(c);
+	return rc;
+}
+
+static void sq_destroy(struct retort_conn *c)
+{
+	/* sqlite3_close_v2 rolls back whatever transaction is still open */
+	conn_free(c);
+}
+
+static unsigned sq_caps(const struct retort_conn *c)
+{
+	(void)c;
+	return RETORT_CAP_TRANSACTIONAL_DDL | RETORT_CAP_NONTX_SCRIPTS;
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static int busy_ms(long ms)
+{
+	return ms < 0 || ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+/* Busy timeout for ordinary statements. */
+static void normal_busy(struct retort_conn *c)
+{
+	long ms = c->lock_timeout_ms;
+	sqlite3_busy_timeout(c->db, ms < 0 ? INT_MAX : busy_ms(ms > MIN_BUSY_MS ? ms : MIN_BUSY_MS));
+}
+
+static int need_db(struct retort_conn *c, struct retort_error *err)
+{
+	if (!c || !c->db)
+		return api->error_set(err, RETORT_ERROR, "the sqlite database is not open "
+		                      "(connect() was not called)");
+	return 0;
+}
+
+/* Run one fixed SQL text (no parameters, no rows expected). */
+static int exec_simple(struct retort_conn *c, const char *sql)
+{
+	return sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+}
+
+static int prepare(struct retort_conn *c, sqlite3_stmt **st, struct sb *sql,
+                   struct retort_error *err)
+{
+	*st = NULL;
+	if (sql->oom) {
+		sb_free(sql);
+		return oom(err);
+	}
+	if (sqlite3_prepare_v2(c->db, sql->ptr, (int)sql->len, st, NULL) != SQLITE_OK) {
+		int rc;
+		if ((sqlite3_extended_errcode(c->db) & 0xff) == SQLITE_NOMEM)
+			rc = oom(err);
+		else
+			rc = db_error(c, err, RETORT_EDB, "cannot prepare a version table statement");
+		sqlite3_finalize(*st);
+		*st = NULL;
+		sb_free(sql);
+		return rc;
+	}
+	sb_free(sql);
+	return 0;
+}
+
+/*
+ * Does the version table exist?  1 yes, 0 no, <0 error (err set).  An
+ * unknown schema is a usage error: SQLite only knows main, temp and
+ * databases ATTACHed on this connection.
+ */
+static int table_exists(struct retort_conn *c, struct retort_error *err)
+{
+	struct sb sql = { NULL, 0, 0, 0 };
+	sqlite3_stmt *st;
+	int rc;
+
+	sb_puts(&sql, "SELECT 1 FROM ");
+	sb_puts(&sql, c->qschema);
+	sb_puts(&sql, "sqlite_master WHERE type = 'table' AND name = ?1");
+	if (sql.oom) {
+		sb_free(&sql);
+		return oom(err);
+	}
+	rc = sqlite3_prepare_v2(c->db, sql.ptr, (int)sql.len, &st, NULL);
+	sb_free(&sql);
+	if (rc != SQLITE_OK) {
+		if (c->schema && strstr(sqlite3_errmsg(c->db), "unknown database"))
+			return api->error_set(err, RETORT_EUSAGE, "version_table_schema '%s' is not a "
+			                      "database of this SQLite connection (main, temp or an "
+			                      "ATTACHed one)", c->schema);
+		return db_error(c, err, RETORT_EDB, "cannot look for the version table");
+	}
+	if (sqlite3_bind_text(st, 1, c->table, -1, SQLITE_STATIC) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return db_error(c, err, RETORT_EDB, "cannot look for the version table");
+	}
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (is_busy(rc))
+		return busy_error(c, err, "cannot read the version table");
+	return db_error(c, err, RETORT_EDB, "cannot look for the version table");
+}
+
+/*
+ * The version table's rows, sorted, one per line ("-" if no table), for
+ * detecting a change made by someone else while the lock was let go.
+ */
+static int snapshot(struct retort_conn *c, char **out, struct retort_error *err)
+{
+	struct sb b = { NULL, 0, 0, 0 };
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	if ((rc = table_exists(c, err)) < 0)
+		return rc;
+	if (rc == 0) {
+		if (!(*out = api->strdup("-")))
+			return oom(err);
+		return 0;
+	}
+	sb_puts(&b, "SELECT version_num FROM ");
+	sb_puts(&b, c->qtable);
+	sb_puts(&b, " ORDER BY version_num");
+	if ((rc = prepare(c, &st, &b, err)) < 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *v = sqlite3_column_text(st, 0);
+		sb_puts(&b, v ? (const char *)v : "");
+		sb_putc(&b, '\n');
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		sb_free(&b);
+		return db_error(c, err, RETORT_EDB, "cannot read the version table");
+	}
+	if (!(*out = sb_detach(&b)))
+		return oom(err);
+	return 0;
+}
+
+/* BEGIN IMMEDIATE, waiting up to the lock timeout. */
+static int take_write_lock(struct retort_conn *c, struct retort_error *err, const char *when)
+{
+	int rc;
+	sqlite3_busy_timeout(c->db, busy_ms(c->lock_timeout_ms));
+	rc = exec_simple(c, "BEGIN IMMEDIATE");
+	normal_busy(c);
+	if (rc == SQLITE_OK)
+		return 0;
+	if (is_busy(rc))
+		return busy_error(c, err, when);
+	return db_error(c, err, (rc & 0xff) == SQLITE_READONLY ? RETORT_EUSAGE : RETORT_EDB, when);
+}
+
+/*
+ * Commit the lock transaction (snapshot of the version table in *before if
+ * wanted).  On failure the transaction is rolled back and the lock is lost.
+ */
+static int release_lock_tx(struct retort_conn *c, char **before, struct retort_error *err)
+{
+	int rc;
+	if (before && (rc = snapshot(c, before, err)) < 0)
+		return rc;
+	rc = exec_simple(c, "COMMIT");
+	if (rc != SQLITE_OK) {
+		int code = is_busy(rc) ? busy_error(c, err, "cannot commit")
+		                       : db_error(c, err, RETORT_EDB, "cannot commit");
+		if (!sqlite3_get_autocommit(c->db))
+			exec_simple(c, "ROLLBACK");
+		c->lock_tx = 0;
+		if (before) {
+			api->free(*before);
+			*before = NULL;
+		}
+		return code;
+	}
+	c->lock_tx = 0;
+	return 0;
+}
+
+/* Take the lock back after release_lock_tx() and check nobody migrated. */
+static int retake_lock_tx(struct retort_conn *c, char *before, const char *when,
+                          struct retort_error *err)
+{
+	char *after = NULL;
+	int rc;
+
+	if ((rc = take_write_lock(c, err, when)) < 0)
+		goto done;
+	c->lock_tx = 1;
+	if (!before)
+		goto done;
+	if ((rc = snapshot(c, &after, err)) < 0)
+		goto done;
+	if (strcmp(before, after) != 0)
+		rc = api->error_set(err, RETORT_ELOCKED, "%s: another process changed the version "
+		                    "table in the moment the migration lock was let go to commit; "
+		                    "what this run committed stays applied, but its plan is stale: "
+		                    "run the command again", when);
+done:
+	api->free(before);
+	api->free(after);
+	return rc;
+}
+
+/* Commit the lock transaction and take the lock back (see the file header). */
+static int checkpoint(struct retort_conn *c, const char *when, struct retort_error *err)
+{
+	char *before = NULL;
+	int rc;
+	if ((rc = release_lock_tx(c, &before, err)) < 0)
+		return rc;
+	return retake_lock_tx(c, before, when, err);
+}
+
+/* After a failure: if SQLite rolled the whole transaction back, note it. */
+static void note_autorollback(struct retort_conn *c)
+{
+	if (sqlite3_get_autocommit(c->db)) {
+		c->lock_tx = 0;
+		c->in_tx = 0;
+	}
+}
+
+/* ------------------------------------------------------------ connect */
+
+static int sq_connect(struct retort_conn *c, struct retort_error *err)
+{
+	int rc;
+	sqlite3_stmt *st = NULL;
+
+	if (!c)
+		return api->error_set(err, RETORT_ERROR, "no sqlite handle");
+	if (c->db)
+		return 0;
+	rc = sqlite3_open_v2(c->path, &c->db, c->open_flags, NULL);
+	if (rc != SQLITE_OK) {
+		if (!c->db)
+			return oom(err);
+		api->error_set(err, RETORT_ECONNECT, "cannot open SQLite database %s: %s (check that "
+		               "the directory exists and is writable, and the URL's path: "
+		               "sqlite:///relative/to/config.db or sqlite:////absolute.db)",
+		               c->path, sqlite3_errmsg(c->db));
+		api->error_db(err, NULL, sqlite3_extended_errcode(c->db));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(c->db, 1);
+	normal_busy(c);
+	/* SQLite opens lazily: read the schema now so a bad file fails here. */
+	rc = sqlite3_prepare_v2(c->db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st) == SQLITE_ROW ? SQLITE_OK : sqlite3_errcode(c->db);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_OK) {
+		api->error_set(err, RETORT_ECONNECT, "cannot read SQLite database %s: %s",
+		               c->path, sqlite3_errmsg(c->db));
+		api->error_db(err, NULL, sqlite3_extended_errcode(c->db));
+		goto fail;
+	}
+	return 0;
+fail:
+	sqlite3_close_v2(c->db);
+	c->db = NULL;
+	return RETORT_ECONNECT;
+}
+
+/* ------------------------------------------------------------ transactions */
+
+static int sq_begin(struct retort_conn *c, struct retort_error *err)
+{
+	int rc;
+	if ((rc = need_db(c, err)) < 0)
+		return rc;
+	if (c->in_tx)
+		return api->error_set(err, RETORT_ERROR, "a transaction is already open");
+	if (c->locked) {
+		if (!c->lock_tx && (rc = retake_lock_tx(c, NULL, "cannot begin", err)) < 0)
+			return rc;
+		if ((rc = exec_simple(c, "SAVEPOINT " SAVEPOINT_NAME)) != SQLITE_OK)
+			return db_error(c, err, RETORT_EDB, "cannot begin");
+	} else if ((rc = take_write_lock(c, err, "cannot begin a transaction")) < 0) {
+		return rc;
+	}
+	c->in_tx = 1;
+	return 0;
+}
+
+static int sq_commit(struct retort_conn *c, struct retort_error *err)
+{
+	int rc;
+	if ((rc = need_db(c, err)) < 0)
+		return rc;
+	if (!c->in_tx)
+		return api->error_set(err, RETORT_ERROR, "commit without a transaction");
+	c->in_tx = 0;
+	if (sqlite3_get_autocommit(c->db)) {
+		/* SQLite rolled everything back after an error the core ignored */
+		c->lock_tx = 0;
+		return api->error_set(err, RETORT_EDB, "cannot commit: SQLite already rolled the "
+		                      "transaction back after an earlier error");
+	}
+	if (!c->locked) {
+		rc = exec_simple(c, "COMMIT");
+		if (rc == SQLITE_OK)
+			return 0;
+		rc = is_busy(rc) ? busy_error(c, err, "cannot commit")
+		                 : db_error(c, err, RETORT_EDB, "cannot commit");
+		if (!sqlite3_get_autocommit(c->db))
+			exec_simple(c, "ROLLBACK");
+		return rc;
+	}
+	if (exec_simple(c, "RELEASE " SAVEPOINT_NAME) != SQLITE_OK) {
+		rc = db_error(c, err, RETORT_EDB, "cannot commit");
+		exec_simple(c, "ROLLBACK");
+		c->lock_tx = 0;
+		return rc;
+	}
+	return checkpoint(c, "committed, but cannot take the migration lock back", err);
+}
+
+static int sq_rollback(struct retort_conn *c, struct retort_error *err)
+{
+	int rc;
+	if ((rc = need_db(c, err)) < 0)
+		return rc;
+	if (!c->in_tx)
+		return 0;  /* nothing to undo */
+	c->in_tx = 0;
+	if (!c->locked) {
+		if (!sqlite3_get_autocommit(c->db) && exec_simple(c, "ROLLBACK") != SQLITE_OK)
+			return db_error(c, err, RETORT_EDB, "cannot roll back");
+		return 0;
+	}
+	if (sqlite3_get_autocommit(c->db)) {
+		/* SQLite already rolled the lock transaction back: take it again */
+		c->lock_tx = 0;
+		return retake_lock_tx(c, NULL, "rolled back, but cannot take the migration lock "
+		                      "back", err);
+	}
+	if (exec_simple(c, "ROLLBACK TO " SAVEPOINT_NAME) != SQLITE_OK ||
+	    exec_simple(c, "RELEASE " SAVEPOINT_NAME) != SQLITE_OK) {
+		rc = db_error(c, err, RETORT_EDB, "cannot roll back");
+		exec_simple(c, "ROLLBACK");
+		c->lock_tx = 0;
+		return rc;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ lock */
+
+static int sq_lock(struct retort_conn *c, struct retort_error *err)
+{
+	int rc;
+	if ((rc = need_db(c, err)) < 0)
+		return rc;
+	if (c->locked)
+		return 0;
+	if (c->in_tx)
+		return api->error_set(err, RETORT_ERROR, "lock() inside a transaction: take the "
+		                      "migration lock first");
+	if (!sqlite3_get_autocommit(c->db))
+		return api->error_set(err, RETORT_ERROR, "lock() while a transaction is open");
+	if ((rc = take_write_lock(c, err, "cannot take the migration lock")) < 0)
+		return rc;
+	c->locked = 1;
+	c->lock_tx = 1;
+	return 0;
+}
+
+static int sq_unlock(struct retort_conn *c, struct retort_error *err)
+{
+	int rc = 0;
+	if ((rc = need_db(c, err)) < 0)
+		return rc;
+	if (!c->locked)
+		return 0;
+	if (c->in_tx) {
+		/* work the core neither committed nor rolled back is not kept */
+		if (!sqlite3_get_autocommit(c->db))
+			exec_simple(c, "ROLLBACK");
+		c->in_tx = 0;
+		c->lock_tx = 0;
+	}
+	if (c->lock_tx && !sqlite3_get_autocommit(c->db))
+		rc = release_lock_tx(c, NULL, err);
+	c->lock_tx = 0;
+	c->locked = 0;
+	return rc;
+}
+
+/* ------------------------------------------------------------ scripts */
+
+struct exec_ctx {
+	struct retort_conn *c;
+	struct retort_error *err;
+	unsigned index;         /* 1-based statement number in the section */
+	int rc;
+	int expect_tx;          /* a transaction must survive each statement */
+};
+
+static int count_stmt(const char *stmt, size_t len, unsigned line, void *payload)
+{
+	(void)stmt;
+	(void)len;
+	(void)line;
+	(void)payload;
+	return 0;
+}
+
+static int stmt_failed(struct exec_ctx *x, const char *stmt, size_t len, unsigned line, int rc)
+{
+	struct retort_conn *c = x->c;
+	int ext = sqlite3_extended_errcode(c->db);
+	if ((rc & 0xff) == SQLITE_NOMEM) {
+		x->rc = oom(x->err);
+	} else {
+		x->rc = api->error_set(x->err, RETORT_EDB, "%s (SQLite error %d)",
+		                       sqlite3_errmsg(c->db), ext);
+		api->error_db(x->err, NULL, ext);
+	}
+	api->error_statement(x->err, x->index, line, stmt, len);
+	return 1;
+}
+
+static int exec_stmt(const char *stmt, size_t len, unsigned line, void *payload)
+{
+	struct exec_ctx *x = payload;
+	struct retort_conn *c = x->c;
+	const char *p = stmt, *end = stmt + len;
+
+	x->index++;
+	/* one split statement may still hold several for SQLite: run them all */
+	while (p < end) {
+		sqlite3_stmt *st = NULL;
+		const char *tail = NULL;
+		int rc;
+		if (end - p > INT_MAX)
+			return stmt_failed(x, stmt, len, line, SQLITE_TOOBIG);
+		rc = sqlite3_prepare_v2(c->db, p, (int)(end - p), &st, &tail);
+		if (rc != SQLITE_OK)
+			return stmt_failed(x, stmt, len, line, rc);
+		if (!st)
+			break;  /* only blanks or comments left */
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			;
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return stmt_failed(x, stmt, len, line, rc);
+		if (x->expect_tx && sqlite3_get_autocommit(c->db)) {
+			x->rc = api->error_set(x->err, RETORT_EUSAGE, "this statement ended the "
+			                       "transaction retort runs the script in: remove "
+			                       "BEGIN/COMMIT/ROLLBACK/END from the script, or add "
+			                       "'-- retort:transaction off' to run it outside one");
+			api->error_statement(x->err, x->index, line, stmt, len);
+			return 1;
+		}
+		p = tail ? tail : end;
+	}
+	return 0;
+}
+
+static int split_error(struct retort_error *err, const struct sqlsplit_error *se)
+{
+	api->error_set(err, RETORT_EUSAGE, "line %u: %s", se->line,
+	               se->what ? se->what : "cannot split the script");
+	api->error_statement(err, 0, se->line, NULL, 0);
+	return RETORT_EUSAGE;
+}
+
+static int sq_execute(struct retort_conn *c, const char *sql, size_t len, unsigned first_line,
+                      struct retort_error *err)
+{
+	struct sqlsplit_error se = { 0, NULL };
+	struct exec_ctx x;
+	char *before = NULL;
+	int outside = 0, rc;
+
+	if ((rc = need_db(c, err)) < 0)
+		return rc;
+	/* lexical errors first, so that nothing runs from a script that cannot be split */
+	if (sqlsplit(sql, len, SQLSPLIT_SQLITE, first_line, count_stmt, NULL, &se) < 0)
+		return split_error(err, &se);
+
+	if (c->locked && !c->in_tx && c->lock_tx) {
+		/* a script outside begin(): run it outside any transaction */
+		if ((rc = release_lock_tx(c, &before, err)) < 0)
+			return rc;
+		outside = 1;
+	}
+
+	memset(&x, 0, sizeof(x));
+	x.c = c;
+	x.err = err;
+	x.expect_tx = c->in_tx;
+	rc = sqlsplit(sql, len, SQLSPLIT_SQLITE, first_line, exec_stmt, &x, &se);
+	if (rc < 0)
+		rc = split_error(err, &se);
+	else if (rc > 0)
+		rc = x.rc;
+	if (rc < 0)
+		note_autorollback(c);
+
+	if (outside) {
+		if (!sqlite3_get_autocommit(c->db))
+			exec_simple(c, "ROLLBACK");  /* a script left its own transaction open */
+		if (rc < 0) {
+			/* keep the script's error; take the lock back if possible */
+			struct retort_error ignored;
+			memset(&ignored, 0, sizeof(ignored));
+			api->free(before);
+			if (take_write_lock(c, &ignored, "lock") == 0)
+				c->lock_tx = 1;
+			api->free(ignored.message);
+			api->free(ignored.statement);
+		} else {
+			rc = retake_lock_tx(c, before, "the script ran, but cannot take the migration "
+			                    "lock back", err);
+		}
+	}
+	return rc;
+}
+
+struct split_ctx {
+	retort_stmt_cb cb;
+	void *payload;
+};
+
+static int stmt_cb_forward(const char *stmt, size_t len, unsigned line, void *payload)
+{
+	struct split_ctx *s = payload;
+	return s->cb(stmt, len, line, s->payload);
+}
+
+static int sq_split(const struct retort_conn *c, const char *sql, size_t len,
+                    unsigned first_line, retort_stmt_cb cb, void *payload,
+                    struct retort_error *err)
+{
+	struct sqlsplit_error se = { 0, NULL };
+	struct split_ctx s;
+	int rc;
+	(void)c;
+	s.cb = cb;
+	s.payload = payload;
+	rc = sqlsplit(sql, len, SQLSPLIT_SQLITE, first_line, stmt_cb_forward, &s, &se);
+	if (rc < 0)
+		return split_error(err, &se);
+	return rc;
+}
+
+/* ------------------------------------------------------------ version table */
+
+/* The CREATE TABLE text, with `indent` before each column line. */
+static char *version_ddl(const struct retort_conn *c, const char *indent)
+{
+	struct sb b = { NULL, 0, 0, 0 };
+	sb_puts(&b, "CREATE TABLE ");
+	sb_puts(&b, c->qtable);
+	sb_puts(&b, " (\n");
+	sb_puts(&b, indent);
+	sb_puts(&b, "version_num VARCHAR(32) NOT NULL, \n");
+	sb_puts(&b, indent);
+	sb_puts(&b, "CONSTRAINT ");
+	sb_puts(&b, c->qpkc);
+	sb_puts(&b, " PRIMARY KEY (version_num)\n)");
+	return sb_detach(&b);
+}
+
+/* Make a write outside begin() durable at once (see the file header). */
+static int after_write(struct retort_conn *c, struct retort_error *err)
+{
+	if (c->locked && !c->in_tx && c->lock_tx)
+		return checkpoint(c, "the version table was written, but cannot take the "
+		                  "migration lock back", err);
+	return 0;
+}
+
+static int sq_version_read(struct retort_conn *c, retort_row_cb cb, void *payload,
+                           struct retort_error *err)
+{
+	struct sb sql = { NULL, 0, 0, 0 };
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = need_db(c, err)) < 0)
+		return rc;
+	if ((rc = table_exists(c, err)) < 0)
+		return rc;
+	if (rc == 0)
+		return RETORT_ENOTFOUND;
+	sb_puts(&sql, "SELECT version_num FROM ");
+	sb_puts(&sql, c->qtable);
+	if ((rc = prepare(c, &st, &sql, err)) < 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *v = sqlite3_column_text(st, 0);
+		if (!v)
+			continue;  /* NOT NULL column: cannot happen */
+		if (cb((const char *)v, payload) != 0) {
+			sqlite3_finalize(st);
+			return api->error_set(err, RETORT_ERROR, "reading the version table was "
+			                      "stopped by the caller");
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		if (is_busy(rc))
+			return busy_error(c, err, "cannot read the version table");
+		return db_error(c, err, RETORT_EDB, "cannot read the version table");
+	}
+	return 0;
+}
+
+static int sq_version_create(struct retort_conn *c, struct retort_error *err)
+{
+	char *ddl;
+	int rc;
+
+	if ((rc = need_db(c, err)) < 0)
+		return rc;
+	if ((rc = table_exists(c, err)) < 0)
+		return rc;
+	if (rc == 1)
+		return 0;
+	if (!(ddl = version_ddl(c, "\t")))
+		return oom(err);
+	rc = exec_simple(c, ddl);
+	api->free(ddl);
+	if (rc != SQLITE_OK) {
+		rc = db_error(c, err, RETORT_EDB, "cannot create the version table");
+		note_autorollback(c);
+		return rc;
+	}
+	return after_write(c, err);
+}
+
+/* Run a version table write with one or two bound values; return changes. */
+static int version_write(struct retort_conn *c, struct sb *sql, const char *a, const char *b,
+                         int *changes, struct retort_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if ((rc = prepare(c, &st, sql, err)) < 0)
+		return rc;
+	if (sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    (b && sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC) != SQLITE_OK)) {
+		sqlite3_finalize(st);
+		return db_error(c, err, RETORT_EDB, "cannot bind a revision id");
+	}
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		rc = is_busy(rc) ? busy_error(c, err, "cannot write the version table")
+		                 : db_error(c, err, RETORT_EDB, "cannot write the version table");
+		note_autorollback(c);
+		return rc;
+	}
+	*changes = sqlite3_changes(c->db);
+	return 0;
+}
+
+static int sq_version_insert(struct retort_conn *c, const char *rev, struct retort_error *err)
+{
+	struct sb sql = { NULL, 0, 0, 0 };
+	int rc, n = 0;
+	if ((rc = need_db(c, err)) < 0)
+		return rc;
+	if (!rev)
+		return api->error_set(err, RETORT_ERROR, "no revision to insert");
+	sb_puts(&sql, "INSERT INTO ");
+	sb_puts(&sql, c->qtable);
+	sb_puts(&sql, " (version_num) VALUES (?1)");
+	if ((rc = version_write(c, &sql, rev, NULL, &n, err)) < 0)
+		return rc;
+	return after_write(c, err);
+}
+
+static int sq_version_update(struct retort_conn *c, const char *from, const char *to,
+                             struct retort_error *err)
+{
+	struct sb sql = { NULL, 0, 0, 0 };
+	int rc, n = 0;
+	if ((rc = need_db(c, err)) < 0)
+		return rc;
+	if (!from || !to)
+		return api->error_set(err, RETORT_ERROR, "no revision to update");
+	sb_puts(&sql, "UPDATE ");
+	sb_puts(&sql, c->qtable);
+	sb_puts(&sql, " SET version_num = ?1 WHERE version_num = ?2");
+	if ((rc = version_write(c, &sql, to, from, &n, err)) < 0)
+		return rc;
+	if (n != 1)
+		return api->error_set(err, RETORT_ERROR, "moving the version table from %s to %s "
+		                      "changed %d rows instead of 1: the table does not hold %s "
+		                      "(was it edited by hand or by another tool?)", from, to, n, from);
+	return after_write(c, err);
+}
+
+static int sq_version_delete(struct retort_conn *c, const char *rev, struct retort_error *err)
+{
+	struct sb sql = { NULL, 0, 0, 0 };
+	int rc, n = 0;
+	if ((rc = need_db(c, err)) < 0)
+		return rc;
+	if (!rev)
+		return api->error_set(err, RETORT_ERROR, "no revision to delete");
+	sb_puts(&sql, "DELETE FROM ");
+	sb_puts(&sql, c->qtable);
+	sb_puts(&sql, " WHERE version_num = ?1");
+	if ((rc = version_write(c, &sql, rev, NULL, &n, err)) < 0)
+		return rc;
+	if (n != 1)
+		return api->error_set(err, RETORT_ERROR, "removing %s from the version table "
+		                      "deleted %d rows instead of 1: the table does not hold it "
+		                      "(was it edited by hand or by another tool?)", rev, n);
+	return after_write(c, err);
+}
+
+/* ------------------------------------------------------------ quoting, offline */
+
+static int sq_quote_identifier(const struct retort_conn *c, const char *name, char **out,
+                               struct retort_error *err)
+{
+	struct sb b = { NULL, 0, 0, 0 };
+	(void)c;
+	*out = NULL;
+	if (!name)
+		return api->error_set(err, RETORT_ERROR, "no identifier to quote");
+	sb_quoted(&b, name, '"');
+	if (!(*out = sb_detach(&b)))
+		return oom(err);
+	return 0;
+}
+
+static int sq_quote_literal(const struct retort_conn *c, const char *value, char **out,
+                            struct retort_error *err)
+{
+	struct sb b = { NULL, 0, 0, 0 };
+	(void)c;
+	*out = NULL;
+	if (!value)
+		return api->error_set(err, RETORT_ERROR, "no literal to quote");
+	sb_quoted(&b, value, '\'');
+	if (!(*out = sb_detach(&b)))
+		return oom(err);
+	return 0;
+}
+
+/*
+ * Offline texts.  VERSION_DDL is Alembic's `upgrade --sql` text for SQLite
+ * (tabs shown as four spaces) with its ";"; the core adds the blank line
+ * that follows every statement.
+ */
+static int sq_offline_sql(const struct retort_conn *c, int what, const char *arg,
+                          size_t arg_len, char **out, struct retort_error *err)
+{
+	struct sb b = { NULL, 0, 0, 0 };
+	char *ddl;
+
+	*out = NULL;
+	switch (what) {
+	case RETORT_OFFLINE_BEGIN:
+		sb_puts(&b, "BEGIN;");
+		break;
+	case RETORT_OFFLINE_COMMIT:
+		sb_puts(&b, "COMMIT;");
+		break;
+	case RETORT_OFFLINE_VERSION_DDL:
+		if (!c)
+			return api->error_set(err, RETORT_ERROR, "no handle for the version table");
+		if (!(ddl = version_ddl(c, "    ")))
+			return oom(err);
+		sb_puts(&b, ddl);
+		sb_putc(&b, ';');
+		api->free(ddl);
+		break;
+	case RETORT_OFFLINE_STATEMENT:
+		if (arg)
+			sb_put(&b, arg, arg_len);
+		sb_putc(&b, ';');
+		break;
+	default:
+		return api->error_set(err, RETORT_ENOTSUPPORTED, "unknown offline SQL kind %d", what);
+	}
+	if (!(*out = sb_detach(&b)))
+		return oom(err);
+	return 0;
+}
+
+/* ------------------------------------------------------------ vtable */
+
+static const struct retort_dialect dialect = {
+	RETORT_DIALECT_ABI_MAJOR,
+	RETORT_DIALECT_ABI_MINOR,
+	sizeof(struct retort_dialect),
+	"sqlite",
+	"SQLite (libsqlite3)",
+	PACKAGE_VERSION,
+	schemes,
+	NULL, /* global_init */
+	NULL, /* global_shutdown */
+	sq_create,
+	sq_connect,
+	sq_destroy,
+	sq_caps,
+	sq_begin,
+	sq_commit,
+	sq_rollback,
+	sq_execute,
+	sq_split,
+	sq_version_read,
+	sq_version_create,
+	sq_version_insert,
+	sq_version_update,
+	sq_version_delete,
+	sq_lock,
+	sq_unlock,
+	sq_quote_identifier,
+	sq_quote_literal,
+	sq_offline_sql,
+};
+
+RETORT_DIALECT_DEFINE(retort_sqlite, &dialect, api)
