@@ -795,8 +795,17 @@ fail:
 	return rc;
 }
 
+static int my_unlock(struct retort_conn *c, struct retort_error *err);
+
+/*
+ * Release the lock explicitly before closing: the server drops a closed
+ * session's locks only when it notices the disconnect, and a waiting run
+ * should not have to wait for that.
+ */
 static void my_destroy(struct retort_conn *c)
 {
+	if (c && c->my && c->locked)
+		my_unlock(c, NULL);
 	free_conn(c);
 }
 
@@ -815,11 +824,16 @@ static int need_conn(struct retort_conn *c, struct retort_error *err)
 
 /*
  * Run one statement and consume every result it produces (a CALL returns
- * several); 0 or a RETORT_EDB with err filled.
+ * several); 0 or a RETORT_EDB with err filled.  *affected (may be NULL)
+ * gets the first result's row count, read before mysql_next_result()
+ * resets it.
  */
-static int run(struct retort_conn *c, const char *sql, size_t len, struct retort_error *err)
+static int run_counted(struct retort_conn *c, const char *sql, size_t len, long *affected,
+                       struct retort_error *err)
 {
-	int st;
+	int st, first = 1;
+	if (affected)
+		*affected = 0;
 	if (mysql_real_query(c->my, sql, (unsigned long)len) != 0)
 		return db_error(c, err, RETORT_EDB, NULL);
 	do {
@@ -828,11 +842,19 @@ static int run(struct retort_conn *c, const char *sql, size_t len, struct retort
 			mysql_free_result(res);
 		else if (mysql_field_count(c->my) != 0)
 			return db_error(c, err, RETORT_EDB, NULL);
+		if (first && affected)
+			*affected = (long)mysql_affected_rows(c->my);
+		first = 0;
 		st = mysql_next_result(c->my);
 		if (st > 0)
 			return db_error(c, err, RETORT_EDB, NULL);
 	} while (st == 0);
 	return 0;
+}
+
+static int run(struct retort_conn *c, const char *sql, size_t len, struct retort_error *err)
+{
+	return run_counted(c, sql, len, NULL, err);
 }
 
 static int simple(struct retort_conn *c, const char *sql, struct retort_error *err)
@@ -1046,10 +1068,8 @@ static int dml(struct retort_conn *c, struct sbuf *b, long *rows, struct retort_
 	*rows = 0;
 	if (!sql)
 		return oom(err);
-	rc = run(c, sql, strlen(sql), err);
+	rc = run_counted(c, sql, strlen(sql), rows, err);
 	api->free(sql);
-	if (rc == 0)
-		*rows = (long)mysql_affected_rows(c->my);
 	return rc;
 }
 

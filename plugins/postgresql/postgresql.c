@@ -576,8 +576,17 @@ static int pg_connect(struct retort_conn *c, struct retort_error *err)
 	return 0;
 }
 
+static int pg_unlock(struct retort_conn *c, struct retort_error *err);
+
+/*
+ * Release the lock explicitly before closing: the server drops a closed
+ * session's locks only when the backend notices the disconnect, and a
+ * waiting run should not have to wait for that.
+ */
 static void pg_destroy(struct retort_conn *c)
 {
+	if (c && c->pg && c->locked)
+		pg_unlock(c, NULL);
 	free_conn(c);
 }
 

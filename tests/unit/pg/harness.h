@@ -251,12 +251,12 @@ static void close_conn(struct opened *o)
 	memset(o, 0, sizeof(*o));
 }
 
-/* Open with the server URL (+ query) or fail the test. */
-static void must_open(struct opened *o, const char *query, const char *table, const char *schema,
-                      long lock_timeout_ms)
+/* Open the server URL (another database if not NULL, + query) or fail. */
+static void must_open(struct opened *o, const char *database, const char *query, const char *table,
+                      const char *schema, long lock_timeout_ms)
 {
 	struct retort_error err;
-	char *u = make_url(NULL, NULL, NULL, query);
+	char *u = make_url(NULL, NULL, database, query);
 	int rc;
 	assert_non_null(u);
 	rc = open_conn(o, u, table, schema, lock_timeout_ms, &err);

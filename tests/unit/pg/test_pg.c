@@ -19,7 +19,7 @@ static PGconn *direct;
 /* Open the server URL in our schema. */
 static void pg_open(struct opened *o, const char *table, const char *vschema, long timeout_ms)
 {
-	must_open(o, search_path_query, table, vschema, timeout_ms);
+	must_open(o, NULL, search_path_query, table, vschema, timeout_ms);
 }
 
 /* Run SQL on the direct connection; return the first value (static copy). */
