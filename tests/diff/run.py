@@ -1,0 +1,554 @@
+#!/usr/bin/python3
+"""Differential test: retort against Alembic on random revision graphs.
+
+For each seed, tests/diff/gen.py builds a random revision graph and writes it
+as an Alembic project and as a retort project (same revision ids, scripts
+appending (rev, 'up'|'down') to a `log` table, each project on its own SQLite
+file).  Then the same random command sequence runs on both, and after every
+command this compares:
+
+  - success or failure (Alembic exits 1 where retort may exit 1 or 2: only
+    "failed or not" is compared; a retort crash, exit > 2, always fails);
+  - the alembic_version rows, as a set;
+  - the scripts that ran (the new rows of `log`): in the same order where
+    Alembic's order is deterministic, else as a multiset plus a check that
+    retort's order is a valid topological order (see ORDER below);
+  - for heads/branches/history/current/show, the set of revision ids
+    printed; for `upgrade/downgrade --sql`, the sequence of log INSERTs in
+    the SQL printed;
+  - for merge, the parents written into the new script.
+
+ORDER.  Alembic runs scripts in RevisionMap._topological_sort order, which is
+a function of the revision map's key order (the directory listing: made
+sorted by alembic_sorted.py, retort sorts by id per SPEC section 5) and of
+each revision's _normalized_down_revisions = down_revision + a tuple built
+from a *set* of dependencies.  With two or more normalised dependencies
+Python's string hash decides; so when a command ran such a revision, the log
+is compared as a multiset and retort's order is checked topologically.
+
+Output is TAP: one line per (seed, command).  After a mismatch the retort
+database is re-synchronised from Alembic's (file copy) so later commands
+still compare meaningfully; the temporary directories of a failing seed are
+kept and their path printed.  A command where Alembic itself crashes
+(an exception other than CommandError: an Alembic bug, not a behaviour
+retort can be held to) is reported as "ok # SKIP" with the traceback's last
+line, and the retort database is re-synchronised.
+
+Usage: run.py [all|small|large]   (the fixed seeds of up to 50 revisions,
+the larger ones, or both; make check runs small and large as two tests so
+that -j2 runs them side by side; the fresh seed goes with small)
+
+Environment / options:
+  RETORT            the retort binary (tests/env.sh exports it)
+  DIFF_SEEDS        "seed:size,seed:size,..." replaces the fixed list
+  DIFF_FRESH=0      no fresh random seed
+  DIFF_CMDS         commands per seed (default 40)
+  DIFF_KEEP=1       keep every temp dir
+  DIFF_SUBPROCESS=1 run Alembic as a subprocess (/usr/bin/python3
+                    alembic_sorted.py ...) instead of in process (slow)
+  DIFF_NO_SQL=1     skip the offline --sql commands
+"""
+
+import collections
+import os
+import random
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import gen  # noqa: E402
+import alembic_sorted  # noqa: E402
+
+# Fixed seeds: (seed, number of revisions).  Chosen to cover small graphs
+# (many commands hit the edges: base, empty table) and large ones.
+FIXED = [(1, 6), (2, 12), (3, 20), (4, 30), (5, 45), (6, 60), (7, 80),
+         (8, 120), (9, 200), (10, 300), (11, 15), (12, 35), (13, 50),
+         (14, 25), (15, 100), (16, 40)]
+
+LOG_SQL_RE = re.compile(
+    r"INSERT INTO log\s*\(\s*rev\s*,\s*dir\s*\)\s*VALUES\s*\(\s*'(\w+)'\s*,\s*'(up|down)'\s*\)")
+TOKEN_RE = re.compile(r"[A-Za-z0-9_]+")
+
+
+class Tap:
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def line(self, ok, desc, diag=None, skip=None):
+        self.n += 1
+        desc = desc.replace("#", "\\#")
+        if skip:
+            print("ok %d - %s # SKIP %s" % (self.n, desc, skip))
+        elif ok:
+            print("ok %d - %s" % (self.n, desc))
+        else:
+            self.failed += 1
+            print("not ok %d - %s" % (self.n, desc))
+        if diag and (not ok or skip):
+            for ln in diag.rstrip("\n").split("\n"):
+                print("#   " + ln)
+        sys.stdout.flush()
+
+    def diag(self, text):
+        for ln in text.rstrip("\n").split("\n"):
+            print("# " + ln)
+        sys.stdout.flush()
+
+
+# ------------------------------------------------------------ tool runners
+
+class Alembic:
+    def __init__(self, adir):
+        self.dir = adir
+        self.ini = os.path.join(adir, "alembic.ini")
+        self.db = os.path.join(adir, "app.db")
+        self.subprocess = os.environ.get("DIFF_SUBPROCESS") == "1"
+
+    def run(self, args):
+        if not self.subprocess:
+            return alembic_sorted.run(self.ini, args)
+        p = subprocess.run(
+            ["/usr/bin/python3", os.path.join(HERE, "alembic_sorted.py"),
+             "-c", self.ini] + args, cwd=self.dir, capture_output=True,
+            text=True, timeout=300)
+        return p.returncode, p.stdout, p.stderr
+
+
+class Retort:
+    def __init__(self, rdir, binary):
+        self.dir = rdir
+        self.cfg = os.path.join(rdir, "retort.cfg")
+        self.db = os.path.join(rdir, "app.db")
+        self.binary = binary
+
+    def run(self, args):
+        try:
+            p = subprocess.run([self.binary, "-c", self.cfg] + args,
+                               cwd=self.dir, capture_output=True, text=True,
+                               timeout=120)
+        except subprocess.TimeoutExpired as e:
+            return 124, e.stdout or "", (e.stderr or "") + "\n(timed out)"
+        return p.returncode, p.stdout, p.stderr
+
+
+def db_state(path):
+    """(set of alembic_version rows, list of (seq, rev, dir) log rows)."""
+    con = sqlite3.connect(path)
+    try:
+        try:
+            rows = {r[0] for r in con.execute(
+                "SELECT version_num FROM alembic_version")}
+        except sqlite3.OperationalError:
+            rows = set()    # no version table yet
+        log = list(con.execute("SELECT seq, rev, dir FROM log ORDER BY seq"))
+    finally:
+        con.close()
+    return rows, log
+
+
+# ------------------------------------------------------------ graph facts
+
+class Facts:
+    """What the comparisons need to know about the graph, from Alembic's own
+    RevisionMap (so that normalisation of dependencies is Alembic's)."""
+
+    def __init__(self, adir):
+        from alembic.config import Config
+        from alembic.script import ScriptDirectory
+        alembic_sorted.patch()
+        cfg = Config(os.path.join(adir, "alembic.ini"))
+        sd = ScriptDirectory.from_config(cfg)
+        rm = sd.revision_map
+        self.ups = {}       # id -> normalised down revisions (with deps)
+        self.multi = set()  # ids whose dependency order is hash-dependent
+        for sc in sd.walk_revisions():
+            self.ups[sc.revision] = tuple(sc._normalized_down_revisions)
+            if len(sc._normalized_resolved_dependencies) >= 2:
+                self.multi.add(sc.revision)
+        del rm
+
+
+def topo_ok(seq, ups, direction):
+    """Is `seq` (ids run by one command) a valid order: upgrades after the
+    revisions they need, downgrades before them?"""
+    pos = {rid: i for i, rid in enumerate(seq)}
+    for rid, i in pos.items():
+        for u in ups.get(rid, ()):
+            if u in pos:
+                if direction == "up" and pos[u] > i:
+                    return False, "%s ran before its down revision %s" % (rid, u)
+                if direction == "down" and pos[u] < i:
+                    return False, "%s downgraded after its down revision %s" % (rid, u)
+    return True, ""
+
+
+# ------------------------------------------------------------ commands
+
+class Picker:
+    """Random commands over the current graph and database state."""
+
+    def __init__(self, rng, g, with_sql):
+        self.rng = rng
+        self.g = g
+        self.with_sql = with_sql
+        self.merges = 0
+
+    def rev(self):
+        return self.rng.choice(self.g.revs).id
+
+    def partial(self, rid):
+        r = self.rng.random()
+        if r < 0.1:
+            k = self.rng.randint(1, 3)      # < 4 characters: still legal
+        else:
+            k = self.rng.choice([4, 4, 5, 6, 8])
+        return rid[:k]
+
+    def label(self):
+        labels = self.g.all_labels()
+        return self.rng.choice(labels) if labels else None
+
+    def n(self):
+        return self.rng.choice([1, 1, 1, 2, 2, 3, 5])
+
+    def upgrade_target(self, rows):
+        rng = self.rng
+        lb = self.label()
+        choices = [
+            (8, lambda: "heads"),
+            (4, lambda: "head"),
+            (8, lambda: self.rev()),
+            (4, lambda: self.partial(self.rev())),
+            (4, lambda: "%s@head" % lb if lb else "heads"),
+            (3, lambda: "%s@head" % self.rev()),
+            (4, lambda: "+%d" % self.n()),
+            (4, lambda: "%s+%d" % (self.rev(), self.n())),
+            (3, lambda: "%s@+%d" % (lb, self.n()) if lb else "+1"),
+            (1, lambda: "%s@%s" % (lb, self.rev()) if lb else "heads"),
+            (1, lambda: "%s" % lb if lb else "heads"),
+        ]
+        return weighted(rng, choices)
+
+    def downgrade_target(self, rows):
+        rng = self.rng
+        lb = self.label()
+        cur = sorted(rows)
+        choices = [
+            (3, lambda: "base"),
+            (6, lambda: self.rev()),
+            (6, lambda: rng.choice(cur) if cur else self.rev()),
+            (3, lambda: self.partial(self.rev())),
+            (4, lambda: "%s@base" % lb if lb else "base"),
+            # "-N" from several rows makes Alembic pick whichever row the
+            # SELECT returned first: only ask it with at most one row
+            (5, lambda: "-%d" % self.n() if len(rows) <= 1 else "%s@-1" % lb
+             if lb else "base"),
+            (4, lambda: "%s@-%d" % (lb, self.n()) if lb else "-1"),
+            (2, lambda: "%s-%d" % (self.rev(), self.n())),
+            (1, lambda: "%s@%s" % (lb, self.rev()) if lb else "base"),
+        ]
+        return weighted(rng, choices)
+
+    def pick(self, rows, idx):
+        """Return (kind, args, is_merge_info)."""
+        rng = self.rng
+        if idx == 0:
+            return "list", ["heads"], None
+        if idx == 1:
+            return "list", ["branches"], None
+        if idx == 2:
+            return "list", ["history"], None
+        x = rng.random()
+        if x < 0.36:
+            return "mutate", ["upgrade", self.upgrade_target(rows)], None
+        if x < 0.60:
+            return "mutate", ["downgrade", self.downgrade_target(rows)], None
+        if x < 0.68:
+            targets = [self.rev()]
+            r = rng.random()
+            if r < 0.25:
+                targets.append(self.rev())
+            elif r < 0.35:
+                targets = [rng.choice(["heads", "base", "head"])]
+            elif r < 0.45 and self.label():
+                targets = ["%s@head" % self.label()]
+            args = ["stamp"] + targets
+            if rng.random() < 0.3:
+                args.append("--purge")
+            return "mutate", args, None
+        if x < 0.71 and len(self.g.heads()) >= 2:
+            self.merges += 1
+            newid = "%012x" % rng.getrandbits(48)
+            heads = self.g.heads()
+            if rng.random() < 0.6:
+                revs = ["heads"]
+            else:
+                revs = rng.sample(heads, 2)
+            return "merge", ["merge", "-m", "merge %d" % self.merges,
+                             "--rev-id", newid] + revs, newid
+        if x < 0.76 and self.with_sql:
+            if rng.random() < 0.6:
+                return "sql", ["upgrade", "--sql", self.upgrade_target(set())], None
+            # offline downgrade needs a start:end range
+            hi = self.rev()
+            anc = sorted(self.g.ancestors(hi, deps=False))
+            lo = rng.choice(anc) if anc and rng.random() < 0.7 else "base"
+            return "sql", ["downgrade", "--sql", "%s:%s" % (hi, lo)], None
+        y = rng.random()
+        if y < 0.2:
+            return "list", ["heads"] + (["--verbose"] if rng.random() < 0.3 else []), None
+        if y < 0.35:
+            return "list", ["branches"] + (["--verbose"] if rng.random() < 0.3 else []), None
+        if y < 0.6:
+            return "list", ["current"] + (["--verbose"] if rng.random() < 0.3 else []), None
+        if y < 0.85:
+            args = ["history"]
+            r = rng.random()
+            if r < 0.6:
+                lo = rng.choice(["base", self.rev(), "current"])
+                hi = rng.choice(["head", "heads", self.rev(), "current", ""])
+                args += ["-r", "%s:%s" % (lo, hi)]
+            if rng.random() < 0.3:
+                args.append("--verbose")
+            if rng.random() < 0.3:
+                args.append("--indicate-current")
+            return "list", args, None
+        return "list", ["show", rng.choice([self.rev(), "head", self.partial(self.rev())])], None
+
+
+def weighted(rng, choices):
+    total = sum(w for w, _ in choices)
+    x = rng.uniform(0, total)
+    for w, f in choices:
+        x -= w
+        if x <= 0:
+            return f()
+    return choices[-1][1]()
+
+
+def ids_in(text, known):
+    return {t for t in TOKEN_RE.findall(text) if t in known}
+
+
+def fmt_result(name, res):
+    rc, out, err = res
+    s = "%s: exit %s\n" % (name, rc)
+    if out.strip():
+        s += "  stdout:\n" + "".join("    " + ln + "\n" for ln in out.rstrip().split("\n")[:40])
+    if err.strip():
+        s += "  stderr:\n" + "".join("    " + ln + "\n" for ln in err.rstrip().split("\n")[-15:])
+    return s
+
+
+def find_script(versions, rid):
+    for f in sorted(os.listdir(versions)):
+        if f.startswith(rid) and not f.endswith(".pyc"):
+            return os.path.join(versions, f)
+    return None
+
+
+def parse_revises(path):
+    """Parents as listed in a generated script (either format)."""
+    with open(path) as f:
+        text = f.read()
+    if path.endswith(".py"):
+        m = re.search(r"^down_revision\s*=\s*(.*)$", text, re.M)
+        val = eval(m.group(1), {}, {}) if m else None  # our own template
+        if val is None:
+            return []
+        return [val] if isinstance(val, str) else list(val)
+    m = re.search(r"^--\s*Revises:(.*)$", text, re.M)
+    if not m:
+        return None
+    return [p.strip() for p in m.group(1).split(",") if p.strip()]
+
+
+# ------------------------------------------------------------ one seed
+
+def run_seed(tap, seed, size, ncmds, retort_bin, keep_all, with_sql):
+    t0 = time.time()
+    g = gen.generate(seed, size)
+    tmp = tempfile.mkdtemp(prefix="retort-diff-%d-%d-" % (seed, size))
+    adir, rdir = gen.write_projects(g, tmp)
+    alembic = Alembic(adir)
+    retort = Retort(rdir, retort_bin)
+    facts = Facts(adir)
+    rng = random.Random("cmds-%d-%d" % (seed, size))
+    picker = Picker(rng, g, with_sql)
+    failed_before = tap.failed
+    known = set(g.by_id)
+    tap.diag("seed %d: %d revisions, %d heads, labels %s, in %s"
+             % (seed, size, len(g.heads()), ",".join(g.all_labels()) or "-", tmp))
+
+    for i in range(ncmds):
+        rows_a, log_a = db_state(alembic.db)
+        kind, args, newid = picker.pick(rows_a, i)
+        desc = "seed=%d size=%d cmd %d: %s" % (seed, size, i, " ".join(args))
+        ra = alembic.run(args)
+        rr = retort.run(args)
+        rows_a2, log_a2 = db_state(alembic.db)
+        rows_r2, log_r2 = db_state(retort.db)
+        problems = []
+        a_ok = ra[0] == 0
+        r_ok = rr[0] == 0
+        alembic_crash = (not a_ok and "Traceback" in ra[2])
+        if rr[0] not in (0, 1, 2):
+            problems.append("retort exited %s (crash or timeout)" % rr[0])
+        if alembic_crash and r_ok:
+            # An Alembic bug (AssertionError, KeyError...): nothing to hold
+            # retort to.  Report it, re-synchronise, carry on.  When retort
+            # fails as well the comparison below applies (both failed).
+            last = [ln for ln in ra[2].strip().split("\n") if ln.strip()][-1]
+            tap.line(True, desc, fmt_result("alembic", ra) + fmt_result("retort", rr),
+                     skip="Alembic crashed (%s), retort succeeded" % last[:100])
+            shutil.copyfile(alembic.db, retort.db)
+            if kind == "merge":
+                _undo_merge(alembic, retort, newid)
+            continue
+        if a_ok != r_ok:
+            problems.append("alembic %s, retort %s" % (
+                "succeeded" if a_ok else "failed", "succeeded" if r_ok else "failed"))
+        if rows_a2 != rows_r2:
+            problems.append("alembic_version differs: alembic %s, retort %s"
+                            % (sorted(rows_a2), sorted(rows_r2)))
+        n_before = len(log_a)
+        da = [(rv, d) for _, rv, d in log_a2[n_before:]]
+        dr = [(rv, d) for _, rv, d in log_r2[n_before:]]
+        if log_r2[:n_before] != log_a2[:n_before] or len(log_a2) < n_before:
+            problems.append("log rows before the command changed")
+        if da != dr:
+            ran = {rv for rv, _ in da} | {rv for rv, _ in dr}
+            if ran & facts.multi and sorted(da) == sorted(dr):
+                direction = da[0][1] if da else "up"
+                ok, why = topo_ok([rv for rv, _ in dr], facts.ups, direction)
+                if not ok:
+                    problems.append("retort's order is not topological: " + why)
+            else:
+                problems.append("scripts run differ:\n  alembic %s\n  retort  %s"
+                                % (fmt_log(da), fmt_log(dr)))
+        if kind == "list" and a_ok and r_ok:
+            ia = ids_in(ra[1], known)
+            ir = ids_in(rr[1], known)
+            if ia != ir:
+                problems.append("revisions printed differ: only alembic %s, only retort %s"
+                                % (sorted(ia - ir), sorted(ir - ia)))
+        if kind == "sql" and a_ok and r_ok:
+            sa = LOG_SQL_RE.findall(ra[1])
+            sr = LOG_SQL_RE.findall(rr[1])
+            if sa != sr:
+                ran = {rv for rv, _ in sa} | {rv for rv, _ in sr}
+                if not (ran & facts.multi and sorted(sa) == sorted(sr)):
+                    problems.append("--sql scripts differ:\n  alembic %s\n  retort  %s"
+                                    % (fmt_log(sa), fmt_log(sr)))
+        merge_broken = False
+        if kind == "merge":
+            pa = find_script(os.path.join(adir, "versions"), newid) if a_ok else None
+            pr = find_script(os.path.join(rdir, "migrations", "versions"), newid) if r_ok else None
+            if a_ok and r_ok:
+                if pa is None or pr is None:
+                    problems.append("merge script %s missing: alembic %s, retort %s"
+                                    % (newid, pa, pr))
+                    merge_broken = True
+                else:
+                    la = parse_revises(pa)
+                    lr = parse_revises(pr)
+                    if la != lr:
+                        problems.append("merge parents differ: alembic %s, retort %s"
+                                        % (la, lr))
+                        merge_broken = True
+                    else:
+                        g.add(gen.Rev(newid, la, idx=len(g.revs)))
+                        known.add(newid)
+                        facts = Facts(adir)
+            elif a_ok != r_ok:
+                _undo_merge(alembic, retort, newid)
+        tap.line(not problems, desc,
+                 "\n".join(problems) + "\n" + fmt_result("alembic", ra)
+                 + fmt_result("retort", rr) if problems else None)
+        if problems and os.path.exists(retort.db):
+            shutil.copyfile(alembic.db, retort.db)  # re-synchronise
+        if merge_broken:
+            tap.diag("seed %d: the two trees differ after a merge; rest of seed skipped" % seed)
+            break
+
+    dt = time.time() - t0
+    failed = tap.failed > failed_before
+    if failed or keep_all:
+        tap.diag("seed %d: kept %s (%.1fs)" % (seed, tmp, dt))
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
+        tap.diag("seed %d: done in %.1fs" % (seed, dt))
+
+
+def _undo_merge(alembic, retort, newid):
+    """Remove a merge script that only one tool wrote, so trees stay equal."""
+    for d in (os.path.join(alembic.dir, "versions"),
+              os.path.join(retort.dir, "migrations", "versions")):
+        p = find_script(d, newid)
+        if p:
+            os.unlink(p)
+
+
+def fmt_log(entries):
+    return " ".join("%s:%s" % (rv, d) for rv, d in entries) or "(none)"
+
+
+def parse_seeds(spec):
+    out = []
+    for part in spec.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        s, _, z = part.partition(":")
+        out.append((int(s), int(z) if z else 30))
+    return out
+
+
+def main():
+    retort_bin = os.environ.get("RETORT")
+    if not retort_bin:
+        tb = os.environ.get("top_builddir")
+        if tb:
+            retort_bin = os.path.join(tb, "cli", "retort")
+    if not retort_bin or not os.access(retort_bin, os.X_OK):
+        if os.environ.get("CI") == "true":
+            print("Bail out! retort binary not found (set RETORT or top_builddir)")
+            return 1
+        print("1..0 # SKIP retort binary not found (set RETORT)")
+        return 0
+    part = sys.argv[1] if len(sys.argv) > 1 else "all"
+    if part not in ("all", "small", "large"):
+        sys.stderr.write("usage: run.py [all|small|large]\n")
+        return 2
+    seeds = [(s, z) for s, z in FIXED
+             if part == "all" or (z <= 50) == (part == "small")]
+    if os.environ.get("DIFF_SEEDS"):
+        seeds = parse_seeds(os.environ["DIFF_SEEDS"])
+    elif os.environ.get("DIFF_FRESH", "1") != "0" and part != "large":
+        fresh = random.SystemRandom().randrange(1, 1 << 31)
+        size = random.SystemRandom().choice([10, 30, 60, 150])
+        seeds.append((fresh, size))
+        print("# fresh seed %d size %d (rerun with DIFF_SEEDS=%d:%d)"
+              % (fresh, size, fresh, size))
+    ncmds = int(os.environ.get("DIFF_CMDS", "40"))
+    keep = os.environ.get("DIFF_KEEP") == "1"
+    with_sql = os.environ.get("DIFF_NO_SQL") != "1"
+    tap = Tap()
+    t0 = time.time()
+    for seed, size in seeds:
+        run_seed(tap, seed, size, ncmds, retort_bin, keep, with_sql)
+    print("# %d comparisons, %d failed, %.1fs" % (tap.n, tap.failed, time.time() - t0))
+    print("1..%d" % tap.n)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
