@@ -96,25 +96,4 @@ static struct retort_dialect_options test_opts(const char *table, const char *sc
 	return o;
 }
 
-/* Read a whole file into a malloc'ed string, NULL if it cannot. */
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *s = NULL;
-	long n;
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (s = malloc((size_t)n + 1)) != NULL) {
-		if (fread(s, 1, (size_t)n, f) != (size_t)n) {
-			free(s);
-			s = NULL;
-		} else {
-			s[n] = '\0';
-		}
-	}
-	fclose(f);
-	return s;
-}
-
 #endif

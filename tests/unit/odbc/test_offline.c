@@ -8,6 +8,27 @@
 #include "config.h"
 #include "odbc_test.h"
 
+/* Read a whole file into a malloc'ed string, NULL if it cannot. */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *s = NULL;
+	long n;
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (s = malloc((size_t)n + 1)) != NULL) {
+		if (fread(s, 1, (size_t)n, f) != (size_t)n) {
+			free(s);
+			s = NULL;
+		} else {
+			s[n] = '\0';
+		}
+	}
+	fclose(f);
+	return s;
+}
+
 static const char *const flavours[] = { "mssql", "oracle", "postgresql", "mysql", "sqlite" };
 
 /* A handle for a flavour, offline (odbc://?dsn=x&flavour=F). */
