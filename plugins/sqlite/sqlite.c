@@ -443,6 +443,21 @@ static int prepare(struct retort_conn *c, sqlite3_stmt **st, struct sb *sql,
 	return 0;
 }
 
+/* Is c->schema one of the connection's databases (PRAGMA database_list)? */
+static int schema_known(struct retort_conn *c)
+{
+	sqlite3_stmt *st = NULL;
+	int found = 0;
+	if (sqlite3_prepare_v2(c->db, "PRAGMA database_list", -1, &st, NULL) != SQLITE_OK)
+		return 1;  /* cannot tell: let SQLite's own message speak */
+	while (!found && sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *name = sqlite3_column_text(st, 1);
+		found = name && sqlite3_stricmp((const char *)name, c->schema) == 0;
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
 /*
  * Does the version table exist?  1 yes, 0 no, <0 error (err set).  An
  * unknown schema is a usage error: SQLite only knows main, temp and
@@ -464,7 +479,7 @@ static int table_exists(struct retort_conn *c, struct retort_error *err)
 	rc = sqlite3_prepare_v2(c->db, sql.ptr, (int)sql.len, &st, NULL);
 	sb_free(&sql);
 	if (rc != SQLITE_OK) {
-		if (c->schema && strstr(sqlite3_errmsg(c->db), "unknown database"))
+		if (c->schema && !schema_known(c))
 			return api->error_set(err, RETORT_EUSAGE, "version_table_schema '%s' is not a "
 			                      "database of this SQLite connection (main, temp or an "
 			                      "ATTACHed one)", c->schema);
