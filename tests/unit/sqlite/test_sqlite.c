@@ -18,6 +18,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -770,6 +773,70 @@ static void test_lock_contention(void **state)
 	D->destroy(now);
 }
 
+/*
+ * Another process holds the lock for a while: this one waits (within its
+ * timeout) and gets it once the other unlocks.
+ */
+static void test_lock_waits_for_other_process(void **state)
+{
+	int ready[2];
+	pid_t pid;
+	char byte;
+	struct timeval t0;
+	long waited;
+	int status;
+	struct retort_conn *c;
+	(void)state;
+
+	c = open_db("sqlite:///lock3.db", 0);
+	OK(D->version_create(c, &e_));
+	D->destroy(c);
+	assert_int_equal(pipe(ready), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct retort_error err;
+		struct retort_conn *h = NULL;
+		close(ready[0]);
+		if (create_url(&h, "sqlite:///lock3.db", tmpdir, 0, NULL, NULL, &err) != 0 ||
+		    D->connect(h, &err) != 0 || D->lock(h, &err) != 0 ||
+		    D->begin(h, &err) != 0 || D->version_insert(h, "child", &err) != 0 ||
+		    D->commit(h, &err) != 0)
+			_exit(1);
+		if (write(ready[1], "x", 1) != 1)
+			_exit(1);
+		{
+			struct timespec ts = { 0, 400L * 1000 * 1000 };
+			nanosleep(&ts, NULL);
+		}
+		if (D->unlock(h, &err) != 0)
+			_exit(1);
+		D->destroy(h);
+		_exit(0);
+	}
+	close(ready[1]);
+	assert_int_equal(read(ready[0], &byte, 1), 1);
+	close(ready[0]);
+
+	c = open_db("sqlite:///lock3.db", 10000);
+	gettimeofday(&t0, NULL);
+	OK(D->lock(c, &e_));
+	waited = ms_since(&t0);
+	assert_true(waited >= 200);
+	{
+		/* after the wait, the other run's work is visible: re-planning is sound */
+		struct rows r;
+		struct retort_error err;
+		assert_int_equal(read_rows(c, &r, &err), 0);
+		assert_int_equal(r.n, 1);
+		assert_string_equal(r.v[0], "child");
+	}
+	OK(D->unlock(c, &e_));
+	D->destroy(c);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 static void test_lock_released_by_destroy(void **state)
 {
 	struct retort_conn *a = open_db("sqlite:///lock2.db", 0);
@@ -927,6 +994,7 @@ int main(void)
 		cmocka_unit_test(test_sequence_nontx_script),
 		cmocka_unit_test(test_stale_plan_detected),
 		cmocka_unit_test(test_lock_contention),
+		cmocka_unit_test(test_lock_waits_for_other_process),
 		cmocka_unit_test(test_lock_released_by_destroy),
 		cmocka_unit_test(test_quoting),
 		cmocka_unit_test(test_offline_sql),
