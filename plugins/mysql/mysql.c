@@ -67,7 +67,9 @@ struct retort_conn {
 	size_t n_opts;
 	char *version_table;
 	char *schema;           /* NULL: the connection's database */
-	char *qtable;           /* quoted [schema.]table */
+	char *qtable;           /* quoted [schema.]table, as Alembic writes it */
+	char *qtable_online;    /* qtable qualified with the database connected
+	                           to, so a script's USE cannot redirect it */
 	char *qpkey;            /* quoted <table>_pkc */
 	char *lock_name;        /* computed at connect */
 	long lock_timeout_ms;
@@ -602,6 +604,7 @@ static void free_conn(struct retort_conn *c)
 	api->free(c->version_table);
 	api->free(c->schema);
 	api->free(c->qtable);
+	api->free(c->qtable_online);
 	api->free(c->qpkey);
 	api->free(c->lock_name);
 	api->free(c);
@@ -783,6 +786,17 @@ static int my_connect(struct retort_conn *c, struct retort_error *err)
 	row = mysql_fetch_row(res);
 	c->lock_name = make_lock_name(c->schema ? c->schema : (row && row[0] ? row[0] : ""),
 	                              c->version_table);
+	if (!c->schema && row && row[0]) {
+		struct sbuf b = SBUF_INIT;
+		put_ident(&b, row[0]);
+		sb_putc(&b, '.');
+		put_ident(&b, c->version_table);
+		api->free(c->qtable_online);
+		if (!(c->qtable_online = sb_detach(&b))) {
+			api->free(c->lock_name);
+			c->lock_name = NULL;
+		}
+	}
 	mysql_free_result(res);
 	if (!c->lock_name) {
 		rc = oom(err);
@@ -967,6 +981,12 @@ static int my_split(const struct retort_conn *c, const char *sql, size_t len, un
 
 /* ------------------------------------------------------------ version table */
 
+/* The version table as online statements name it. */
+static const char *online_table(const struct retort_conn *c)
+{
+	return c->qtable_online ? c->qtable_online : c->qtable;
+}
+
 static int my_version_read(struct retort_conn *c, retort_row_cb cb, void *payload,
                            struct retort_error *err)
 {
@@ -979,7 +999,7 @@ static int my_version_read(struct retort_conn *c, retort_row_cb cb, void *payloa
 	if ((rc = need_conn(c, err)) < 0)
 		return rc;
 	sb_puts(&b, "SELECT version_num FROM ");
-	sb_puts(&b, c->qtable);
+	sb_puts(&b, online_table(c));
 	if (!(sql = sb_detach(&b)))
 		return oom(err);
 	/* A failed statement does not end a MySQL transaction: just try. */
@@ -1008,12 +1028,12 @@ static int my_version_read(struct retort_conn *c, retort_row_cb cb, void *payloa
 	return rc;
 }
 
-/* Alembic's DDL for MySQL, without the terminator. */
-static char *version_ddl(const struct retort_conn *c, int if_not_exists)
+/* Alembic's DDL for MySQL (online: qualified), without the terminator. */
+static char *version_ddl(const struct retort_conn *c, int online)
 {
 	struct sbuf b = SBUF_INIT;
-	sb_puts(&b, if_not_exists ? "CREATE TABLE IF NOT EXISTS " : "CREATE TABLE ");
-	sb_puts(&b, c->qtable);
+	sb_puts(&b, online ? "CREATE TABLE IF NOT EXISTS " : "CREATE TABLE ");
+	sb_puts(&b, online ? online_table(c) : c->qtable);
 	sb_puts(&b, " (\n    version_num VARCHAR(32) NOT NULL, \n    CONSTRAINT ");
 	sb_puts(&b, c->qpkey);
 	sb_puts(&b, " PRIMARY KEY (version_num)\n)");
@@ -1081,7 +1101,7 @@ static int my_version_insert(struct retort_conn *c, const char *rev, struct reto
 	if ((rc = need_conn(c, err)) < 0)
 		return rc;
 	sb_puts(&b, "INSERT INTO ");
-	sb_puts(&b, c->qtable);
+	sb_puts(&b, online_table(c));
 	sb_puts(&b, " (version_num) VALUES (");
 	put_conn_literal(c, &b, rev);
 	sb_putc(&b, ')');
@@ -1097,7 +1117,7 @@ static int my_version_update(struct retort_conn *c, const char *from, const char
 	if ((rc = need_conn(c, err)) < 0)
 		return rc;
 	sb_puts(&b, "UPDATE ");
-	sb_puts(&b, c->qtable);
+	sb_puts(&b, online_table(c));
 	sb_puts(&b, " SET version_num = ");
 	put_conn_literal(c, &b, to);
 	sb_puts(&b, " WHERE version_num = ");
@@ -1121,7 +1141,7 @@ static int my_version_delete(struct retort_conn *c, const char *rev, struct reto
 	if ((rc = need_conn(c, err)) < 0)
 		return rc;
 	sb_puts(&b, "DELETE FROM ");
-	sb_puts(&b, c->qtable);
+	sb_puts(&b, online_table(c));
 	sb_puts(&b, " WHERE version_num = ");
 	put_conn_literal(c, &b, rev);
 	if ((rc = dml(c, &b, &rows, err)) < 0)

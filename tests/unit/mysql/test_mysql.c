@@ -82,6 +82,8 @@ static int group_teardown(void **state)
 		mysql_query(direct, sql);
 		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", db_b);
 		mysql_query(direct, sql);
+		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s_c", db);
+		mysql_query(direct, sql);
 		mysql_close(direct);
 	}
 	rt_url_free(base_url);
@@ -428,6 +430,31 @@ static void test_version_crud(void **state)
 	close_conn(&o);
 }
 
+/* A script's USE does not move the version table elsewhere. */
+static void test_use_in_script(void **state)
+{
+	struct opened o;
+	struct retort_error err;
+	char sql[256];
+	(void)state;
+	NEED_SERVER();
+	my_open(&o, NULL, "rt_use_v", NULL, 0);
+	rt_dialect_error_init(&err);
+	assert_int_equal(dialect->version_create(o.conn, &err), 0);
+	rt_dialect_error_free(&err);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s_c;\nUSE %s_c;\nCREATE TABLE t (id int)", db,
+	         db);
+	must_exec(&o, sql);
+	rt_dialect_error_init(&err);
+	assert_int_equal(dialect->version_insert(o.conn, "aaaa00000001", &err), 0);
+	rt_dialect_error_free(&err);
+	assert_versions(&o, "aaaa00000001");
+	assert_string_equal(q("SELECT version_num FROM rt_use_v"), "aaaa00000001");
+	snprintf(sql, sizeof(sql), "DROP DATABASE %s_c", db);
+	q(sql);
+	close_conn(&o);
+}
+
 /* version_table_schema is another database on MySQL. */
 static void test_version_table_schema(void **state)
 {
@@ -668,6 +695,7 @@ int main(void)
 		cmocka_unit_test(test_execute_error),
 		cmocka_unit_test(test_delimiter_procedure_and_trigger),
 		cmocka_unit_test(test_version_crud),
+		cmocka_unit_test(test_use_in_script),
 		cmocka_unit_test(test_version_table_schema),
 		cmocka_unit_test(test_lock_contention),
 		cmocka_unit_test(test_quoting),
