@@ -64,6 +64,9 @@ const struct rt_revision *rt_graph_at(const struct rt_graph *g, size_t i);
 /* Heads and bases, in Alembic's order. */
 int rt_graph_heads(const struct rt_graph *g, struct rt_strvec *out);
 int rt_graph_bases(const struct rt_graph *g, struct rt_strvec *out);
+/* Heads counting dependencies too (Alembic's _real_heads: no revision
+ * revises or depends on them); what "heads" resolves to. */
+int rt_graph_real_heads(const struct rt_graph *g, struct rt_strvec *out);
 
 /*
  * Resolve a specifier to full revision ids, as Alembic's get_revisions():
@@ -77,5 +80,14 @@ int rt_graph_bases(const struct rt_graph *g, struct rt_strvec *out);
 int rt_graph_resolve(const struct rt_graph *g, const char *spec,
                      const char *const *current, size_t n_current,
                      struct rt_strvec *out, struct rt_err *err);
+
+/*
+ * Exactly Alembic's RevisionMap.get_revisions(spec) as `show` and `stamp`
+ * use it: no relative forms except "-N"/"label@-N", which walk down from
+ * the graph's heads (not from the database).  Results that are "base"
+ * are left out.  Errors as rt_graph_resolve().
+ */
+int rt_graph_get_revisions(const struct rt_graph *g, const char *spec,
+                           struct rt_strvec *out, struct rt_err *err);
 
 #endif
