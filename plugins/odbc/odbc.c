@@ -676,6 +676,16 @@ fail:
 	return error;
 }
 
+static int count_one(const char *stmt, size_t len, unsigned line, void *payload)
+{
+	struct exec_ctx *x = payload;
+	(void)stmt;
+	(void)len;
+	(void)line;
+	x->index++;
+	return 0;
+}
+
 static int odbc_execute(struct retort_conn *c, const char *sql, size_t len,
                         unsigned first_line, struct retort_error *err)
 {
@@ -683,8 +693,15 @@ static int odbc_execute(struct retort_conn *c, const char *sql, size_t len,
 	x.conn = c;
 	x.err = err;
 	x.index = 0;
+	int error;
+
 	if (!c->connected)
 		return H->error_set(err, RETORT_ERROR, "execute() before connect()");
+	/* Lex the whole section first: a script that cannot be split (an
+	 * unterminated string at its end) must not run half-way. */
+	if ((error = odbc_split(c, sql, len, first_line, count_one, &x, err)) < 0)
+		return error;
+	x.index = 0;
 	return odbc_split(c, sql, len, first_line, exec_one, &x, err);
 }
 
@@ -939,7 +956,9 @@ static int lock_mysql(struct retort_conn *c, struct retort_error *err)
 	const char *param = c->lock_name;
 	int error;
 
-	snprintf(sql, sizeof(sql), "SELECT GET_LOCK(?, %ld)", timeout_seconds(c->lock_timeout_ms));
+	/* "Forever" as a year: older servers take no negative timeout. */
+	snprintf(sql, sizeof(sql), "SELECT GET_LOCK(?, %ld)",
+	         c->lock_timeout_ms < 0 ? 31536000L : timeout_seconds(c->lock_timeout_ms));
 	if ((error = run(c, sql, &param, 1, &row, NULL, "cannot take the migration lock",
 	                 err)) < 0)
 		return error;

@@ -243,6 +243,7 @@ static void t_execute_errors(void **state)
 	                 RETORT_EUSAGE);
 	assert_int_equal(e.stmt_line, 2);
 	rt_dialect_error_free(&e);
+	assert_int_equal(query_long(b, "SELECT COUNT(*) FROM odbc_t1 WHERE id = 5"), 0);
 	exec_ok(c, "DROP TABLE odbc_t1");
 	odbc_vt->destroy(c);
 }
