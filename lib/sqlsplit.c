@@ -59,6 +59,16 @@ enum trg_state {
 	TRG_DONE        /* after the body's END */
 };
 
+/* Classification for SQLSPLIT_BEGIN_ATOMIC (PostgreSQL SQL-standard bodies). */
+enum pgf_state {
+	PGF_START = 0,  /* no significant token yet */
+	PGF_CREATE,     /* CREATE */
+	PGF_OR,         /* CREATE OR */
+	PGF_REPLACE,    /* CREATE OR REPLACE */
+	PGF_ROUTINE,    /* CREATE [OR REPLACE] FUNCTION|PROCEDURE */
+	PGF_NONE        /* anything else */
+};
+
 struct splitter {
 	const char *sql;
 	size_t len;
@@ -80,6 +90,9 @@ struct splitter {
 	enum ora_state ora;
 	enum trg_state trg;
 	unsigned case_depth;    /* open CASE ... END inside a trigger */
+	enum pgf_state pgf;
+	unsigned begin_depth;   /* open BEGIN/CASE ... END in a routine */
+	unsigned paren_depth;   /* open '(' in the statement */
 };
 
 static int is_blank(unsigned char c)
@@ -178,6 +191,9 @@ static void reset_statement(struct splitter *sp)
 	sp->ora = ORA_START;
 	sp->trg = TRG_START;
 	sp->case_depth = 0;
+	sp->pgf = PGF_START;
+	sp->begin_depth = 0;
+	sp->paren_depth = 0;
 }
 
 /* Hand the pending statement (if any) to the callback. */
@@ -208,6 +224,8 @@ static void classify_other(struct splitter *sp)
 		sp->ora = ORA_PLAIN;
 	if (sp->trg == TRG_START || sp->trg == TRG_CREATE)
 		sp->trg = TRG_NONE;
+	if (sp->pgf < PGF_ROUTINE)
+		sp->pgf = PGF_NONE;
 }
 
 static int is_plsql_unit(const char *w, size_t n)
@@ -248,6 +266,39 @@ static void classify_word(struct splitter *sp, const char *w, size_t n)
 			break;
 		case ORA_PLAIN:
 		case ORA_PLSQL:
+			break;
+		}
+	}
+
+	if (sp->flags & SQLSPLIT_BEGIN_ATOMIC) {
+		switch (sp->pgf) {
+		case PGF_START:
+			sp->pgf = word_is(w, n, "create") ? PGF_CREATE : PGF_NONE;
+			break;
+		case PGF_CREATE:
+			if (word_is(w, n, "or")) {
+				sp->pgf = PGF_OR;
+				break;
+			}
+			/* fall through */
+		case PGF_REPLACE:
+			sp->pgf = word_is(w, n, "function") || word_is(w, n, "procedure") ?
+			          PGF_ROUTINE : PGF_NONE;
+			break;
+		case PGF_OR:
+			sp->pgf = word_is(w, n, "replace") ? PGF_REPLACE : PGF_NONE;
+			break;
+		case PGF_ROUTINE:
+			if (sp->paren_depth > 0)
+				break;
+			if (word_is(w, n, "begin"))
+				sp->begin_depth++;
+			else if (word_is(w, n, "case") && sp->begin_depth > 0)
+				sp->begin_depth++;
+			else if (word_is(w, n, "end") && sp->begin_depth > 0)
+				sp->begin_depth--;
+			break;
+		case PGF_NONE:
 			break;
 		}
 	}
@@ -454,6 +505,8 @@ static int delim_terminates(const struct splitter *sp)
 		return 0;
 	if ((sp->flags & SQLSPLIT_BEGIN_END) && sp->trg == TRG_BODY)
 		return 0;
+	if ((sp->flags & SQLSPLIT_BEGIN_ATOMIC) && sp->begin_depth > 0)
+		return 0;
 	return 1;
 }
 
@@ -576,6 +629,10 @@ static int split(struct splitter *sp)
 		}
 
 		/* any other byte is punctuation */
+		if (c == '(')
+			sp->paren_depth++;
+		else if (c == ')' && sp->paren_depth > 0)
+			sp->paren_depth--;
 		advance_to(sp, pos + 1);
 		classify_other(sp);
 		significant(sp, pos, pos + 1, line);

@@ -25,6 +25,10 @@
  *                         end at ';' which is not part of the statement.
  *  - SQLSPLIT_BEGIN_END:  SQLite: CREATE TRIGGER ... BEGIN ... END; is one
  *                         statement
+ *  - SQLSPLIT_BEGIN_ATOMIC: PostgreSQL 14+: CREATE [OR REPLACE] FUNCTION|
+ *                         PROCEDURE ... BEGIN ATOMIC ... END; is one
+ *                         statement (psql's rule: BEGIN/CASE ... END outside
+ *                         parentheses are counted in such a statement)
  *
  * Statements handed to the callback exclude the terminator and surrounding
  * blank space; text made only of blanks and comments is not a statement.
@@ -44,11 +48,12 @@
 #define SQLSPLIT_GO               0x0080u
 #define SQLSPLIT_SLASH            0x0100u
 #define SQLSPLIT_BEGIN_END        0x0200u
+#define SQLSPLIT_BEGIN_ATOMIC     0x0400u
 
 /* Convenient flag sets per dialect. */
 #define SQLSPLIT_GENERIC    0u
 #define SQLSPLIT_SQLITE     (SQLSPLIT_BACKTICK | SQLSPLIT_BRACKET | SQLSPLIT_BEGIN_END)
-#define SQLSPLIT_POSTGRESQL (SQLSPLIT_DOLLAR | SQLSPLIT_NESTED_COMMENTS)
+#define SQLSPLIT_POSTGRESQL (SQLSPLIT_DOLLAR | SQLSPLIT_NESTED_COMMENTS | SQLSPLIT_BEGIN_ATOMIC)
 #define SQLSPLIT_MYSQL      (SQLSPLIT_BACKSLASH | SQLSPLIT_BACKTICK | SQLSPLIT_HASH_COMMENT | SQLSPLIT_DELIMITER)
 #define SQLSPLIT_MSSQL      (SQLSPLIT_BRACKET | SQLSPLIT_GO)
 #define SQLSPLIT_ORACLE     (SQLSPLIT_SLASH)

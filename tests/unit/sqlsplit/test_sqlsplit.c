@@ -291,6 +291,29 @@ static void test_e_strings(void **state)
 	       "SELECT 2", 1u, NULL);
 }
 
+static void test_begin_atomic(void **state)
+{
+	const char *sql =
+		"CREATE OR REPLACE FUNCTION f(a int DEFAULT (CASE WHEN true THEN 1 END))\n"
+		"RETURNS int LANGUAGE sql\n"
+		"BEGIN ATOMIC\n"
+		"  SELECT CASE WHEN a > 0 THEN 1 ELSE 2 END;\n"
+		"  SELECT 3;\n"
+		"END;\n"
+		"CREATE PROCEDURE p() BEGIN ATOMIC INSERT INTO t VALUES (1); END;\n"
+		"BEGIN;\n"
+		"SELECT CASE WHEN true THEN 1 END;\n"
+		"END;";
+	(void)state;
+	expect(sql, SQLSPLIT_POSTGRESQL,
+	       "CREATE OR REPLACE FUNCTION f(a int DEFAULT (CASE WHEN true THEN 1 END))\n"
+	       "RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n"
+	       "  SELECT CASE WHEN a > 0 THEN 1 ELSE 2 END;\n  SELECT 3;\nEND", 1u,
+	       "CREATE PROCEDURE p() BEGIN ATOMIC INSERT INTO t VALUES (1); END", 7u,
+	       "BEGIN", 8u, "SELECT CASE WHEN true THEN 1 END", 9u, "END", 10u, NULL);
+	assert_int_equal(count(sql, SQLSPLIT_DOLLAR), 8);
+}
+
 static void test_nested_comments(void **state)
 {
 	const char *sql = "/* outer /* inner */ still; */ SELECT 1;";
@@ -532,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_dollar),
 		cmocka_unit_test(test_dollar_tags),
 		cmocka_unit_test(test_e_strings),
+		cmocka_unit_test(test_begin_atomic),
 		cmocka_unit_test(test_nested_comments),
 		cmocka_unit_test(test_backslash),
 		cmocka_unit_test(test_backtick),
