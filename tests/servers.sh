@@ -13,6 +13,11 @@
 #
 #     . tests/servers.sh start    ...    . tests/servers.sh stop
 #
+# or with a directory of the caller's choosing, reading the env file:
+#
+#     export RETORT_SERVERS_DIR=$(mktemp -d)
+#     tests/servers.sh start >/dev/null && . "$RETORT_SERVERS_DIR/env"
+#
 # Commands:
 #   start [pg] [mysql]  start the named servers (default: both), create the
 #                       test databases and users, write $RETORT_SERVERS_DIR/env
@@ -458,6 +463,8 @@ _rs_start()
 
 _rs_main()
 {
+	# mariadbd and runuser live in sbin, which a plain user's PATH lacks.
+	local PATH="$PATH:/usr/sbin:/sbin"
 	local cmd=${1:-}
 	[ $# -gt 0 ] && shift
 	case $cmd in
