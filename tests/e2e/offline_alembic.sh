@@ -1,0 +1,264 @@
+#!/bin/sh
+# End-to-end: retort's offline (--sql) output against Alembic's, for every
+# dialect (sqlite, postgresql, mysql, and mssql/oracle through the odbc
+# plugin).
+#
+# The same graph is written twice, as an Alembic project (Python scripts
+# doing op.execute of the SQL) and as a retort project (.sql scripts with the
+# same statements and ids):
+#
+#     a1base <- b2second <- c3left  <- e5merge
+#                        <- d4right <-
+#
+# and each command below runs through both tools.  Per (dialect, command)
+# four TAP lines:
+#   exit     both tools succeed
+#   version  the version table statements (CREATE TABLE alembic_version,
+#            INSERT/UPDATE/DELETE, DROP TABLE) are the same, in the same
+#            order, after normalising whitespace
+#   running  the "-- Running ..." comments are the same, in the same order
+#   script   the whole script is the same after normalising whitespace (the
+#            script bodies are the same SQL in both projects, so this also
+#            covers BEGIN/COMMIT, GO, "/" and statement terminators)
+#
+# SQLite: Alembic's SQLite implementation claims no transactional DDL and so
+# writes no BEGIN/COMMIT; retort's SQLite dialect does roll DDL back and
+# frames the script in BEGIN/COMMIT.  Alembic is therefore configured with
+# transactional_ddl=True for SQLite (env.py reads $OFFLINE_TRANSACTIONAL_DDL),
+# which changes nothing but the framing.
+#
+# Needs Debian's python3-alembic (/usr/bin/python3 -m alembic); offline mode
+# loads no DBAPI driver, so plain dialect URLs (mssql://, oracle://) work.
+# Without Alembic every case is skipped, and fails when CI=true.
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib.sh"
+
+PY=${RETORT_TEST_PYTHON:-/usr/bin/python3}
+HELPERS="$top_srcdir/tests/offline"
+
+# name | Alembic URL | retort URL (never connected to) | plugin module
+DIALECTS='sqlite|sqlite://|sqlite:///never.db|sqlite
+postgresql|postgresql://|postgresql://u@localhost/db|postgresql
+mysql|mysql://|mysql://u@localhost/db|mysql
+mssql|mssql://|mssql+odbc://u:p@AnyDsn|odbc
+oracle|oracle://|oracle+odbc://u:p@AnyDsn|odbc'
+
+# name | arguments (the same for both tools)
+COMMANDS='up|upgrade head --sql
+down|downgrade head:base --sql
+uprange|upgrade b2second:head --sql
+downrange|downgrade e5merge:b2second --sql
+stamp|stamp head --sql
+stamptwo|stamp c3left d4right --sql
+stamprange|stamp b2second:head --sql'
+
+ASPECTS="exit version running script"
+
+# skip_all REASON: skip (or, under CI, fail) every case.
+skip_all() {
+	while IFS='|' read -r d _; do
+		while IFS='|' read -r c _; do
+			for a in $ASPECTS; do
+				if [ "${CI:-}" = true ]; then
+					tap_fail "$d $c $a: $1"
+				else
+					tap_skip "$d $c $a: $1"
+				fi
+			done
+		done <<EOF
+$COMMANDS
+EOF
+	done <<EOF
+$DIALECTS
+EOF
+	tap_done
+}
+
+if ! "$PY" -c 'import alembic, sqlalchemy' 2>/dev/null; then
+	skip_all "Alembic ($PY -m alembic, Debian's python3-alembic) is not installed"
+fi
+
+# ---------------------------------------------------------------- the graph
+
+# id | parents (comma-separated, empty for a base).  Each upgrade creates
+# t_<id> and inserts a literal holding a quote and a ';' (so that splitting
+# and terminators are exercised); each downgrade drops t_<id>.
+REVS='a1base|
+b2second|a1base
+c3left|b2second
+d4right|b2second
+e5merge|c3left,d4right'
+
+mkdir -p "$T/alembic/proj/versions"
+cat >"$T/alembic/alembic.ini" <<'INI'
+[alembic]
+script_location = proj
+sqlalchemy.url = sqlite://
+[loggers]
+keys = root
+[handlers]
+keys = console
+[formatters]
+keys = generic
+[logger_root]
+level = WARN
+handlers = console
+[handler_console]
+class = StreamHandler
+args = (sys.stderr,)
+formatter = generic
+[formatter_generic]
+format = %(message)s
+INI
+# The offline branch of the env.py that `alembic init` writes.
+cat >"$T/alembic/proj/env.py" <<'PYEOF'
+import os
+from alembic import context
+config = context.config
+opts = {}
+if os.environ.get("OFFLINE_TRANSACTIONAL_DDL") == "true":
+    opts["transactional_ddl"] = True
+context.configure(url=config.get_main_option("sqlalchemy.url"),
+                  literal_binds=True, dialect_opts={"paramstyle": "named"},
+                  **opts)
+with context.begin_transaction():
+    context.run_migrations()
+PYEOF
+: >"$T/alembic/proj/script.py.mako"
+
+while IFS='|' read -r id parents; do
+	case $parents in
+	"") down=None ;;
+	*,*) down="($(echo "$parents" | sed "s/\([^,]*\)/'\1'/g; s/,/, /g"))" ;;
+	*) down="'$parents'" ;;
+	esac
+	cat >"$T/alembic/proj/versions/${id}_rev.py" <<PYEOF
+from alembic import op
+revision = '$id'
+down_revision = $down
+branch_labels = None
+depends_on = None
+def upgrade():
+    op.execute("CREATE TABLE t_$id (id INTEGER, v VARCHAR(20))")
+    op.execute("INSERT INTO t_$id VALUES (1, 'it''s; $id')")
+def downgrade():
+    op.execute("DROP TABLE t_$id")
+PYEOF
+done <<EOF
+$REVS
+EOF
+
+# retort_project DIR URL DIALECT: the same graph as a retort project.  SQL
+# Server scripts are split into batches at GO (';' does not split there), so
+# each statement gets a batch of its own, as each op.execute() does.
+retort_project() {
+	mkdir -p "$1/migrations/versions"
+	printf 'script_location = "migrations";\nurl = "%s";\n' "$2" >"$1/retort.cfg"
+	if [ "$3" = mssql ]; then
+		sep='
+GO'
+	else
+		sep=''
+	fi
+	while IFS='|' read -r id parents; do
+		{
+			echo "-- Message: rev"
+			echo "-- Revision ID: $id"
+			echo "-- Revises: $(echo "$parents" | sed 's/,/, /g')"
+			echo
+			echo "-- retort:upgrade"
+			echo "CREATE TABLE t_$id (id INTEGER, v VARCHAR(20));$sep"
+			echo "INSERT INTO t_$id VALUES (1, 'it''s; $id');$sep"
+			echo
+			echo "-- retort:downgrade"
+			echo "DROP TABLE t_$id;$sep"
+		} >"$1/migrations/versions/${id}_rev.sql"
+	done <<EOF
+$REVS
+EOF
+}
+
+# ---------------------------------------------------------------- the runs
+
+# Run everything first; $T/plan lists what to report.
+: >"$T/plan"
+while IFS='|' read -r d aurl rurl module; do
+	if [ ! -f "$top_builddir/plugins/$module/retort_$module.la" ]; then
+		echo "skip|$d|the $module plugin is not built" >>"$T/plan"
+		continue
+	fi
+	mkdir -p "$T/out/$d/alembic" "$T/out/$d/retort"
+	# Alembic: all commands in one interpreter.
+	set --
+	while IFS='|' read -r c args; do
+		set -- "$@" "$c" "$args"
+	done <<EOF
+$COMMANDS
+EOF
+	tx=false
+	[ "$d" = sqlite ] && tx=true
+	(cd "$T/alembic" && OFFLINE_TRANSACTIONAL_DDL=$tx "$PY" "$HELPERS/alembic_batch.py" \
+		alembic.ini "$aurl" "$T/out/$d/alembic" "$@") >"$T/out/$d/alembic.log" 2>&1
+	# retort, command by command.
+	retort_project "$T/proj-$d" "$rurl" "$d"
+	while IFS='|' read -r c args; do
+		# shellcheck disable=SC2086 # $args is a word list on purpose
+		(cd "$T/proj-$d" && "$RETORT" $args >"$T/out/$d/retort/$c.out" \
+			2>"$T/out/$d/retort/$c.err"; echo $? >"$T/out/$d/retort/$c.rc")
+		echo "run|$d|$c" >>"$T/plan"
+	done <<EOF
+$COMMANDS
+EOF
+done <<EOF
+$DIALECTS
+EOF
+
+# compare D C ASPECT MODE: one aspect of Alembic's and retort's output of
+# command C on dialect D, through sqlchunks.py MODE.
+compare() {
+	_a="$T/out/$1/alembic/$2.out"
+	_r="$T/out/$1/retort/$2.out"
+	"$PY" "$HELPERS/sqlchunks.py" "$4" "$_a" >"$_a.$4" 2>&1
+	"$PY" "$HELPERS/sqlchunks.py" "$4" "$_r" >"$_r.$4" 2>&1
+	if [ ! -s "$_a.$4" ]; then
+		tap_fail "$1 $2 $3: Alembic's output has nothing to compare"
+		tap_diag "$(cat "$_a" 2>/dev/null)" "$(cat "$T/out/$1/alembic/$2.err" 2>/dev/null)"
+	elif cmp -s "$_a.$4" "$_r.$4"; then
+		tap_ok "$1 $2 $3: same as Alembic"
+	else
+		tap_fail "$1 $2 $3: same as Alembic"
+		tap_diag "--- Alembic, +++ retort: $(echo "$COMMANDS" | sed -n "s/^$2|//p")" \
+			"$(diff -u "$_a.$4" "$_r.$4" | tail -n +3)"
+	fi
+}
+
+while IFS='|' read -r kind d c; do
+	if [ "$kind" = skip ]; then
+		while IFS='|' read -r cc _; do
+			for a in $ASPECTS; do
+				tap_skip "$d $cc $a: $c"
+			done
+		done <<EOF
+$COMMANDS
+EOF
+		continue
+	fi
+	ao="$T/out/$d/alembic"
+	ro="$T/out/$d/retort"
+	args=$(echo "$COMMANDS" | sed -n "s/^$c|//p")
+	arc=$(cat "$ao/$c.rc" 2>/dev/null || echo "?")
+	rrc=$(cat "$ro/$c.rc" 2>/dev/null || echo "?")
+	if [ "$arc" = 0 ] && [ "$rrc" = 0 ]; then
+		tap_ok "$d $c exit: both tools succeed ($args)"
+	else
+		tap_fail "$d $c exit: both tools succeed ($args)"
+		tap_diag "alembic: exit $arc" "$(tail -5 "$ao/$c.err" 2>/dev/null)" \
+			"$(tail -5 "$T/out/$d/alembic.log" 2>/dev/null)" \
+			"retort: exit $rrc" "$(cat "$ro/$c.err" 2>/dev/null)"
+	fi
+	compare "$d" "$c" version version
+	compare "$d" "$c" running running
+	compare "$d" "$c" script all
+done <"$T/plan"
+
+tap_done

@@ -1,0 +1,50 @@
+#!/usr/bin/python3
+"""Cut an offline (--sql) script into the pieces Alembic writes.
+
+    sqlchunks.py MODE FILE
+
+Alembic (and retort) follow every piece of offline output -- a statement
+with its terminator, a "-- Running ..." comment, BEGIN/COMMIT, SQL
+Server's GO, Oracle's "/" -- with a blank line.  This splits FILE at blank
+lines and prints one piece per line with each run of blanks (spaces,
+tabs, newlines) turned into one space, so that two scripts compare line by
+line whatever their layout.  MODE:
+
+  version   only the version table statements: CREATE TABLE, INSERT INTO,
+            UPDATE, DELETE FROM and DROP TABLE of alembic_version
+  running   only the "-- Running ..." comments
+  all       every piece
+"""
+
+import re
+import sys
+
+VERSION = re.compile(
+    r'^(CREATE TABLE|INSERT INTO|UPDATE|DELETE FROM|DROP TABLE)\s+'
+    r'([\w"`\[\]]+\.)?["`\[]?alembic_version\b', re.I)
+
+
+def pieces(text):
+    for chunk in re.split(r'\n[ \t\r]*\n', text):
+        chunk = re.sub(r'\s+', ' ', chunk).strip()
+        if chunk:
+            yield chunk
+
+
+def main(argv):
+    if len(argv) != 3 or argv[1] not in ("version", "running", "all"):
+        sys.stderr.write(__doc__)
+        return 2
+    mode = argv[1]
+    with open(argv[2], encoding="utf-8", errors="replace") as f:
+        text = f.read()
+    for p in pieces(text):
+        if mode == "all" or \
+                (mode == "version" and VERSION.match(p)) or \
+                (mode == "running" and p.startswith("-- Running ")):
+            print(p)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
