@@ -602,3 +602,97 @@ char *rt_url_mask(const char *text)
 	rt_err_clear(&err);
 	return mask_heuristic(text);
 }
+
+/* ------------------------------------------------------------ free text */
+
+static int scheme_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '+' || c == '.' || c == '-' || c == '_';
+}
+
+static int url_stop(char c)
+{
+	return c == '\0' || isspace((unsigned char)c) || c == '"' || c == '\'' || c == '<' ||
+	       c == '>' || c == '`';
+}
+
+/* Length of a "password=" style key at p (0 if none). */
+static size_t secret_key_at(const char *p)
+{
+	static const char *const keys[] = { "password", "passwd", "pwd", "sslpassword", NULL };
+	size_t i, n;
+	for (i = 0; keys[i]; i++) {
+		n = strlen(keys[i]);
+		if (strncasecmp(p, keys[i], n) == 0) {
+			size_t k = n;
+			while (p[k] == ' ')
+				k++;
+			if (p[k] == '=' || p[k] == ':') {
+				k++;
+				while (p[k] == ' ')
+					k++;
+				return k;
+			}
+		}
+	}
+	return 0;
+}
+
+char *rt_url_mask_text(const char *text)
+{
+	struct rt_buf b = RT_BUF_INIT;
+	const char *p, *copied;
+	char *r;
+
+	if (!text)
+		return rt_strdup("");
+	p = copied = text;
+	while (*p) {
+		size_t k;
+		/* A URL: scheme chars before "://", up to a blank or quote. */
+		if (p[0] == ':' && p[1] == '/' && p[2] == '/') {
+			const char *start = p, *end = p + 3;
+			char *tok, *masked;
+			while (start > copied && scheme_char(start[-1]))
+				start--;
+			while (!url_stop(*end))
+				end++;
+			tok = rt_strndup(start, (size_t)(end - start));
+			masked = tok ? rt_url_mask(tok) : NULL;
+			rt_buf_put(&b, copied, (size_t)(start - copied));
+			if (masked)
+				rt_buf_puts(&b, masked);
+			else
+				b.oom = 1;
+			rt_free(tok);
+			rt_free(masked);
+			p = copied = end;
+			continue;
+		}
+		/* password=value, password='va lue', PWD={value}, password: value */
+		if ((p == text || !isalnum((unsigned char)p[-1])) && (k = secret_key_at(p)) > 0) {
+			const char *v = p + k, *end;
+			if (*v == '\'' || *v == '"' || *v == '{') {
+				char close = *v == '{' ? '}' : *v;
+				end = strchr(v + 1, close);
+				end = end ? end + 1 : v + strlen(v);
+			} else {
+				end = v;
+				while (*end && !isspace((unsigned char)*end) && *end != ';' &&
+				       *end != ',' && *end != '&')
+					end++;
+			}
+			if (end > v) {
+				rt_buf_put(&b, copied, (size_t)(v - copied));
+				rt_buf_puts(&b, MASK);
+				p = copied = end;
+				continue;
+			}
+		}
+		p++;
+	}
+	rt_buf_puts(&b, copied);
+	r = rt_buf_detach(&b);
+	rt_buf_free(&b);
+	return r;
+}

@@ -36,7 +36,16 @@ void rt_url_free(struct rt_url *url);
  * "***" (best effort even when `text` does not parse).  NULL on oom. */
 char *rt_url_mask(const char *text);
 
-/* Percent-decode s[0..n) into a new string; -1 on a bad escape. */
+/*
+ * Mask secrets in free text (a plugin's or a client library's message):
+ * every "scheme://..." token goes through rt_url_mask(), and the values of
+ * password=, pwd=, passwd= (also 'quoted', {braced} and "password: x")
+ * become "***".  Newly allocated; NULL on oom.
+ */
+char *rt_url_mask_text(const char *text);
+
+/* Percent-decode s[0..n) into a new string; -1 on a bad escape (or one
+ * decoding to NUL), -2 on out of memory. */
 int rt_url_decode(char **out, const char *s, size_t n);
 
 #endif

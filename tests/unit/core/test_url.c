@@ -377,6 +377,33 @@ static void test_mask(void **state)
 	free(m);
 }
 
+static void test_mask_text(void **state)
+{
+	static const struct { const char *in, *want; } cases[] = {
+		{ "cannot reach postgresql://admin:Sekr1t@db:5432/prod: refused",
+		  "cannot reach postgresql://admin:***@db:5432/prod: refused" },
+		{ "url 'mysql+pymysql://u:Sekr1t@h/db' and \"odbc://?dsn=x&pwd=Sekr1t\"",
+		  "url 'mysql+pymysql://u:***@h/db' and \"odbc://?dsn=x&pwd=***\"" },
+		{ "conninfo host=h password=Sekr1t dbname=x", "conninfo host=h password=*** dbname=x" },
+		{ "password='Sek r1t' user=u", "password=*** user=u" },
+		{ "DRIVER={x};UID=u;PWD={Sek;r1t};", "DRIVER={x};UID=u;PWD=***;" },
+		{ "Password: Sekr1t", "Password: ***" },
+		{ "bad URL x://u:Sekr1t@h:port/d", "bad URL x://u:***@h:port/d" },
+		{ "no secrets here: sqlite:///x.db", "no secrets here: sqlite:///x.db" },
+		{ "mypassword=Sekr1t", "mypassword=Sekr1t" }, /* not a key of its own */
+		{ "", "" },
+	};
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *m = rt_url_mask_text(cases[i].in);
+		assert_non_null(m);
+		if (strcmp(m, cases[i].want) != 0)
+			fail_msg("mask_text(%s) = %s, want %s", cases[i].in, m, cases[i].want);
+		free(m);
+	}
+}
+
 /*
  * Property: for many malformed URLs holding a known password in every
  * position we can think of, neither the parse error nor rt_url_mask() ever
@@ -560,6 +587,7 @@ int main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_decode),
 		cmocka_unit_test(test_mask),
+		cmocka_unit_test(test_mask_text),
 		cmocka_unit_test(test_property_no_password_in_errors),
 		cmocka_unit_test(test_property_random_mutations),
 		cmocka_unit_test(test_oom),
