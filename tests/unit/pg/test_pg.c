@@ -176,6 +176,63 @@ static void test_pgpassword_fallback(void **state)
 	rt_free(u);
 }
 
+/* ~/.pgpass (here PGPASSFILE) supplies the password the URL leaves out. */
+static void test_pgpass_fallback(void **state)
+{
+	struct opened o;
+	struct retort_error err;
+	char path[] = "/tmp/retort-test-pgpass-XXXXXX";
+	const struct retort_url *b = &base_url->pub;
+	char *u;
+	FILE *f;
+	int fd;
+	(void)state;
+	NEED_SERVER();
+	fd = mkstemp(path); /* mode 0600, as libpq insists */
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fprintf(f, "%s:%u:*:%s:%s\n", b->host ? b->host : "localhost", b->port ? b->port : 5432,
+	        b->user, server_password());
+	fclose(f);
+	unsetenv("PGPASSWORD");
+	setenv("PGPASSFILE", path, 1);
+	u = make_url(NULL, "", NULL, search_path_query);
+	assert_int_equal(open_conn(&o, u, NULL, NULL, 0, &err), 0);
+	rt_dialect_error_free(&err);
+	must_exec(&o, "SELECT 1");
+	close_conn(&o);
+	rt_free(u);
+	unsetenv("PGPASSFILE");
+	unlink(path);
+}
+
+/* A URL with no host, port, user or password: all from libpq's PG* vars. */
+static void test_pg_environment(void **state)
+{
+	struct opened o;
+	struct retort_error err;
+	const struct retort_url *b = &base_url->pub;
+	char port[16], *u;
+	(void)state;
+	NEED_SERVER();
+	snprintf(port, sizeof(port), "%u", b->port ? b->port : 5432);
+	setenv("PGHOST", b->host ? b->host : "localhost", 1);
+	setenv("PGPORT", port, 1);
+	setenv("PGUSER", b->user, 1);
+	setenv("PGPASSWORD", server_password(), 1);
+	u = rt_sprintf("postgresql:///%s?%s", b->database, search_path_query);
+	assert_int_equal(open_conn(&o, u, NULL, NULL, 0, &err), 0);
+	rt_dialect_error_free(&err);
+	must_exec(&o, "SELECT 1");
+	close_conn(&o);
+	rt_free(u);
+	unsetenv("PGHOST");
+	unsetenv("PGPORT");
+	unsetenv("PGUSER");
+	unsetenv("PGPASSWORD");
+}
+
 /*
  * ?key=value reaches libpq: application_name, connect_timeout, sslmode and
  * options (the search_path) are visible in the session.  The version
@@ -652,6 +709,8 @@ int main(void)
 		cmocka_unit_test(test_connect_with_password),
 		cmocka_unit_test(test_connect_wrong_password),
 		cmocka_unit_test(test_pgpassword_fallback),
+		cmocka_unit_test(test_pgpass_fallback),
+		cmocka_unit_test(test_pg_environment),
 		cmocka_unit_test(test_url_params_passthrough),
 		cmocka_unit_test(test_transactional_rollback),
 		cmocka_unit_test(test_execute_error),
