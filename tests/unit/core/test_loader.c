@@ -518,6 +518,26 @@ static void test_refuse_unsafe(void **state)
 	assert_string_equal(load_ok("gw", NULL)->name, "fakeplain");
 }
 
+/* A libtool .la file found in the search path loads its shared object
+ * (lt_dladvise_ext: installations and build trees that keep .la files). */
+static void test_load_la(void **state)
+{
+	struct rt_loader_options o = { NULL, 0, NULL };
+	char dir[300], libs[340];
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/latree", tmp);
+	snprintf(libs, sizeof(libs), "%s/.libs", dir);
+	mkdir(dir, 0755);
+	mkdir(libs, 0755);
+	copy_file(FAKE_PLUGIN_DIR "/../fake_plain.la", P("%s/fake_plain.la", dir), 0644);
+	copy_file(FAKE_PLUGIN_DIR "/fake_plain.so", P("%s/fake_plain.so", libs), 0755);
+	registry("plugin = { name = \"la\"; schemes = [ \"viala\" ]; module = \"fake_plain\"; };\n");
+	setenv("RETORT_PLUGIN_PATH", "/nonexistent", 1);
+	o.plugin_path = dir;
+	assert_string_equal(load_ok("viala", &o)->name, "fakeplain");
+	setenv("RETORT_PLUGIN_PATH", lib, 1);
+}
+
 /* --plugin-path comes before $RETORT_PLUGIN_PATH. */
 static void test_search_order(void **state)
 {
@@ -623,6 +643,7 @@ int main(void)
 		cmocka_unit_test(test_err_init),
 		cmocka_unit_test(test_errors_distinct),
 		cmocka_unit_test(test_refuse_unsafe),
+		cmocka_unit_test(test_load_la),
 		cmocka_unit_test(test_search_order),
 		cmocka_unit_test(test_project_plugins),
 		cmocka_unit_test(test_registry_oom),
