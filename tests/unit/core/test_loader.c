@@ -601,6 +601,14 @@ static void test_project_plugins(void **state)
 	assert_string_equal(e->source, P("%s/retort.cfg:3", proj));
 	assert_string_equal(e->module, P("%s/lib/fake_plain.so", proj));
 	free(warn);
+	{
+		/* And the project's module is what gets loaded for the scheme. */
+		const struct retort_dialect *d = NULL;
+		struct rt_err lerr = { 0, NULL };
+		if (rt_loader_load(&d, reg, "fakegood", &o, &lerr) != 0)
+			fail_msg("project plugin: %s", lerr.msg ? lerr.msg : "(oom)");
+		assert_string_equal(d->name, "fakeplain");
+	}
 	rt_registry_free(reg);
 	rt_config_free(cfg);
 }
