@@ -411,7 +411,7 @@ static int do_parse(struct parser *p, struct rt_url *u)
 {
 	const char *t = p->text, *sep, *r;
 	size_t len = strlen(t), i, n, plus = (size_t)-1;
-	size_t pw_start = (size_t)-1, pw_end = 0, query = (size_t)-1, hs, he;
+	size_t pw_start = (size_t)-1, pw_end = 0, query = (size_t)-1, he;
 
 	if (len == 0)
 		return rt_err_set(p->err, RT_EXIT_USAGE,
@@ -453,13 +453,16 @@ static int do_parse(struct parser *p, struct rt_url *u)
 	r = sep + 3;
 	n = strlen(r);
 
-	/* userinfo */
+	/* userinfo; "[" starts an IPv6 host, never a user name (SQLAlchemy
+	 * would take "[" as the user of "pg://[::1]:5/db?e=a@b"). */
 	for (i = 0; i < n && r[i] != ':' && r[i] != '/' && r[i] != '?'; i++)
 		;
 	{
 		const char *at = NULL;
-		size_t ustart = 0, uend = 0, hstart = 0;
-		if (i < n && r[i] == ':' && (at = strchr(r + i + 1, '@')) != NULL) {
+		size_t uend = 0, hstart = 0;
+		if (n > 0 && r[0] == '[') {
+			/* no userinfo */
+		} else if (i < n && r[i] == ':' && (at = strchr(r + i + 1, '@')) != NULL) {
 			uend = i;
 			pw_start = (size_t)(r - t) + i + 1;
 			pw_end = (size_t)(r - t) + (size_t)(at - r);
@@ -475,7 +478,7 @@ static int do_parse(struct parser *p, struct rt_url *u)
 			}
 		}
 		if (at) {
-			if (component(p, &u->user, r + ustart, uend - ustart, 0, "user name") < 0)
+			if (component(p, &u->user, r, uend, 0, "user name") < 0)
 				return -1;
 			if (pw_start != (size_t)-1 &&
 			    component(p, &u->password, t + pw_start, pw_end - pw_start, 0,
@@ -503,14 +506,13 @@ static int do_parse(struct parser *p, struct rt_url *u)
 		if (i < n && r[i] != ':' && r[i] != '/' && r[i] != '?')
 			return fail(p, "unexpected text after the IPv6 host's ']'");
 	} else {
-		hs = 0;
 		while (i < n && r[i] != ':' && r[i] != '/' && r[i] != '?')
 			i++;
 		he = i;
-		if (memchr(r + hs, '@', he - hs))
+		if (memchr(r, '@', he))
 			return fail(p, "'@' in the host: percent-encode '@' in the user name or "
 			               "password as %40");
-		if (component(p, &u->host, r + hs, he - hs, 0, "host") < 0)
+		if (component(p, &u->host, r, he, 0, "host") < 0)
 			return -1;
 	}
 	if (i < n && r[i] == ':') {

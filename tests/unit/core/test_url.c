@@ -205,6 +205,12 @@ static void test_percent_decoding(void **state)
 	u = parse_ok("postgresql://u:@h/db");
 	assert_string_equal(u->pub.password, "");
 	rt_url_free(u);
+	/* Empty user with a password, as SQLAlchemy allows. */
+	u = parse_ok("postgresql://:pw@h/db");
+	assert_null(u->pub.user);
+	assert_string_equal(u->pub.password, "pw");
+	assert_string_equal(u->pub.masked, "postgresql://:***@h/db");
+	rt_url_free(u);
 }
 
 static void test_ipv6(void **state)
@@ -222,6 +228,14 @@ static void test_ipv6(void **state)
 	u = parse_ok("postgresql://[fe80::1%25eth0]/db");
 	assert_string_equal(u->pub.host, "fe80::1%eth0");
 	assert_int_equal(u->pub.port, 0);
+	rt_url_free(u);
+
+	/* An '@' in the query does not turn "[" into a user name. */
+	u = parse_ok("postgresql://[::1]:5432/db?email=a@b");
+	assert_null(u->pub.user);
+	assert_string_equal(u->pub.host, "::1");
+	assert_int_equal(u->pub.port, 5432);
+	assert_string_equal(u->pub.params[0].value, "a@b");
 	rt_url_free(u);
 
 	u = parse_ok("mysql://[2001:db8::7]");
