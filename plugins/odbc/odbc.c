@@ -24,7 +24,9 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sql.h>
 #include <sqlext.h>
@@ -59,6 +61,10 @@ struct retort_conn {
 	char *lock_name;               /* mysql/mssql/oracle lock name */
 	long long lock_key;            /* postgresql advisory lock key */
 	char *ora_lock_handle;         /* DBMS_LOCK handle from lock() */
+	SQLHDBC lock_dbc;              /* autocommit connection of the lock row */
+	int lock_dbc_connected;
+	int row_locked;                /* the lock is our row in retort_lock */
+	char *lock_holder;             /* "host:pid" written into that row */
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -236,15 +242,22 @@ static int is_missing_table(const struct retort_error *err)
 	return err->message && strstr(err->message, "no such table") != NULL;
 }
 
-static int alloc_stmt(SQLHSTMT *st, struct retort_conn *c, struct retort_error *err)
+/* A statement handle on dbc (the main connection unless said otherwise). */
+static int alloc_stmt_on(SQLHSTMT *st, struct retort_conn *c, SQLHDBC dbc,
+                         struct retort_error *err)
 {
 	if (!c->connected)
 		return H->error_set(err, RETORT_ERROR,
 			"the odbc dialect was asked to run SQL before connect()");
-	if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, c->dbc, st)))
-		return diag_error(err, RETORT_EDB, c, SQL_HANDLE_DBC, c->dbc,
+	if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, dbc, st)))
+		return diag_error(err, RETORT_EDB, c, SQL_HANDLE_DBC, dbc,
 		                  "cannot allocate an ODBC statement handle");
 	return 0;
+}
+
+static int alloc_stmt(SQLHSTMT *st, struct retort_conn *c, struct retort_error *err)
+{
+	return alloc_stmt_on(st, c, c->dbc, err);
 }
 
 /* Fetch the remaining results (SQLMoreResults) and report an error one of
@@ -269,9 +282,9 @@ static int drain(struct retort_conn *c, SQLHSTMT st, const char *what, struct re
  * (NULL for SQL NULL or no row) as a host-allocated string.  *rows_out
  * gets SQLRowCount when given.  `what` names the action in messages.
  */
-static int run(struct retort_conn *c, const char *sql, const char *const *params,
-               size_t n_params, char **row_out, long *rows_out, const char *what,
-               struct retort_error *err)
+static int run_on(struct retort_conn *c, SQLHDBC dbc, const char *sql,
+                  const char *const *params, size_t n_params, char **row_out,
+                  long *rows_out, const char *what, struct retort_error *err)
 {
 	SQLHSTMT st = SQL_NULL_HSTMT;
 	SQLLEN ind[4];
@@ -284,7 +297,7 @@ static int run(struct retort_conn *c, const char *sql, const char *const *params
 		*row_out = NULL;
 	if (n_params > 4)
 		return H->error_set(err, RETORT_ERROR, "internal: too many parameters");
-	if ((error = alloc_stmt(&st, c, err)) < 0)
+	if ((error = alloc_stmt_on(&st, c, dbc, err)) < 0)
 		return error;
 	for (i = 0; i < n_params; i++) {
 		size_t len = strlen(params[i]);
@@ -345,6 +358,13 @@ done:
 	}
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
 	return error;
+}
+
+static int run(struct retort_conn *c, const char *sql, const char *const *params,
+               size_t n_params, char **row_out, long *rows_out, const char *what,
+               struct retort_error *err)
+{
+	return run_on(c, c->dbc, sql, params, n_params, row_out, rows_out, what, err);
 }
 
 /* [schema.]table as SQL, host-allocated. */
@@ -501,10 +521,15 @@ static void odbc_destroy(struct retort_conn *c)
 			odbc_unlock(c, NULL);
 		SQLDisconnect(c->dbc);
 	}
+	if (c->lock_dbc_connected)
+		SQLDisconnect(c->lock_dbc);
+	if (c->lock_dbc)
+		SQLFreeHandle(SQL_HANDLE_DBC, c->lock_dbc);
 	if (c->dbc)
 		SQLFreeHandle(SQL_HANDLE_DBC, c->dbc);
 	if (c->env)
 		SQLFreeHandle(SQL_HANDLE_ENV, c->env);
+	H->free(c->lock_holder);
 	H->free(c->connstr);
 	H->free(c->password);
 	H->free(c->version_table);
@@ -1032,9 +1057,8 @@ static int lock_oracle(struct retort_conn *c, struct retort_error *err)
 		                   "cannot take the migration lock with DBMS_LOCK");
 		if (err && err->message && strstr(err->message, "PLS-00201"))
 			error = H->error_set(err, RETORT_ENOTSUPPORTED,
-				"the Oracle user may not execute DBMS_LOCK, so retort cannot take "
-				"its migration lock: have a DBA run GRANT EXECUTE ON SYS.DBMS_LOCK "
-				"TO <user>, or run without the lock");
+				"the Oracle user may not execute DBMS_LOCK (a DBA can GRANT "
+				"EXECUTE ON SYS.DBMS_LOCK TO the user)");
 		goto done;
 	}
 	handle[sizeof(handle) - 1] = '\0';
@@ -1054,6 +1078,216 @@ done:
 	return error;
 }
 
+/*
+ * The lock row, for flavours without a server lock retort may use (SQLite;
+ * Oracle when the user may not execute DBMS_LOCK).  The lock is a row in
+ * retort_lock (SPEC section 9: created when first needed, beside the
+ * version table), written on a dedicated autocommit connection so that no
+ * migration transaction can roll it back or keep it: lock() INSERTs
+ * (lock_name, holder, locked_at) and retries while the primary key refuses
+ * it; unlock() DELETEs it.  A run that died leaves its row behind: a row
+ * whose holder is a dead process on this host is taken over; any other is
+ * named in the timeout message together with the DELETE that clears it.
+ */
+#define LOCK_TABLE "retort_lock"
+
+static int lockrow_connect(struct retort_conn *c, struct retort_error *err)
+{
+	SQLRETURN rc;
+	if (c->lock_dbc_connected)
+		return 0;
+	if (!c->lock_dbc && !SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_DBC, c->env, &c->lock_dbc))) {
+		c->lock_dbc = SQL_NULL_HDBC;
+		return diag_error(err, RETORT_ECONNECT, c, SQL_HANDLE_ENV, c->env,
+		                  "cannot allocate the lock connection");
+	}
+	rc = SQLDriverConnect(c->lock_dbc, NULL, (SQLCHAR *)c->connstr, SQL_NTS, NULL, 0, NULL,
+	                      SQL_DRIVER_NOPROMPT);
+	if (!SQL_SUCCEEDED(rc))
+		return diag_error(err, RETORT_ECONNECT, c, SQL_HANDLE_DBC, c->lock_dbc,
+		                  "cannot open the connection that holds the migration lock row");
+	c->lock_dbc_connected = 1;
+	return 0;
+}
+
+static int is_unique_violation(const struct retort_error *e)
+{
+	if (strncmp(e->sqlstate, "23", 2) == 0)
+		return 1;
+	return e->message && (strstr(e->message, "UNIQUE constraint") ||
+	                      strstr(e->message, "ORA-00001") ||
+	                      strstr(e->message, "not unique"));
+}
+
+/* Make sure retort_lock exists (another run may create it meanwhile). */
+static int lockrow_table(struct retort_conn *c, const char *table, struct retort_error *err)
+{
+	struct odbc_buf q = ODBC_BUF_INIT, ddl = ODBC_BUF_INIT;
+	int error;
+
+	odbc_buf_puts(&q, "SELECT lock_name FROM ");
+	odbc_buf_puts(&q, table);
+	odbc_buf_puts(&q, " WHERE 1 = 0");
+	odbc_buf_puts(&ddl, "CREATE TABLE ");
+	odbc_buf_puts(&ddl, table);
+	odbc_buf_puts(&ddl, " (lock_name VARCHAR(64) NOT NULL, holder VARCHAR(255), "
+	                    "locked_at VARCHAR(40), CONSTRAINT retort_lock_pkc "
+	                    "PRIMARY KEY (lock_name))");
+	if (q.oom || ddl.oom) {
+		error = H->error_set(err, RETORT_ENOMEM, "out of memory");
+		goto done;
+	}
+	error = run_on(c, c->lock_dbc, q.ptr, NULL, 0, NULL, NULL, "cannot read " LOCK_TABLE, err);
+	if (error == 0 || error != RETORT_EDB || !is_missing_table(err))
+		goto done;
+	error = run_on(c, c->lock_dbc, ddl.ptr, NULL, 0, NULL, NULL,
+	               "cannot create the lock table " LOCK_TABLE, err);
+	if (error < 0 &&
+	    run_on(c, c->lock_dbc, q.ptr, NULL, 0, NULL, NULL, "", NULL) == 0)
+		error = 0; /* created by another run in the meantime */
+done:
+	odbc_buf_free(&q);
+	odbc_buf_free(&ddl);
+	return error;
+}
+
+/* "host:pid" names a process of this host that no longer exists. */
+static int holder_is_dead(const char *holder, const char *mine)
+{
+	const char *colon = strrchr(holder, ':'), *my_colon = strrchr(mine, ':');
+	long pid;
+	char *end;
+
+	if (!colon || !my_colon || colon - holder != my_colon - mine ||
+	    strncmp(holder, mine, (size_t)(colon - holder)) != 0)
+		return 0;
+	pid = strtol(colon + 1, &end, 10);
+	if (*end || pid <= 0 || (long)(pid_t)pid != pid)
+		return 0;
+	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+static int lock_row(struct retort_conn *c, struct retort_error *err)
+{
+	struct odbc_buf b = ODBC_BUF_INIT;
+	char host[256], holder[300], stamp[40];
+	char *table = NULL, *ins = NULL, *sel = NULL, *sel_at = NULL, *del = NULL;
+	char *who = NULL, *since = NULL;
+	const char *p[3];
+	long long deadline = now_ms() + (c->lock_timeout_ms > 0 ? c->lock_timeout_ms : 0);
+	time_t now = time(NULL);
+	struct tm tm;
+	int error, logged = 0;
+
+	if (gethostname(host, sizeof(host)) != 0)
+		strcpy(host, "unknown");
+	host[sizeof(host) - 1] = '\0';
+	snprintf(holder, sizeof(holder), "%s:%ld", host, (long)getpid());
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	H->free(c->lock_holder);
+	if (!(c->lock_holder = H->strdup(holder)))
+		return H->error_set(err, RETORT_ENOMEM, "out of memory");
+
+	if (odbc_table_name(&b, flavour_of(c), c->version_schema, LOCK_TABLE) < 0 ||
+	    !(table = odbc_buf_detach(&b)))
+		return H->error_set(err, RETORT_ENOMEM, "out of memory");
+#define SQL_OF(var, a, b_)                                                   \
+	do {                                                                 \
+		odbc_buf_puts(&b, a);                                        \
+		odbc_buf_puts(&b, table);                                    \
+		odbc_buf_puts(&b, b_);                                       \
+		var = odbc_buf_detach(&b);                                   \
+	} while (0)
+	SQL_OF(ins, "INSERT INTO ", " (lock_name, holder, locked_at) VALUES (?, ?, ?)");
+	SQL_OF(sel, "SELECT holder FROM ", " WHERE lock_name = ?");
+	SQL_OF(sel_at, "SELECT locked_at FROM ", " WHERE lock_name = ?");
+	SQL_OF(del, "DELETE FROM ", " WHERE lock_name = ? AND holder = ?");
+#undef SQL_OF
+	if (!ins || !sel || !sel_at || !del) {
+		error = H->error_set(err, RETORT_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((error = lockrow_connect(c, err)) < 0 || (error = lockrow_table(c, table, err)) < 0)
+		goto done;
+
+	p[0] = c->lock_name;
+	p[1] = holder;
+	p[2] = stamp;
+	for (;;) {
+		long rows = 0;
+		error = run_on(c, c->lock_dbc, ins, p, 3, NULL, NULL,
+		               "cannot take the migration lock row", err);
+		if (error == 0) {
+			c->row_locked = 1;
+			goto done;
+		}
+		if (error != RETORT_EDB || !is_unique_violation(err))
+			goto done;
+		H->free(who);
+		who = NULL;
+		if ((error = run_on(c, c->lock_dbc, sel, p, 1, &who, NULL,
+		                    "cannot read the migration lock row", err)) < 0)
+			goto done;
+		if (who && holder_is_dead(who, holder)) {
+			const char *dp[2];
+			dp[0] = c->lock_name;
+			dp[1] = who;
+			H->log(RETORT_LOG_WARNING, "odbc: taking over the migration lock row of %s, "
+			       "a process of this host that no longer runs", who);
+			if ((error = run_on(c, c->lock_dbc, del, dp, 2, NULL, &rows,
+			                    "cannot clear a stale migration lock row", err)) < 0)
+				goto done;
+			continue;
+		}
+		if (c->lock_timeout_ms >= 0 && now_ms() >= deadline)
+			break;
+		if (!logged++)
+			H->log(RETORT_LOG_INFO, "odbc: waiting for the migration lock row of %s (%s)",
+			       c->version_table, who ? who : "?");
+		sleep_ms(LOCK_POLL_MS);
+	}
+	run_on(c, c->lock_dbc, sel_at, p, 1, &since, NULL, "", NULL);
+	error = H->error_set(err, RETORT_ELOCKED,
+		"the migration lock of %s is held by %s since %s (a row in %s): retry when "
+		"that run is done; if it died, run DELETE FROM %s WHERE lock_name = '%s'",
+		c->version_table, who ? who : "another run", since ? since : "?", LOCK_TABLE,
+		table, c->lock_name);
+	H->error_db(err, NULL, 0);
+done:
+	H->free(table);
+	H->free(ins);
+	H->free(sel);
+	H->free(sel_at);
+	H->free(del);
+	H->free(who);
+	H->free(since);
+	odbc_buf_free(&b);
+	return error;
+}
+
+static int unlock_row(struct retort_conn *c, struct retort_error *err)
+{
+	struct odbc_buf b = ODBC_BUF_INIT;
+	const char *p[2];
+	int error;
+
+	odbc_buf_puts(&b, "DELETE FROM ");
+	if (odbc_table_name(&b, flavour_of(c), c->version_schema, LOCK_TABLE) < 0 || b.oom) {
+		odbc_buf_free(&b);
+		return H->error_set(err, RETORT_ENOMEM, "out of memory");
+	}
+	odbc_buf_puts(&b, " WHERE lock_name = ? AND holder = ?");
+	p[0] = c->lock_name;
+	p[1] = c->lock_holder ? c->lock_holder : "";
+	error = b.oom ? H->error_set(err, RETORT_ENOMEM, "out of memory")
+	              : run_on(c, c->lock_dbc, b.ptr, p, 2, NULL, NULL,
+	                       "cannot release the migration lock row", err);
+	odbc_buf_free(&b);
+	c->row_locked = 0;
+	return error;
+}
+
 static int odbc_lock(struct retort_conn *c, struct retort_error *err)
 {
 	char name[40];
@@ -1064,11 +1298,6 @@ static int odbc_lock(struct retort_conn *c, struct retort_error *err)
 		return H->error_set(err, RETORT_ERROR, "lock() before connect()");
 	if (c->locked)
 		return 0;
-	if (c->flavour == ODBC_FL_SQLITE)
-		return H->error_set(err, RETORT_ENOTSUPPORTED,
-			"SQLite has no server-side lock, so two retort runs against one "
-			"SQLite file through ODBC are not kept apart (SQLite still serialises "
-			"their writes)");
 	/* One lock per database, schema and version table (ANCHORS 3.4). */
 	h = odbc_lock_hash(c->database, c->version_schema, c->version_table);
 	c->lock_key = (long long)h;
@@ -1081,9 +1310,19 @@ static int odbc_lock(struct retort_conn *c, struct retort_error *err)
 	case ODBC_FL_POSTGRESQL: error = lock_pg(c, err); break;
 	case ODBC_FL_MYSQL: error = lock_mysql(c, err); break;
 	case ODBC_FL_MSSQL: error = lock_mssql(c, err); break;
-	case ODBC_FL_ORACLE: error = lock_oracle(c, err); break;
-	default:
-		error = H->error_set(err, RETORT_ENOTSUPPORTED, "no lock for this flavour");
+	case ODBC_FL_ORACLE:
+		error = lock_oracle(c, err);
+		if (error == RETORT_ENOTSUPPORTED) {
+			H->log(RETORT_LOG_WARNING, "odbc: %s; using a lock row in %s instead",
+			       err && err->message ? err->message : "DBMS_LOCK is not available",
+			       LOCK_TABLE);
+			H->error_set(err, 0, "%s", "");
+			error = lock_row(c, err);
+		}
+		break;
+	default: /* SQLite: no server lock */
+		error = lock_row(c, err);
+		break;
 	}
 	if (error == 0)
 		c->locked = 1;
@@ -1098,6 +1337,11 @@ static int odbc_unlock(struct retort_conn *c, struct retort_error *err)
 
 	if (!c->connected || !c->locked)
 		return 0;
+	if (c->row_locked) {
+		error = unlock_row(c, err);
+		c->locked = 0;
+		return error;
+	}
 	param = c->lock_name;
 	switch (c->flavour) {
 	case ODBC_FL_POSTGRESQL:
