@@ -71,8 +71,7 @@ class Graph:
         for d in rev.down:
             self.children[d].append(rev.id)
         for lb in rev.labels:
-            assert lb not in self.label_owner
-            self.label_owner[lb] = rev.id
+            self.label_owner.setdefault(lb, rev.id)
 
     def resolve(self, name):
         """Id for an id or a declared label."""

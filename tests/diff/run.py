@@ -16,7 +16,8 @@ command this compares:
   - for heads/branches/history/current/show, the set of revision ids
     printed; for `upgrade/downgrade --sql`, the sequence of log INSERTs in
     the SQL printed;
-  - for merge, the parents written into the new script.
+  - for merge and revision (same --rev-id in both), the parents, branch
+    labels and dependencies written into the new script.
 
 ORDER.  Alembic runs scripts in RevisionMap._topological_sort order, which is
 a function of the revision map's key order (the directory listing: made
@@ -47,6 +48,9 @@ Environment / options:
   DIFF_SUBPROCESS=1 run Alembic as a subprocess (/usr/bin/python3
                     alembic_sorted.py ...) instead of in process (slow)
   DIFF_NO_SQL=1     skip the offline --sql commands
+  DIFF_TEXT=1       also fail when a listing (heads, history...) names the
+                    same revisions as Alembic's but its text differs
+                    (otherwise only counted in the seed's summary line)
 """
 
 import collections
@@ -60,6 +64,7 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True  # srcdir may be read-only (distcheck)
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
@@ -257,6 +262,34 @@ class Picker:
         ]
         return weighted(rng, choices)
 
+    def revision(self):
+        """`revision -m MSG --rev-id NEW --head H ...`: a new script in both
+        trees (on a head, spliced onto a non-head, or a new labelled base),
+        sometimes with a branch label or a dependency."""
+        rng = self.rng
+        self.merges += 1
+        newid = "%012x" % rng.getrandbits(48)
+        args = ["revision", "-m", "new %d" % self.merges, "--rev-id", newid]
+        heads = self.g.heads()
+        x = rng.random()
+        lb = self.label()
+        if x < 0.55:
+            args += ["--head", rng.choice(heads)]
+        elif x < 0.7:
+            args += ["--head", self.rev(), "--splice"]
+        elif x < 0.8:
+            args += ["--head", "base"]
+        elif x < 0.92 and lb:
+            args += ["--head", "%s@head" % lb]
+        else:
+            args += ["--head", self.rev()]   # not a head: Alembic refuses
+        if rng.random() < 0.3 or args[-1] == "base":
+            args += ["--branch-label", "rl%d" % self.merges]
+        if rng.random() < 0.2:
+            d = self.rev() if rng.random() < 0.7 or not lb else lb
+            args += ["--depends-on", d]
+        return "revision", args, newid
+
     def pick(self, rows, idx):
         """Return (kind, args, is_merge_info)."""
         rng = self.rng
@@ -294,7 +327,9 @@ class Picker:
                 revs = rng.sample(heads, 2)
             return "merge", ["merge", "-m", "merge %d" % self.merges,
                              "--rev-id", newid] + revs, newid
-        if x < 0.76 and self.with_sql:
+        if x < 0.73:
+            return self.revision()
+        if x < 0.78 and self.with_sql:
             if rng.random() < 0.6:
                 return "sql", ["upgrade", "--sql", self.upgrade_target(set())], None
             # offline downgrade needs a start:end range
@@ -334,6 +369,19 @@ def weighted(rng, choices):
     return choices[-1][1]()
 
 
+def text_of(out):
+    """Listing output with what legitimately differs masked: script paths
+    (.py vs .sql, other directory) and the URL `current --verbose` names."""
+    lines = []
+    for ln in out.rstrip("\n").split("\n"):
+        if "Path:" in ln:
+            ln = ln.split("Path:")[0] + "Path: *"
+        if ln.startswith("Current revision(s) for"):
+            ln = "Current revision(s) for *"
+        lines.append(ln.rstrip())
+    return lines
+
+
 def ids_in(text, known):
     return {t for t in TOKEN_RE.findall(text) if t in known}
 
@@ -355,20 +403,32 @@ def find_script(versions, rid):
     return None
 
 
-def parse_revises(path):
-    """Parents as listed in a generated script (either format)."""
+def parse_header(path):
+    """(parents, branch labels, depends_on) as written into a script by
+    `merge`/`revision`, in either format; labels are compared as a sorted
+    list (Alembic writes a tuple, order as given)."""
     with open(path) as f:
         text = f.read()
     if path.endswith(".py"):
-        m = re.search(r"^down_revision\s*=\s*(.*)$", text, re.M)
-        val = eval(m.group(1), {}, {}) if m else None  # our own template
-        if val is None:
+        def val(name):
+            m = re.search(r"^%s\s*=\s*(.*)$" % name, text, re.M)
+            v = eval(m.group(1), {}, {}) if m else None  # our own template
+            if v is None:
+                return []
+            return [v] if isinstance(v, str) else list(v)
+        return (val("down_revision"), sorted(val("branch_labels")), val("depends_on"))
+
+    def hdr(name):
+        m = re.search(r"^--\s*%s:(.*)$" % name, text, re.M)
+        if not m:
             return []
-        return [val] if isinstance(val, str) else list(val)
-    m = re.search(r"^--\s*Revises:(.*)$", text, re.M)
-    if not m:
-        return None
-    return [p.strip() for p in m.group(1).split(",") if p.strip()]
+        return [p.strip() for p in m.group(1).split(",") if p.strip()]
+    return (hdr("Revises"), sorted(hdr("Branch Labels")), hdr("Depends On"))
+
+
+def fmt_header(h):
+    return "Revises %s, Branch Labels %s, Depends On %s" % (
+        ", ".join(h[0]) or "-", ", ".join(h[1]) or "-", ", ".join(h[2]) or "-")
 
 
 # ------------------------------------------------------------ one seed
@@ -388,12 +448,21 @@ def run_seed(tap, seed, size, ncmds, retort_bin, keep_all, with_sql):
     tap.diag("seed %d: %d revisions, %d heads, labels %s, in %s"
              % (seed, size, len(g.heads()), ",".join(g.all_labels()) or "-", tmp))
 
+    times = [0.0, 0.0]
+    alembic_failed = [0]   # commands Alembic refused: keep this a minority
+    text_diffs = [0]       # listings with the same ids but other text
     for i in range(ncmds):
         rows_a, log_a = db_state(alembic.db)
         kind, args, newid = picker.pick(rows_a, i)
         desc = "seed=%d size=%d cmd %d: %s" % (seed, size, i, " ".join(args))
+        t1 = time.time()
         ra = alembic.run(args)
+        t2 = time.time()
         rr = retort.run(args)
+        times[0] += t2 - t1
+        times[1] += time.time() - t2
+        if ra[0] != 0:
+            alembic_failed[0] += 1
         rows_a2, log_a2 = db_state(alembic.db)
         rows_r2, log_r2 = db_state(retort.db)
         problems = []
@@ -410,7 +479,7 @@ def run_seed(tap, seed, size, ncmds, retort_bin, keep_all, with_sql):
             tap.line(True, desc, fmt_result("alembic", ra) + fmt_result("retort", rr),
                      skip="Alembic crashed (%s), retort succeeded" % last[:100])
             shutil.copyfile(alembic.db, retort.db)
-            if kind == "merge":
+            if kind in ("merge", "revision"):
                 _undo_merge(alembic, retort, newid)
             continue
         if a_ok != r_ok:
@@ -440,6 +509,10 @@ def run_seed(tap, seed, size, ncmds, retort_bin, keep_all, with_sql):
             if ia != ir:
                 problems.append("revisions printed differ: only alembic %s, only retort %s"
                                 % (sorted(ia - ir), sorted(ir - ia)))
+            elif text_of(ra[1]) != text_of(rr[1]):
+                text_diffs[0] += 1
+                if os.environ.get("DIFF_TEXT") == "1":
+                    problems.append("same revisions, different text (DIFF_TEXT=1)")
         if kind == "sql" and a_ok and r_ok:
             sa = LOG_SQL_RE.findall(ra[1])
             sr = LOG_SQL_RE.findall(rr[1])
@@ -449,23 +522,23 @@ def run_seed(tap, seed, size, ncmds, retort_bin, keep_all, with_sql):
                     problems.append("--sql scripts differ:\n  alembic %s\n  retort  %s"
                                     % (fmt_log(sa), fmt_log(sr)))
         merge_broken = False
-        if kind == "merge":
+        if kind in ("merge", "revision"):
             pa = find_script(os.path.join(adir, "versions"), newid) if a_ok else None
             pr = find_script(os.path.join(rdir, "migrations", "versions"), newid) if r_ok else None
             if a_ok and r_ok:
                 if pa is None or pr is None:
-                    problems.append("merge script %s missing: alembic %s, retort %s"
+                    problems.append("new script %s missing: alembic %s, retort %s"
                                     % (newid, pa, pr))
                     merge_broken = True
                 else:
-                    la = parse_revises(pa)
-                    lr = parse_revises(pr)
-                    if la != lr:
-                        problems.append("merge parents differ: alembic %s, retort %s"
-                                        % (la, lr))
+                    ha = parse_header(pa)
+                    hr = parse_header(pr)
+                    if ha != hr:
+                        problems.append("new script %s differs: alembic %s, retort %s"
+                                        % (newid, fmt_header(ha), fmt_header(hr)))
                         merge_broken = True
                     else:
-                        g.add(gen.Rev(newid, la, idx=len(g.revs)))
+                        g.add(gen.Rev(newid, ha[0], ha[1], ha[2], idx=len(g.revs)))
                         known.add(newid)
                         facts = Facts(adir)
             elif a_ok != r_ok:
@@ -476,16 +549,20 @@ def run_seed(tap, seed, size, ncmds, retort_bin, keep_all, with_sql):
         if problems and os.path.exists(retort.db):
             shutil.copyfile(alembic.db, retort.db)  # re-synchronise
         if merge_broken:
-            tap.diag("seed %d: the two trees differ after a merge; rest of seed skipped" % seed)
+            tap.diag("seed %d: the two trees differ after %s; rest of seed skipped"
+                     % (seed, args[0]))
             break
 
-    dt = time.time() - t0
+    dt = "%.1fs (alembic %.1fs, retort %.1fs); %d of %d commands failed in Alembic" % (
+        time.time() - t0, times[0], times[1], alembic_failed[0], i + 1)
+    if text_diffs[0]:
+        dt += "; %d listings differ in text only (DIFF_TEXT=1 fails on them)" % text_diffs[0]
     failed = tap.failed > failed_before
     if failed or keep_all:
-        tap.diag("seed %d: kept %s (%.1fs)" % (seed, tmp, dt))
+        tap.diag("seed %d: kept %s, %s" % (seed, tmp, dt))
     else:
         shutil.rmtree(tmp, ignore_errors=True)
-        tap.diag("seed %d: done in %.1fs" % (seed, dt))
+        tap.diag("seed %d: done in %s" % (seed, dt))
 
 
 def _undo_merge(alembic, retort, newid):
