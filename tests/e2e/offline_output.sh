@@ -1,0 +1,211 @@
+#!/bin/sh
+# End-to-end: `--sql --output FILE` writes the script atomically.
+#
+#  - The file holds exactly what stdout would have held, and nothing is
+#    printed; a relative FILE is relative to the working directory.
+#  - It appears complete: it is a new file renamed over the old one (the
+#    inode changes), and a reader polling it while retort rewrites it again
+#    and again never sees a partial script.
+#  - A new file gets the mode a shell redirection would give it (0666 less
+#    the umask), not mkstemp's 0600.
+#  - On an error (unknown revision, a script that fails to split, a
+#    directory that does not exist, --output without --sql) retort exits 2,
+#    leaves an existing FILE untouched, creates none, and leaves no
+#    temporary file behind.
+#
+# Offline mode never connects, so the PostgreSQL and MySQL cases use URLs
+# that point at a port nobody listens on; only the plugins must be built.
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib.sh"
+
+# listing DIR: the names in DIR (hidden ones too), one per line.
+listing() {
+	(cd "$1" && ls -A | LC_ALL=C sort)
+}
+
+# no_leftovers DESC DIR BEFORE: DIR holds exactly the names in BEFORE.
+no_leftovers() {
+	_now=$(listing "$2")
+	if [ "$_now" = "$3" ]; then
+		tap_ok "$1"
+	else
+		tap_fail "$1"
+		tap_diag "before:" "$3" "after:" "$_now"
+	fi
+}
+
+new_project
+P=$(pwd)
+script aaa "" "CREATE TABLE t (x INTEGER);
+INSERT INTO t VALUES (1);" "DROP TABLE t;"
+script bbb aaa "CREATE TABLE u (y TEXT);" "DROP TABLE u;"
+
+# ---------------------------------------------------------------- success
+
+expect "upgrade head --sql (stdout, for reference)" 0 upgrade head --sql
+cp "$T/out" "$T/want.sql"
+tap_check "the reference script is not empty" test -s "$T/want.sql"
+
+before=$(listing .)
+expect "upgrade head --sql --output up.sql" 0 upgrade head --sql --output up.sql
+tap_check "--output prints nothing on stdout" test ! -s "$T/out"
+if cmp -s up.sql "$T/want.sql"; then
+	tap_ok "--output writes exactly what stdout would have held"
+else
+	tap_fail "--output writes exactly what stdout would have held"
+	tap_diag "$(diff "$T/want.sql" up.sql 2>&1 | head -20)"
+fi
+no_leftovers "--output leaves only the file itself" . "$(printf '%s\nup.sql' "$before" | LC_ALL=C sort)"
+
+# The mode of a new file: what `>` would give it.
+rm -f up.sql
+(umask 022 && "$RETORT" upgrade head --sql --output up.sql) >/dev/null 2>&1
+same "a new --output file has mode 644 under umask 022" "$(stat -c %a up.sql 2>&1)" 644
+rm -f up.sql
+(umask 027 && "$RETORT" upgrade head --sql --output up.sql) >/dev/null 2>&1
+same "a new --output file has mode 640 under umask 027" "$(stat -c %a up.sql 2>&1)" 640
+
+# Overwriting: a longer old file is replaced, not overwritten in place.
+seq 1 5000 | sed 's/^/-- old line /' >up.sql
+ino=$(stat -c %i up.sql)
+expect "--output over an existing, longer file" 0 upgrade head --sql --output up.sql
+if cmp -s up.sql "$T/want.sql"; then
+	tap_ok "the old content is gone entirely"
+else
+	tap_fail "the old content is gone entirely"
+	tap_diag "$(tail -3 up.sql)"
+fi
+if [ "$(stat -c %i up.sql)" != "$ino" ]; then
+	tap_ok "the file was replaced by a rename (new inode)"
+else
+	tap_fail "the file was replaced by a rename (new inode)"
+	tap_diag "same inode $ino: the file was written in place"
+fi
+
+# A relative --output is relative to the working directory, not to the
+# project (the config file's directory).
+mkdir "$T/elsewhere"
+(cd "$T/elsewhere" && "$RETORT" -c "$P/retort.cfg" upgrade head --sql --output rel.sql) \
+	>"$T/out" 2>"$T/err"
+rc=$?
+if [ $rc -eq 0 ] && cmp -s "$T/elsewhere/rel.sql" "$T/want.sql" && [ ! -e "$P/rel.sql" ]; then
+	tap_ok "a relative --output path is relative to the working directory"
+else
+	tap_fail "a relative --output path is relative to the working directory"
+	tap_diag "exit $rc" "$(cat "$T/err")" "$(ls "$T/elsewhere" "$P")"
+fi
+
+# A reader never sees a partial file: a long script (many revisions) is
+# rewritten again and again while another process reads it; every read
+# must be the whole script.
+new_project
+big=$(pwd)
+prev=
+i=0
+while [ $i -lt 150 ]; do
+	i=$((i + 1))
+	id=$(printf 'r%04d' $i)
+	script "$id" "$prev" "CREATE TABLE t_$id (id INTEGER, note VARCHAR(200));
+INSERT INTO t_$id VALUES ($i, 'padding padding padding padding padding padding padding');
+INSERT INTO t_$id VALUES ($i, 'more padding; more padding; more padding; more padding');" \
+		"DROP TABLE t_$id;"
+	prev=$id
+done
+rt upgrade head --sql
+cp "$T/out" "$T/big.sql"
+cp "$T/big.sql" big.sql
+if [ "$rc" -eq 0 ] && [ "$(wc -c <"$T/big.sql")" -gt 50000 ]; then
+	tap_ok "a long script for the reader test ($(wc -c <"$T/big.sql") bytes)"
+else
+	tap_fail "a long script for the reader test (exit $rc)"
+	tap_diag "$(cat "$T/err")"
+fi
+before=$(listing .)
+(
+	n=0
+	while [ $n -lt 30 ]; do
+		"$RETORT" upgrade head --sql --output big.sql >/dev/null 2>&1 || echo fail >>"$T/writer.err"
+		n=$((n + 1))
+	done
+	: >"$T/writer.done"
+) &
+writer=$!
+reads=0 torn=0
+while [ ! -e "$T/writer.done" ]; do
+	if cat big.sql >"$T/read.sql" 2>/dev/null; then
+		reads=$((reads + 1))
+		cmp -s "$T/read.sql" "$T/big.sql" || torn=$((torn + 1))
+	else
+		torn=$((torn + 1))
+	fi
+done
+wait "$writer"
+if [ $torn -eq 0 ] && [ ! -e "$T/writer.err" ]; then
+	tap_ok "$reads reads during 30 rewrites all saw the whole script"
+else
+	tap_fail "$reads reads during 30 rewrites all saw the whole script"
+	tap_diag "$torn reads saw a missing or partial file" "$(cat "$T/writer.err" 2>/dev/null)"
+fi
+no_leftovers "the rewrites leave no temporary file" . "$before"
+cd "$P" || exit 99
+
+# ---------------------------------------------------------------- errors
+
+# fails DESC STATUS ARGS...: retort ARGS --output keep.sql fails with STATUS,
+# keep.sql keeps its content, and the directory gains nothing.
+fails() {
+	_d=$1 _st=$2
+	shift 2
+	printf 'keep me\n' >keep.sql
+	_before=$(listing .)
+	expect "$_d: exit $_st" "$_st" "$@" --output keep.sql
+	same "$_d: the existing file is untouched" "$(cat keep.sql)" "keep me"
+	no_leftovers "$_d: no temporary file is left" . "$_before"
+	tap_check "$_d: nothing on stdout" test ! -s "$T/out"
+	rm -f keep.sql
+	_before=$(listing .)
+	rt "$@" --output new.sql
+	tap_check "$_d: no file is created when there was none" test ! -e new.sql
+	no_leftovers "$_d: still no temporary file" . "$_before"
+}
+
+fails "unknown revision" 2 upgrade nosuch --sql
+fails "unknown start revision" 2 upgrade nosuch:head --sql
+fails "downgrade without a range" 2 downgrade base --sql
+fails "--output without --sql" 2 upgrade head
+
+# A script that fails to split.  It is the second step, so the script is
+# half rendered when the error comes: nothing of it may reach the file.
+script ccc bbb "INSERT INTO t VALUES ('unterminated);" "DELETE FROM t;"
+fails "sqlite: unterminated string in an upgrade" 2 upgrade head --sql
+rm migrations/versions/ccc.sql
+script ccc bbb "SELECT 1;" "INSERT INTO t VALUES ('unterminated);"
+fails "sqlite: unterminated string in a downgrade" 2 downgrade ccc:base --sql
+rm migrations/versions/ccc.sql
+
+# The same through the server dialects' splitters (never connected to).
+script ccc bbb "SELECT \$\$unterminated;" "SELECT 1;"
+if [ -f "$top_builddir/plugins/postgresql/retort_postgresql.la" ]; then
+	fails "postgresql: unterminated dollar quote" 2 \
+		--url postgresql://u@127.0.0.1:1/db upgrade head --sql
+else
+	tap_skip "postgresql: the postgresql plugin is not built"
+fi
+rm migrations/versions/ccc.sql
+script ccc bbb "/* unterminated comment; SELECT 1;" "SELECT 1;"
+if [ -f "$top_builddir/plugins/mysql/retort_mysql.la" ]; then
+	fails "mysql: unterminated comment" 2 \
+		--url mysql://u@127.0.0.1:1/db upgrade head --sql
+else
+	tap_skip "mysql: the mysql plugin is not built"
+fi
+rm migrations/versions/ccc.sql
+
+# A directory that does not exist: nothing is created anywhere.
+before=$(listing .)
+expect "--output into a missing directory: exit 2" 2 upgrade head --sql --output nodir/x.sql
+tap_check "the missing directory is not created" test ! -e nodir
+no_leftovers "nothing is left in the working directory" . "$before"
+err_has "the error names the file" "nodir/x.sql"
+
+tap_done
