@@ -326,7 +326,21 @@ static int run_on(struct retort_conn *c, SQLHDBC dbc, const char *sql,
 		SQLSMALLINT ncols = 0;
 		char buf[256];
 		SQLLEN got = 0;
-		SQLNumResultCols(st, &ncols);
+		/* Skip results without columns (row counts of a batch's earlier
+		 * statements, e.g. inside sp_getapplock) up to the first rows. */
+		for (;;) {
+			if (!SQL_SUCCEEDED(SQLNumResultCols(st, &ncols)))
+				ncols = 0;
+			if (ncols > 0)
+				break;
+			rc = SQLMoreResults(st);
+			if (rc == SQL_NO_DATA)
+				break;
+			if (!SQL_SUCCEEDED(rc)) {
+				error = diag_error(err, RETORT_EDB, c, SQL_HANDLE_STMT, st, what);
+				goto done;
+			}
+		}
 		if (ncols > 0) {
 			rc = SQLFetch(st);
 			if (rc != SQL_NO_DATA && !SQL_SUCCEEDED(rc)) {
@@ -1003,7 +1017,7 @@ static int lock_mssql(struct retort_conn *c, struct retort_error *err)
 	int error;
 
 	snprintf(sql, sizeof(sql),
-	         "SET NOCOUNT ON; DECLARE @r int; EXEC @r = sp_getapplock @Resource = ?, "
+	         "DECLARE @r int; EXEC @r = sp_getapplock @Resource = ?, "
 	         "@LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = %ld; "
 	         "SELECT @r", c->lock_timeout_ms < 0 ? -1L : c->lock_timeout_ms);
 	if ((error = run(c, sql, &param, 1, &row, NULL, "cannot take the migration lock",
