@@ -15,7 +15,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "config.h"
+/* By path: a plain "config.h" would find autoconf's in the build tree. */
+#include "../../../core/config.h"
 #include "host.h"
 
 static char tmpdir[256];

@@ -20,7 +20,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "config.h"
+/* By path: a plain "config.h" would find autoconf's in the build tree. */
+#include "../../../core/config.h"
 #include "host.h"
 #include "loader.h"
 
@@ -57,12 +58,15 @@ static void copy_file(const char *src, const char *dst, mode_t mode)
 	assert_int_equal(chmod(dst, mode), 0);
 }
 
+/* Format one path into a ring of 8 buffers (`a` may be an earlier result). */
 static const char *P(const char *fmt, const char *a)
 {
 	static char buf[8][600];
 	static int k;
+	char local[600];
+	snprintf(local, sizeof(local), fmt, a);
 	k = (k + 1) % 8;
-	snprintf(buf[k], sizeof(buf[k]), fmt, a);
+	memcpy(buf[k], local, sizeof(local));
 	return buf[k];
 }
 
