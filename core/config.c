@@ -22,16 +22,20 @@
  *    symlinks (Alembic's %(here)s).
  *  - A literal password in the file's url (one not coming from a ${VAR})
  *    draws a warning if the file is group- or world-readable.
+ *  - `timezone` must be "UTC" or a zone that exists in $TZDIR (default
+ *    /usr/share/zoneinfo); unset means local time.
  */
 #include "config.h"
 #include "url.h"
 #include "host.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <libconfig.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,6 +44,7 @@
 #define DEFAULT_FILE_TEMPLATE "%(rev)s_%(slug)s"
 #define DEFAULT_TRUNCATE_SLUG_LENGTH 40
 #define DEFAULT_LOCK_TIMEOUT_S 60
+#define DEFAULT_TZDIR "/usr/share/zoneinfo"
 
 static const char *const known_keys[] = {
 	"script_location", "url", "version_table", "version_table_schema",
@@ -307,6 +312,32 @@ static int get_string(struct loader *l, config_setting_t *root, const char *name
 	return 0;
 }
 
+/*
+ * `timezone` is "UTC" (any case) or an IANA zone name that exists under
+ * $TZDIR (default /usr/share/zoneinfo), like Alembic's dateutil lookup; a
+ * name that cannot be honoured is an error rather than silently local time.
+ */
+static int tz_known(const char *tz)
+{
+	const char *dir = getenv("TZDIR");
+	struct stat st;
+	char *path;
+	size_t i;
+	int ok;
+	if (strcasecmp(tz, "UTC") == 0)
+		return 1;
+	if (tz[0] == '/' || strstr(tz, ".."))
+		return 0;
+	for (i = 0; tz[i]; i++)
+		if (!isalnum((unsigned char)tz[i]) && !strchr("/_+-", tz[i]))
+			return 0;
+	if (!(path = rt_path_join(dir && *dir ? dir : DEFAULT_TZDIR, tz)))
+		return 1; /* out of memory: do not turn it into a config error */
+	ok = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	rt_free(path);
+	return ok;
+}
+
 static int is_known(const char *name)
 {
 	size_t i;
@@ -450,6 +481,15 @@ static int read_settings(struct loader *l, config_t *c, const char *url_override
 	if (cfg->timezone && !*cfg->timezone) {
 		rt_free(cfg->timezone);
 		cfg->timezone = NULL;
+	}
+	if (cfg->timezone && !tz_known(cfg->timezone)) {
+		s = config_setting_get_member(root, "timezone");
+		rt_err_set(l->err, RT_EXIT_USAGE,
+		           "%s:%u: timezone \"%.64s\" is not known: write \"UTC\" or a zone name "
+		           "from %s (e.g. \"Europe/Paris\"), or remove it for local time",
+		           setting_file(l, s), config_setting_source_line(s), cfg->timezone,
+		           getenv("TZDIR") && *getenv("TZDIR") ? getenv("TZDIR") : DEFAULT_TZDIR);
+		goto done;
 	}
 
 	/* truncate_slug_length */

@@ -450,6 +450,42 @@ static void test_types(void **state)
 	                 "\"%(rev)s_%(slug)s\")");
 }
 
+static void test_timezone(void **state)
+{
+	struct rt_config *cfg;
+	char *msg;
+	(void)state;
+	write_file("retort.cfg", "timezone = \"utc\";\n", 0600);
+	cfg = load_ok(NULL, NULL);
+	assert_string_equal(cfg->timezone, "utc");
+	rt_config_free(cfg);
+
+	/* Zone names are checked against $TZDIR (a fake one here). */
+	assert_int_equal(mkdir("zi", 0700), 0);
+	assert_int_equal(mkdir("zi/Europe", 0700), 0);
+	write_file("zi/Europe/Paris", "TZif", 0600);
+	setenv("TZDIR", in_tmp("zi"), 1);
+	write_file("retort.cfg", "timezone = \"Europe/Paris\";\n", 0600);
+	cfg = load_ok(NULL, NULL);
+	assert_string_equal(cfg->timezone, "Europe/Paris");
+	rt_config_free(cfg);
+
+	write_file("retort.cfg", "\ntimezone = \"Mars/Olympus\";\n", 0600);
+	msg = load_fail(NULL, NULL);
+	assert_ptr_equal(strstr(msg, "retort.cfg:2: timezone \"Mars/Olympus\" is not known"), msg);
+	assert_non_null(strstr(msg, in_tmp("zi")));
+	free(msg);
+	write_file("retort.cfg", "timezone = \"../../etc/passwd\";\n", 0600);
+	msg = load_fail(NULL, NULL);
+	assert_non_null(strstr(msg, "is not known"));
+	free(msg);
+	write_file("retort.cfg", "timezone = \"Europe\";\n", 0600); /* a directory */
+	msg = load_fail(NULL, NULL);
+	assert_non_null(strstr(msg, "is not known"));
+	free(msg);
+	unsetenv("TZDIR");
+}
+
 static void test_lock_timeout(void **state)
 {
 	struct rt_config *cfg;
@@ -543,6 +579,28 @@ static void test_password_warning(void **state)
 	free(out);
 	rt_config_free(cfg);
 
+	/* Errors elsewhere in a file holding a password never quote it. */
+	{
+		static const char *const bad[] = {
+			"url = \"postgresql://app:Hunter2Pw@localhost/db\";\nversion_table = ;\n",
+			"url = \"postgresql://app:Hunter2Pw@localhost/db\"; url = 5;\n",
+			"url = \"postgresql://app:Hunter2Pw@${RT_TEST_UNSET}/db\";\n",
+			"url = \"postgresql://app:Hunter2Pw@h/db${\";\n",
+			"url = \"postgresql://app:Hunter2Pw\";\ntruncate_slug_length = \"x\";\n",
+			"url = \"postgresql://app:Hunter2Pw@h/\" 5;\n",
+		};
+		size_t i;
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			write_file("retort.cfg", bad[i], 0644);
+			assert_int_equal(load_capture(&cfg, NULL, NULL, &err, &out), -1);
+			assert_non_null(err.msg);
+			if (strstr(err.msg, "Hunter2Pw") || strstr(out, "Hunter2Pw"))
+				fail_msg("case %zu leaks: %s / %s", i, err.msg, out);
+			rt_err_clear(&err);
+			free(out);
+		}
+	}
+
 	/* No password at all: nothing to say. */
 	write_file("retort.cfg", "url = \"postgresql://app@localhost/db\";\n", 0644);
 	assert_int_equal(load_capture(&cfg, NULL, NULL, &err, &out), 0);
@@ -587,6 +645,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_expand_in_settings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syntax_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_types, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timezone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_password_warning, setup, teardown),
