@@ -373,7 +373,8 @@ const struct rt_registry_entry *rt_registry_find(const struct rt_registry *reg,
 /* ------------------------------------------------------------ loading */
 
 struct loaded {
-	char *file;                       /* resolved path */
+	char *file;                       /* path it was found and opened under */
+	char *key;                        /* its real path: the cache key */
 	lt_dlhandle handle;
 	const struct retort_dialect *dialect;
 	int init_failed;                  /* global_init failed: never retried */
@@ -474,7 +475,7 @@ static struct loaded *cache_find(const char *file)
 {
 	struct loaded *l;
 	for (l = cache; l; l = l->next)
-		if (strcmp(l->file, file) == 0)
+		if (strcmp(l->key, file) == 0)
 			return l;
 	return NULL;
 }
@@ -494,7 +495,8 @@ static int fail_load(struct rt_err *err, const char *scheme, const struct rt_reg
 
 /* Open and validate; on success, a new cache entry (init not yet run). */
 static int open_module(struct loaded **out, const struct rt_registry_entry *e,
-                       const char *scheme, const char *file, struct rt_err *err)
+                       const char *scheme, const char *file, const char *key,
+                       struct rt_err *err)
 {
 	struct stat sb;
 	lt_dladvise adv = NULL;
@@ -610,7 +612,10 @@ static int open_module(struct loaded **out, const struct rt_registry_entry *e,
 		           "  hint: rebuild or reinstall it", file, scheme, FROM(e));
 		goto done;
 	}
-	if (!(l = rt_calloc(1, sizeof(*l))) || !(l->file = rt_strdup(file))) {
+	if (!(l = rt_calloc(1, sizeof(*l))) || !(l->file = rt_strdup(file)) ||
+	    !(l->key = rt_strdup(key))) {
+		if (l)
+			rt_free(l->file);
 		rt_free(l);
 		rt_err_oom(err);
 		goto done;
@@ -670,7 +675,7 @@ int rt_loader_load(const struct retort_dialect **out, const struct rt_registry *
 {
 	const struct rt_registry_entry *e;
 	struct loaded *l;
-	char *path = NULL, *file = NULL;
+	char *path = NULL, *file = NULL, *key = NULL;
 	int rc = -1, found;
 
 	*out = NULL;
@@ -723,23 +728,27 @@ int rt_loader_load(const struct retort_dialect **out, const struct rt_registry *
 		goto done;
 	}
 
-	/* Cache per module file, so aliases (mssql, oracle -> odbc) share it. */
+	/* Cache per module file (by real path), so aliases (mssql, oracle ->
+	 * odbc) and symlinks share one load.  The file is opened, named in
+	 * messages and gives the symbol prefix by the name it was found
+	 * under: a symlink retort_x.so -> retort_x-1.2.so still means module
+	 * retort_x. */
 	{
 		char *real = realpath(file, NULL);
 		if (real) {
-			char *copy = rt_strdup(real);
+			key = rt_strdup(real);
 			free(real);
-			if (!copy) {
-				rt_err_oom(err);
-				goto done;
-			}
-			rt_free(file);
-			file = copy;
+		} else {
+			key = rt_strdup(file);
+		}
+		if (!key) {
+			rt_err_oom(err);
+			goto done;
 		}
 	}
-	l = cache_find(file);
+	l = cache_find(key);
 	if (!l) {
-		if (open_module(&l, e, scheme, file, err) < 0)
+		if (open_module(&l, e, scheme, file, key, err) < 0)
 			goto done;
 		l->next = cache;
 		cache = l;
@@ -758,5 +767,6 @@ int rt_loader_load(const struct retort_dialect **out, const struct rt_registry *
 done:
 	rt_free(path);
 	rt_free(file);
+	rt_free(key);
 	return rc;
 }

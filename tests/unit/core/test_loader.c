@@ -488,9 +488,9 @@ static void test_errors_distinct(void **state)
 /* Modules that are not regular files or are group/world-writable. */
 static void test_refuse_unsafe(void **state)
 {
-	char text[1200], *msg;
-	const char *dir = P("%s/unsafe", tmp);
+	char text[1200], *msg, dir[300];
 	(void)state;
+	snprintf(dir, sizeof(dir), "%s/unsafe", tmp);
 	mkdir(dir, 0755);
 	copy_file(P("%s/fake_plain.so", lib), P("%s/gw.so", dir), 0775);
 	copy_file(P("%s/fake_plain.so", lib), P("%s/ww.so", dir), 0757);
@@ -517,6 +517,24 @@ static void test_refuse_unsafe(void **state)
 		assert_has(msg, "not a regular file");
 		free(msg);
 	}
+	/* A symlink with another name: the symbol prefix comes from the name
+	 * the registry used (fake_good), not from the link's target. */
+	copy_file(P("%s/fake_good.so", lib), P("%s/fake_good-1.2.3.so", dir), 0755);
+	assert_int_equal(symlink(P("%s/fake_good-1.2.3.so", dir), P("%s/fake_good.so", dir)), 0);
+	snprintf(text, sizeof(text),
+	         "plugin = { name = \"ln\"; schemes = [ \"ln\" ]; module = \"fake_good\"; };\n");
+	registry(text);
+	{
+		struct rt_loader_options o = { NULL, 0, NULL };
+		o.plugin_path = dir;
+		assert_string_equal(load_ok("ln", &o)->name, "fakegood");
+	}
+	snprintf(text, sizeof(text),
+	         "plugins = (\n"
+	         "  { name = \"gw\"; schemes = [ \"gw\" ]; module = \"%s/gw.so\"; }\n"
+	         ");\n", dir);
+	registry(text);
+
 	/* Once safe, the same file loads. */
 	chmod(P("%s/gw.so", dir), 0755);
 	assert_string_equal(load_ok("gw", NULL)->name, "fakeplain");
@@ -546,9 +564,10 @@ static void test_load_la(void **state)
 static void test_search_order(void **state)
 {
 	struct rt_loader_options o = { NULL, 0, NULL };
-	const char *a = P("%s/path_a", tmp), *b = P("%s/path_b", tmp);
-	char *msg, envpath[700];
+	char *msg, envpath[700], a[300], b[300];
 	(void)state;
+	snprintf(a, sizeof(a), "%s/path_a", tmp);
+	snprintf(b, sizeof(b), "%s/path_b", tmp);
 	mkdir(a, 0755);
 	mkdir(b, 0755);
 	copy_file(P("%s/fake_plain.so", lib), P("%s/pp.so", a), 0755);
