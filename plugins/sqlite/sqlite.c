@@ -39,7 +39,10 @@
  * version table are read before letting go and again after taking the lock
  * back; if they differ, the call fails with RETORT_ELOCKED and says so (what
  * was committed stays committed).  Writes of other applications to other
- * tables in that moment are harmless and not reported.
+ * tables in that moment are harmless and not reported; a `transaction off`
+ * script that itself writes the version table is (wrongly) reported too.
+ * If a script outside begin() fails, what it did before the failing
+ * statement stays (autocommit), and the lock is taken back.
  *
  * Without lock(), begin/commit/rollback are plain BEGIN IMMEDIATE, COMMIT
  * and ROLLBACK, and everything else runs in autocommit mode.

@@ -705,6 +705,40 @@ static void test_sequence_nontx_script(void **state)
 	assert_int_equal(db_int(path, "SELECT count(*) FROM alembic_version"), 1);
 }
 
+static void test_sequence_nontx_script_fails(void **state)
+{
+	const char *path = tmp_path(0, "seq5.db");
+	struct retort_conn *c = open_db("sqlite:///seq5.db", 1000);
+	struct retort_conn *other = open_db("sqlite:///seq5.db", 0);
+	struct retort_error err;
+	struct rows r;
+	(void)state;
+
+	OK(D->lock(c, &e_));
+	OK(D->begin(c, &e_));
+	OK(D->version_create(c, &e_));
+	OK(D->version_insert(c, "r1", &e_));
+	OK(D->commit(c, &e_));
+	assert_int_equal(exec_sql(c, "CREATE TABLE n1 (a);\nINSERT INTO nope VALUES (1);", 10, &err),
+	                 RETORT_EDB);
+	assert_int_equal(err.stmt_index, 2);
+	assert_int_equal(err.stmt_line, 11);
+	rt_dialect_error_free(&err);
+	/* outside a transaction, the statement before the failure stays */
+	assert_int_equal(table_in(path, "n1"), 1);
+	/* the lock is held again, and the version table is readable */
+	rt_dialect_error_init(&err);
+	assert_int_equal(D->lock(other, &err), RETORT_ELOCKED);
+	rt_dialect_error_free(&err);
+	assert_int_equal(read_rows(c, &r, &err), 0);
+	assert_int_equal(r.n, 1);
+	OK(D->unlock(c, &e_));
+	OK(D->lock(other, &e_));
+	OK(D->unlock(other, &e_));
+	D->destroy(c);
+	D->destroy(other);
+}
+
 static void test_stale_plan_detected(void **state)
 {
 	struct retort_conn *c = open_db("sqlite:///seq4.db", 1000);
@@ -992,6 +1026,7 @@ int main(void)
 		cmocka_unit_test(test_sequence_one_transaction_fails),
 		cmocka_unit_test(test_sequence_per_migration),
 		cmocka_unit_test(test_sequence_nontx_script),
+		cmocka_unit_test(test_sequence_nontx_script_fails),
 		cmocka_unit_test(test_stale_plan_detected),
 		cmocka_unit_test(test_lock_contention),
 		cmocka_unit_test(test_lock_waits_for_other_process),
