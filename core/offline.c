@@ -226,13 +226,29 @@ int rt_offline_render(struct rt_buf *out, const struct rt_db *db, const struct r
 		goto done;
 	for (i = 0; i < plan->n_steps; i++) {
 		const struct rt_step *st = &plan->steps[i];
+		const struct rt_script *s = st->rev && !st->stamp ? st->rev->payload : NULL;
+		/* A "-- retort:transaction off" script runs outside the
+		 * transaction, as online: COMMIT before it and BEGIN after it,
+		 * which is what Alembic's autocommit_block() writes offline. */
+		int nontx = s && s->transaction_off;
+		if (nontx && !(caps & RETORT_CAP_NONTX_SCRIPTS)) {
+			rt_err_set(err, RT_EXIT_USAGE,
+			           "%s: '-- retort:transaction off' is not supported by dialect %s; "
+			           "remove the line", s->path, db->d->name);
+			goto done;
+		}
+		nontx = nontx && transactional;
 		if (transactional && per_migration &&
 		    emit(out, db, RETORT_OFFLINE_BEGIN, NULL, 0, err) < 0)
 			goto done;
 		if (rows == 0 && emit(out, db, RETORT_OFFLINE_VERSION_DDL, NULL, 0, err) < 0)
 			goto done;
 		rt_buf_printf(out, "-- Running %s\n\n", st->short_log ? st->short_log : st->description);
-		if (st->rev && !st->stamp && emit_section(out, db, st, err) < 0)
+		if (nontx && emit(out, db, RETORT_OFFLINE_COMMIT, NULL, 0, err) < 0)
+			goto done;
+		if (s && emit_section(out, db, st, err) < 0)
+			goto done;
+		if (nontx && emit(out, db, RETORT_OFFLINE_BEGIN, NULL, 0, err) < 0)
 			goto done;
 		for (j = 0; j < st->n_ops; j++) {
 			if (emit_vop(out, db, table, &st->ops[j], err) < 0)
