@@ -7,8 +7,14 @@
 # doing op.execute of the SQL) and as a retort project (.sql scripts with the
 # same statements and ids):
 #
-#     a1base <- b2second <- c3left  <- e5merge
+#     a1base <- b2second <- c3left  <- e5merge <- f6nontx
 #                        <- d4right <-
+#
+# f6nontx runs outside the transaction: `-- retort:transaction off` in
+# retort, `with op.get_context().autocommit_block():` in Alembic (which
+# writes COMMIT before it and BEGIN after it where DDL is transactional).
+# Some commands also run on a second pair of projects with
+# transaction_per_migration on (the "-tpm" names).
 #
 # and each command below runs through both tools.  Per (dialect, command)
 # four TAP lines:
@@ -43,14 +49,18 @@ mysql|mysql://|mysql://u@localhost/db|mysql
 mssql|mssql://|mssql+odbc://u:p@AnyDsn|odbc
 oracle|oracle://|oracle+odbc://u:p@AnyDsn|odbc'
 
-# name | arguments (the same for both tools)
+# name | arguments (the same for both tools); names ending in "-tpm" run with
+# transaction_per_migration on.
 COMMANDS='up|upgrade head --sql
 down|downgrade head:base --sql
 uprange|upgrade b2second:head --sql
-downrange|downgrade e5merge:b2second --sql
+downrange|downgrade f6nontx:b2second --sql
 stamp|stamp head --sql
 stamptwo|stamp c3left d4right --sql
-stamprange|stamp b2second:head --sql'
+stamprange|stamp b2second:head --sql
+up-tpm|upgrade head --sql
+down-tpm|downgrade head:base --sql
+stamptwo-tpm|stamp c3left d4right --sql'
 
 ASPECTS="exit version running script"
 
@@ -87,7 +97,8 @@ REVS='a1base|
 b2second|a1base
 c3left|b2second
 d4right|b2second
-e5merge|c3left,d4right'
+e5merge|c3left,d4right
+f6nontx|e5merge'
 
 mkdir -p "$T/alembic/proj/versions"
 cat >"$T/alembic/alembic.ini" <<'INI'
@@ -118,6 +129,8 @@ config = context.config
 opts = {}
 if os.environ.get("OFFLINE_TRANSACTIONAL_DDL") == "true":
     opts["transactional_ddl"] = True
+if os.environ.get("OFFLINE_TPM") == "true":
+    opts["transaction_per_migration"] = True
 context.configure(url=config.get_main_option("sqlalchemy.url"),
                   literal_binds=True, dialect_opts={"paramstyle": "named"},
                   **opts)
@@ -132,6 +145,22 @@ while IFS='|' read -r id parents; do
 	*,*) down="($(echo "$parents" | sed "s/\([^,]*\)/'\1'/g; s/,/, /g"))" ;;
 	*) down="'$parents'" ;;
 	esac
+	if [ "$id" = f6nontx ]; then
+		cat >"$T/alembic/proj/versions/${id}_rev.py" <<PYEOF
+from alembic import op
+revision = '$id'
+down_revision = $down
+branch_labels = None
+depends_on = None
+def upgrade():
+    with op.get_context().autocommit_block():
+        op.execute("CREATE INDEX i_$id ON t_a1base (v)")
+def downgrade():
+    with op.get_context().autocommit_block():
+        op.execute("DROP INDEX i_$id")
+PYEOF
+		continue
+	fi
 	cat >"$T/alembic/proj/versions/${id}_rev.py" <<PYEOF
 from alembic import op
 revision = '$id'
@@ -148,12 +177,14 @@ done <<EOF
 $REVS
 EOF
 
-# retort_project DIR URL DIALECT: the same graph as a retort project.  SQL
-# Server scripts are split into batches at GO (';' does not split there), so
-# each statement gets a batch of its own, as each op.execute() does.
+# retort_project DIR URL DIALECT [TPM]: the same graph as a retort project,
+# with transaction_per_migration = TPM (default false).  SQL Server scripts
+# are split into batches at GO (';' does not split there), so each
+# statement gets a batch of its own, as each op.execute() does.
 retort_project() {
 	mkdir -p "$1/migrations/versions"
-	printf 'script_location = "migrations";\nurl = "%s";\n' "$2" >"$1/retort.cfg"
+	printf 'script_location = "migrations";\nurl = "%s";\ntransaction_per_migration = %s;\n' \
+		"$2" "${4:-false}" >"$1/retort.cfg"
 	if [ "$3" = mssql ]; then
 		sep='
 GO'
@@ -161,6 +192,21 @@ GO'
 		sep=''
 	fi
 	while IFS='|' read -r id parents; do
+		if [ "$id" = f6nontx ]; then
+			{
+				echo "-- Message: rev"
+				echo "-- Revision ID: $id"
+				echo "-- Revises: $parents"
+				echo "-- retort:transaction off"
+				echo
+				echo "-- retort:upgrade"
+				echo "CREATE INDEX i_$id ON t_a1base (v);$sep"
+				echo
+				echo "-- retort:downgrade"
+				echo "DROP INDEX i_$id;$sep"
+			} >"$1/migrations/versions/${id}_rev.sql"
+			continue
+		fi
 		{
 			echo "-- Message: rev"
 			echo "-- Revision ID: $id"
@@ -191,7 +237,10 @@ while IFS='|' read -r d aurl rurl module; do
 	# Alembic: all commands in one interpreter.
 	set --
 	while IFS='|' read -r c args; do
-		set -- "$@" "$c" "$args"
+		case $c in
+		*-tpm) set -- "$@" "$c" "OFFLINE_TPM=true $args" ;;
+		*) set -- "$@" "$c" "$args" ;;
+		esac
 	done <<EOF
 $COMMANDS
 EOF
@@ -201,9 +250,12 @@ EOF
 		alembic.ini "$aurl" "$T/out/$d/alembic" "$@") >"$T/out/$d/alembic.log" 2>&1
 	# retort, command by command.
 	retort_project "$T/proj-$d" "$rurl" "$d"
+	retort_project "$T/proj-$d-tpm" "$rurl" "$d" true
 	while IFS='|' read -r c args; do
+		p="$T/proj-$d"
+		case $c in *-tpm) p="$T/proj-$d-tpm" ;; esac
 		# shellcheck disable=SC2086 # $args is a word list on purpose
-		(cd "$T/proj-$d" && "$RETORT" $args >"$T/out/$d/retort/$c.out" \
+		(cd "$p" && "$RETORT" $args >"$T/out/$d/retort/$c.out" \
 			2>"$T/out/$d/retort/$c.err"; echo $? >"$T/out/$d/retort/$c.rc")
 		echo "run|$d|$c" >>"$T/plan"
 	done <<EOF

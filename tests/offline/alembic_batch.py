@@ -4,7 +4,8 @@
     alembic_batch.py INI URL OUTDIR NAME 'ARGS' [NAME 'ARGS']...
 
 For each NAME, runs `alembic -c INI ARGS` (ARGS split on blanks) with
-sqlalchemy.url set to URL, and writes its stdout to OUTDIR/NAME.out, its
+sqlalchemy.url set to URL; leading words of ARGS of the form KEY=VALUE are
+set in the environment for that command only (env.py reads them).  Writes its stdout to OUTDIR/NAME.out, its
 stderr to OUTDIR/NAME.err and its exit status (0, or 1 when Alembic raised)
 to OUTDIR/NAME.rc.  Used by tests/e2e/offline_alembic.sh; one interpreter
 for all commands of a dialect keeps the test fast (SQLAlchemy's import alone
@@ -65,7 +66,20 @@ def main(argv):
     pairs = argv[4:]
     for i in range(0, len(pairs), 2):
         name, args = pairs[i], pairs[i + 1].split()
-        rc, out, err = run(ini, url, args)
+        env = {}
+        while args and "=" in args[0] and not args[0].startswith("-"):
+            k, v = args.pop(0).split("=", 1)
+            env[k] = v
+        saved = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        try:
+            rc, out, err = run(ini, url, args)
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
         base = os.path.join(outdir, name)
         with open(base + ".out", "w") as f:
             f.write(out)
