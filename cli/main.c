@@ -53,7 +53,7 @@ static const struct command commands[] = {
 	{ "history", O_VERBOSE | O_RANGE | O_INDICATE, 0, 0,
 	  "history [-r START:END] [--verbose] [--indicate-current]",
 	  "List revisions in order, newest first." },
-	{ "heads", O_VERBOSE | O_RESOLVE_DEPS, 0, 0, "heads [--verbose]", "Show the head revisions." },
+	{ "heads", O_VERBOSE | O_RESOLVE_DEPS, 0, 0, "heads [--verbose] [--resolve-dependencies]", "Show the head revisions." },
 	{ "branches", O_VERBOSE, 0, 0, "branches [--verbose]", "Show the branch points." },
 	{ "show", 0, 1, -1, "show REV...", "Show the given revision(s)." },
 	{ "check", 0, 0, 0, "check",
@@ -116,7 +116,7 @@ struct args {
 	struct retort_options o;
 	struct retort_revision_options rev;
 	struct retort_run_options run;
-	int verbose, indicate_current, help, version;
+	int verbose, indicate_current, help, version, resolve_deps;
 	const char *range, *template_name;
 	const char *pos[MAX_POSITIONAL];
 	int n_pos;
@@ -289,7 +289,7 @@ int main(int argc, char **argv)
 			case O_RANGE: a.range = val; break;
 			case O_INDICATE: a.indicate_current = 1; break;
 			case O_TEMPLATE: a.template_name = val; break;
-			case O_RESOLVE_DEPS: break; /* heads always lists true heads */
+			case O_RESOLVE_DEPS: a.resolve_deps = 1; break;
 			}
 			break;
 		}
@@ -339,7 +339,7 @@ int main(int argc, char **argv)
 	else if (strcmp(cmd->name, "history") == 0)
 		status = retort_history(&a.o, a.range, a.verbose, a.indicate_current);
 	else if (strcmp(cmd->name, "heads") == 0)
-		status = retort_heads(&a.o, a.verbose);
+		status = retort_heads(&a.o, a.verbose, a.resolve_deps);
 	else if (strcmp(cmd->name, "branches") == 0)
 		status = retort_branches(&a.o, a.verbose);
 	else if (strcmp(cmd->name, "show") == 0)

@@ -418,12 +418,28 @@ static char *join_csv(const struct rt_strvec *v)
 	return r;
 }
 
+/* Decide the new revision's id: --rev-id (validated) or a random one. */
+static int new_rev_id(char **out, const struct project *p, const struct retort_revision_options *ro,
+                      struct rt_err *err)
+{
+	*out = NULL;
+	if (!ro->rev_id)
+		return random_rev_id(out, p->graph, err);
+	if (!rt_script_valid_id(ro->rev_id))
+		return rt_err_set(err, RT_EXIT_USAGE, "--rev-id '%s' is not valid: use 1 to 32 "
+		                  "characters of [A-Za-z0-9_]", ro->rev_id);
+	if (rt_graph_get(p->graph, ro->rev_id))
+		return rt_err_set(err, RT_EXIT_USAGE, "Revision %s is present more than once; "
+		                  "choose another --rev-id", ro->rev_id);
+	*out = rt_strdup(ro->rev_id);
+	return *out ? 0 : rt_err_oom(err);
+}
+
 /* Write a new revision script; shared by `revision` and `merge`. */
 static int write_revision(struct project *p, const struct retort_revision_options *ro,
-                          const struct rt_strvec *down, const struct rt_strvec *labels,
-                          const struct rt_strvec *depends, struct rt_err *err)
+                          const char *id, const struct rt_newrev *nr, struct rt_err *err)
 {
-	char *id = NULL, *tmpl_path = NULL, *tmpl = NULL, *text = NULL, *fname = NULL;
+	char *tmpl_path = NULL, *tmpl = NULL, *text = NULL, *fname = NULL;
 	char *file = NULL, *path = NULL, *down_s = NULL, *labels_s = NULL, *deps_s = NULL;
 	char *dir = NULL, date[64];
 	const char *message = ro->message ? ro->message : "";
@@ -433,29 +449,13 @@ static int write_revision(struct project *p, const struct retort_revision_option
 	int utc = p->cfg->timezone && (strcasecmp(p->cfg->timezone, "UTC") == 0);
 	int rc = -1;
 
-	if (ro->rev_id) {
-		if (!rt_script_valid_id(ro->rev_id)) {
-			rt_err_set(err, RT_EXIT_USAGE, "--rev-id '%s' is not valid: use 1 to 32 "
-			           "characters of [A-Za-z0-9_]", ro->rev_id);
-			goto done;
-		}
-		if (rt_graph_get(p->graph, ro->rev_id)) {
-			rt_err_set(err, RT_EXIT_USAGE, "Revision %s is present more than once; "
-			           "choose another --rev-id", ro->rev_id);
-			goto done;
-		}
-		if (!(id = rt_strdup(ro->rev_id)))
-			goto oom;
-	} else if (random_rev_id(&id, p->graph, err) < 0)
-		goto done;
-
 	if (utc)
 		gmtime_r(&now, &tm);
 	else
 		localtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S.000000", &tm);
-	if (!(down_s = join_csv(down)) || !(labels_s = join_csv(labels)) ||
-	    !(deps_s = join_csv(depends)))
+	if (!(down_s = join_csv(&nr->down)) || !(labels_s = join_csv(&nr->branch_labels)) ||
+	    !(deps_s = join_csv(&nr->depends_on)))
 		goto oom;
 	if (!(tmpl_path = rt_path_join(p->cfg->script_location, "script.sql.tmpl")))
 		goto oom;
@@ -487,19 +487,24 @@ static int write_revision(struct project *p, const struct retort_revision_option
 		goto done;
 	if (!(file = rt_sprintf("%s.sql", fname)))
 		goto oom;
-	if (ro->version_path)
-		dir = rt_strdup(ro->version_path);
-	else
-		dir = rt_path_join(p->cfg->script_location, "versions");
-	if (!dir || !(path = rt_path_join(dir, file)))
-		goto oom;
 	if (ro->version_path) {
 		struct stat st;
+		if (!(dir = rt_strdup(ro->version_path)))
+			goto oom;
 		if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 			rt_err_set(err, RT_EXIT_USAGE, "--version-path %s is not a directory", dir);
 			goto done;
 		}
+	} else if (nr->head_path && p->cfg->version_locations.n > 0) {
+		/* Several locations: next to the parent, as Alembic does. */
+		const char *slash = strrchr(nr->head_path, '/');
+		dir = slash ? rt_strndup(nr->head_path, (size_t)(slash - nr->head_path))
+		            : rt_strdup(".");
+	} else {
+		dir = rt_path_join(p->cfg->script_location, "versions");
 	}
+	if (!dir || !(path = rt_path_join(dir, file)))
+		goto oom;
 	if (write_new_file(path, text, err) < 0)
 		goto done;
 	fprintf(out_of(p->o), "%s\n", path);
@@ -510,7 +515,6 @@ oom:
 done:
 	if (check)
 		rt_revision_free(check, rt_script_free);
-	rt_free(id);
 	rt_free(tmpl_path);
 	rt_free(tmpl);
 	rt_free(text);
@@ -528,19 +532,28 @@ int retort_revision(const struct retort_options *o, const struct retort_revision
 {
 	struct rt_err err = { 0, NULL };
 	struct project p;
-	struct rt_strvec down = RT_STRVEC_INIT, labels = RT_STRVEC_INIT, deps = RT_STRVEC_INIT;
+	struct rt_newrev nr;
+	struct rt_strvec deps = RT_STRVEC_INIT;
+	char *id = NULL;
 	int rc = -1;
 
+	memset(&nr, 0, sizeof(nr));
 	if (project_open(&p, o, 1, 0, &err) < 0)
 		return finish(&err, -1);
-	if (rt_graph_new_revision_parents(p.graph, ro->head, ro->splice, ro->branch_label,
-	                                  ro->depends_on, &down, &labels, &deps, &err) < 0)
+	if (new_rev_id(&id, &p, ro, &err) < 0)
 		goto done;
-	rc = write_revision(&p, ro, &down, &labels, &deps, &err);
+	if (ro->depends_on && rt_strvec_split_csv(&deps, ro->depends_on) < 0) {
+		rt_err_oom(&err);
+		goto done;
+	}
+	if (rt_newrev_plan(&nr, p.graph, id, ro->head, ro->splice, ro->branch_label,
+	                   (const char *const *)deps.v, deps.n, &err) < 0)
+		goto done;
+	rc = write_revision(&p, ro, id, &nr, &err);
 done:
-	rt_strvec_free(&down);
-	rt_strvec_free(&labels);
+	rt_newrev_free(&nr);
 	rt_strvec_free(&deps);
+	rt_free(id);
 	project_close(&p);
 	return finish(&err, rc);
 }
@@ -550,22 +563,21 @@ int retort_merge(const struct retort_options *o, const char *const *revs, size_t
 {
 	struct rt_err err = { 0, NULL };
 	struct project p;
-	struct rt_strvec down = RT_STRVEC_INIT, labels = RT_STRVEC_INIT, deps = RT_STRVEC_INIT;
+	struct rt_newrev nr;
+	char *id = NULL;
 	int rc = -1;
 
+	memset(&nr, 0, sizeof(nr));
 	if (project_open(&p, o, 1, 0, &err) < 0)
 		return finish(&err, -1);
-	if (rt_graph_merge_parents(p.graph, revs, n, &down, &err) < 0)
+	if (new_rev_id(&id, &p, ro, &err) < 0)
 		goto done;
-	if (ro->branch_label && rt_strvec_split_csv(&labels, ro->branch_label) < 0) {
-		rt_err_oom(&err);
+	if (rt_newrev_merge(&nr, p.graph, id, revs, n, ro->branch_label, &err) < 0)
 		goto done;
-	}
-	rc = write_revision(&p, ro, &down, &labels, &deps, &err);
+	rc = write_revision(&p, ro, id, &nr, &err);
 done:
-	rt_strvec_free(&down);
-	rt_strvec_free(&labels);
-	rt_strvec_free(&deps);
+	rt_newrev_free(&nr);
+	rt_free(id);
 	project_close(&p);
 	return finish(&err, rc);
 }
@@ -740,10 +752,20 @@ enum show_kind { SHOW_HISTORY, SHOW_HEADS, SHOW_BRANCHES, SHOW_CURRENT, SHOW_SHO
 struct show_args {
 	enum show_kind kind;
 	const char *range;
-	int verbose, indicate_current;
+	int verbose, indicate_current, resolve_dependencies;
 	const char *const *specs;
 	size_t n_specs;
 };
+
+/* `show current` needs the database. */
+static int has_current_spec(const struct show_args *a)
+{
+	size_t i;
+	for (i = 0; i < a->n_specs; i++)
+		if (strcmp(a->specs[i], "current") == 0)
+			return 1;
+	return 0;
+}
 
 static int show_cmd(const struct retort_options *o, const struct show_args *a)
 {
@@ -752,9 +774,12 @@ static int show_cmd(const struct retort_options *o, const struct show_args *a)
 	struct rt_db db;
 	struct rt_strvec rows = RT_STRVEC_INIT;
 	struct rt_buf out = RT_BUF_INIT;
-	int need_db = a->kind == SHOW_CURRENT || (a->kind == SHOW_HISTORY && a->indicate_current);
+	int need_db = a->kind == SHOW_CURRENT || (a->kind == SHOW_HISTORY && a->indicate_current) ||
+	              (a->kind == SHOW_HISTORY && a->range && strstr(a->range, "current")) ||
+	              (a->kind == SHOW_SHOW && has_current_spec(a));
+	struct rt_format_opts fo = RT_FORMAT_OPTS_INIT;
 	int rc = -1, db_open = 0;
-	const char *const *cur;
+	size_t i;
 
 	memset(&db, 0, sizeof(db));
 	if (project_open(&p, o, 1, need_db, &err) < 0)
@@ -766,25 +791,30 @@ static int show_cmd(const struct retort_options *o, const struct show_args *a)
 			goto done;
 		db_open = 1;
 	}
-	cur = (const char *const *)rows.v;
+	fo.verbose = a->verbose;
+	fo.indicate_current = a->indicate_current;
+	fo.resolve_dependencies = a->resolve_dependencies;
+	fo.json = o->json;
+	fo.current = (const char *const *)rows.v;
+	fo.n_current = rows.n;
+	fo.url = db.url ? db.url->pub.masked : NULL;
 	switch (a->kind) {
 	case SHOW_HISTORY:
-		rc = rt_format_history(&out, p.graph, a->range, a->verbose, a->indicate_current, cur,
-		                       rows.n, o->json, &err);
+		rc = rt_format_history(&out, p.graph, a->range, &fo, &err);
 		break;
 	case SHOW_HEADS:
-		rc = rt_format_heads(&out, p.graph, a->verbose, o->json, &err);
+		rc = rt_format_heads(&out, p.graph, &fo, &err);
 		break;
 	case SHOW_BRANCHES:
-		rc = rt_format_branches(&out, p.graph, a->verbose, o->json, &err);
+		rc = rt_format_branches(&out, p.graph, &fo, &err);
 		break;
 	case SHOW_CURRENT:
-		if (o->verbosity > 0 || a->verbose)
-			fprintf(log_of(o), "Current revision(s) for %s:\n", db.url->pub.masked);
-		rc = rt_format_current(&out, p.graph, cur, rows.n, a->verbose, o->json, &err);
+		rc = rt_format_current(&out, p.graph, &fo, &err);
 		break;
 	case SHOW_SHOW:
-		rc = rt_format_show(&out, p.graph, a->specs, a->n_specs, cur, rows.n, o->json, &err);
+		rc = 0;
+		for (i = 0; rc == 0 && i < a->n_specs; i++)
+			rc = rt_format_show(&out, p.graph, a->specs[i], &fo, &err);
 		break;
 	}
 	if (rc == 0)
@@ -800,32 +830,32 @@ done:
 
 int retort_current(const struct retort_options *o, int verbose)
 {
-	struct show_args a = { SHOW_CURRENT, NULL, verbose, 0, NULL, 0 };
+	struct show_args a = { SHOW_CURRENT, NULL, verbose, 0, 0, NULL, 0 };
 	return show_cmd(o, &a);
 }
 
 int retort_history(const struct retort_options *o, const char *range, int verbose,
                    int indicate_current)
 {
-	struct show_args a = { SHOW_HISTORY, range, verbose, indicate_current, NULL, 0 };
+	struct show_args a = { SHOW_HISTORY, range, verbose, indicate_current, 0, NULL, 0 };
 	return show_cmd(o, &a);
 }
 
-int retort_heads(const struct retort_options *o, int verbose)
+int retort_heads(const struct retort_options *o, int verbose, int resolve_dependencies)
 {
-	struct show_args a = { SHOW_HEADS, NULL, verbose, 0, NULL, 0 };
+	struct show_args a = { SHOW_HEADS, NULL, verbose, 0, resolve_dependencies, NULL, 0 };
 	return show_cmd(o, &a);
 }
 
 int retort_branches(const struct retort_options *o, int verbose)
 {
-	struct show_args a = { SHOW_BRANCHES, NULL, verbose, 0, NULL, 0 };
+	struct show_args a = { SHOW_BRANCHES, NULL, verbose, 0, 0, NULL, 0 };
 	return show_cmd(o, &a);
 }
 
 int retort_show(const struct retort_options *o, const char *const *revs, size_t n)
 {
-	struct show_args a = { SHOW_SHOW, NULL, 0, 0, revs, n };
+	struct show_args a = { SHOW_SHOW, NULL, 0, 0, 0, revs, n };
 	return show_cmd(o, &a);
 }
 

@@ -81,7 +81,7 @@ int retort_stamp(const struct retort_options *o, const char *const *revs, size_t
 int retort_current(const struct retort_options *o, int verbose);
 int retort_history(const struct retort_options *o, const char *range, int verbose,
                    int indicate_current);
-int retort_heads(const struct retort_options *o, int verbose);
+int retort_heads(const struct retort_options *o, int verbose, int resolve_dependencies);
 int retort_branches(const struct retort_options *o, int verbose);
 int retort_show(const struct retort_options *o, const char *const *revs, size_t n);
 /** Exit 0 if the database is at the head(s) and every script parses; 1 if
