@@ -27,7 +27,8 @@
  *    delimiter string is ignored.
  *  - SQLSPLIT_SLASH: a line holding only '/' ends any statement (sqlplus
  *    executes the buffer), not only PL/SQL blocks; with nothing pending it
- *    is ignored.
+ *    is ignored.  Oracle's alternative quoting q'[...]' (nq'...' too, any
+ *    delimiter byte; brackets pair up) is recognised.
  *  - SQLSPLIT_BEGIN_END: CASE ... END pairs inside the trigger (its WHEN
  *    clause or its body) are counted, so "CASE ... END;" in a trigger body
  *    does not end the trigger (sqlite3_complete() gets this wrong).
@@ -409,6 +410,29 @@ static size_t skip_dollar(const struct splitter *sp, size_t pos, size_t tag_len)
 	return 0;
 }
 
+/*
+ * Oracle's q'Xtext X'' at sql[pos] == '\'': the closing is the partner of
+ * X ([ ] { } ( ) < >) or X itself, followed by a quote.  Returns the
+ * position after it, or 0 if unterminated.
+ */
+static size_t skip_q_quote(const struct splitter *sp, size_t pos)
+{
+	char open = sp->sql[pos + 1], close;
+	size_t p;
+	switch (open) {
+	case '[': close = ']'; break;
+	case '{': close = '}'; break;
+	case '(': close = ')'; break;
+	case '<': close = '>'; break;
+	default: close = open; break;
+	}
+	for (p = pos + 2; p + 1 < sp->len; p++) {
+		if (sp->sql[p] == close && sp->sql[p + 1] == '\'')
+			return p + 2;
+	}
+	return 0;
+}
+
 /* Position after the end of a block comment opened at pos, or 0. */
 static size_t skip_block_comment(const struct splitter *sp, size_t pos, int nested)
 {
@@ -613,7 +637,14 @@ static int split(struct splitter *sp)
 			while (end < sp->len && is_word_char((unsigned char)s[end]) &&
 			       !(!delim_is_semicolon(sp) && delim_at(sp, end)))
 				end++;
-			if ((flags & SQLSPLIT_DOLLAR) && end == pos + 1 && (c == 'E' || c == 'e') &&
+			if ((flags & SQLSPLIT_SLASH) && end + 2 < sp->len && s[end] == '\'' &&
+			    (word_is(s + pos, end - pos, "q") || word_is(s + pos, end - pos, "nq"))) {
+				/* Oracle alternative quoting q'[...]' (also N) */
+				end = skip_q_quote(sp, end);
+				if (!end)
+					return lex_error(sp, line, "unterminated q'...' string literal");
+				classify_other(sp);
+			} else if ((flags & SQLSPLIT_DOLLAR) && end == pos + 1 && (c == 'E' || c == 'e') &&
 			    end < sp->len && s[end] == '\'') {
 				/* PostgreSQL escape string E'...' */
 				end = skip_quoted(sp, end, '\'', 1);

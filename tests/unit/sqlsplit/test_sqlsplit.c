@@ -496,6 +496,12 @@ static void test_slash_in_strings_and_types(void **state)
 	       "BEGIN\n  x := '\n/\n';\nEND;", 1u,
 	       "CREATE TYPE tt AS OBJECT (a NUMBER);", 7u,
 	       "CREATE OR REPLACE TRIGGER trg BEFORE INSERT ON t BEGIN NULL; END;", 9u, NULL);
+	/* q-quoting: the quote inside does not end the literal */
+	expect("SELECT q'[it's; /]' FROM dual;\nSELECT Nq'{a'}';\nSELECT q'!x;'!' FROM t;\n"
+	       "SELECT q FROM t;", SQLSPLIT_ORACLE,
+	       "SELECT q'[it's; /]' FROM dual", 1u, "SELECT Nq'{a'}'", 2u,
+	       "SELECT q'!x;'!' FROM t", 3u, "SELECT q FROM t", 4u, NULL);
+	expect_error("\nSELECT q'[abc'", SQLSPLIT_ORACLE, 2, "q'");
 	/* without the flag '/' is an ordinary character */
 	assert_int_equal(count("BEGIN NULL; END;\n/\n", SQLSPLIT_GENERIC), 3);
 }
