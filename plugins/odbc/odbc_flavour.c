@@ -318,6 +318,58 @@ static const char *trim(const char *s, size_t *len)
 	return s;
 }
 
+static int count_stmt(const char *stmt, size_t len, unsigned line, void *payload)
+{
+	(void)stmt;
+	(void)len;
+	(void)line;
+	return ++*(unsigned *)payload > 1;
+}
+
+/* The text is more than one statement to the flavour's lexer (a ';'
+ * outside quotes and comments), or cannot be lexed at all. */
+static int splits_in_several(const char *stmt, size_t len, unsigned flags)
+{
+	unsigned n = 0;
+	return sqlsplit(stmt, len, flags, 1, count_stmt, &n, NULL) != 0 || n > 1;
+}
+
+/*
+ * Put the terminator on a line of its own when the statement's last line
+ * may end in a line comment ("-- note", or "# note" on MySQL), which would
+ * swallow it.  A false alarm (a "--" inside a string) costs a line break.
+ */
+static void put_terminator(struct odbc_buf *b, const struct odbc_flavour_info *fl,
+                           const char *stmt, size_t len)
+{
+	size_t i = len;
+	int comment = 0;
+	while (i > 0 && stmt[i - 1] != '\n')
+		i--;
+	for (; i < len && !comment; i++)
+		comment = (stmt[i] == '-' && i + 1 < len && stmt[i + 1] == '-') ||
+		          (stmt[i] == '#' && fl->id == ODBC_FL_MYSQL);
+	if (comment)
+		odbc_buf_putc(b, '\n');
+	odbc_buf_putc(b, ';');
+}
+
+/* A DELIMITER the statement does not contain. */
+static const char *pick_delimiter(const char *stmt, size_t len)
+{
+	static const char *const cands[] = { "//", "$$", ";;", "@@", "##" };
+	size_t i, j, n;
+	for (i = 0; i < N_OF(cands); i++) {
+		n = strlen(cands[i]);
+		for (j = 0; j + n <= len; j++)
+			if (memcmp(stmt + j, cands[i], n) == 0)
+				break;
+		if (j + n > len)
+			return cands[i];
+	}
+	return "//";
+}
+
 void odbc_offline_statement(struct odbc_buf *b, const struct odbc_flavour_info *fl,
                             const char *stmt, size_t len)
 {
@@ -328,7 +380,7 @@ void odbc_offline_statement(struct odbc_buf *b, const struct odbc_flavour_info *
 		 * piece.  A batch that already ends in ';' keeps just one. */
 		odbc_buf_put(b, stmt, len);
 		if (len == 0 || stmt[len - 1] != ';')
-			odbc_buf_putc(b, ';');
+			put_terminator(b, fl, stmt, len);
 		odbc_buf_puts(b, "\n\nGO");
 		break;
 	case ODBC_FL_ORACLE:
@@ -339,21 +391,26 @@ void odbc_offline_statement(struct odbc_buf *b, const struct odbc_flavour_info *
 		odbc_buf_puts(b, "\n\n/");
 		break;
 	case ODBC_FL_MYSQL:
-		/* A statement holding ';' (a procedure or trigger body that
-		 * came from a DELIMITER block) would be cut by the mysql client:
-		 * give it its own delimiter, as the script author did. */
-		if (memchr(stmt, ';', len)) {
-			odbc_buf_puts(b, "DELIMITER //\n");
+		/* A statement the mysql client would cut at an inner ';' (a
+		 * procedure or trigger body that came from a DELIMITER block)
+		 * gets a delimiter of its own, as the script author gave it. */
+		if (splits_in_several(stmt, len, fl->split_flags)) {
+			const char *delim = pick_delimiter(stmt, len);
+			odbc_buf_puts(b, "DELIMITER ");
+			odbc_buf_puts(b, delim);
+			odbc_buf_putc(b, '\n');
 			odbc_buf_put(b, stmt, len);
-			odbc_buf_puts(b, "\n//\nDELIMITER ;");
+			odbc_buf_putc(b, '\n');
+			odbc_buf_puts(b, delim);
+			odbc_buf_puts(b, "\nDELIMITER ;");
 			break;
 		}
 		odbc_buf_put(b, stmt, len);
-		odbc_buf_putc(b, ';');
+		put_terminator(b, fl, stmt, len);
 		break;
 	default:
 		odbc_buf_put(b, stmt, len);
-		odbc_buf_putc(b, ';');
+		put_terminator(b, fl, stmt, len);
 		break;
 	}
 }

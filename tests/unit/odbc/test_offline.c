@@ -301,6 +301,9 @@ static void test_offline_pieces(void **state)
 	s = offline(c, RETORT_OFFLINE_STATEMENT, "EXEC p;");
 	assert_string_equal(s, "EXEC p;\n\nGO");
 	rt_free(s);
+	s = offline(c, RETORT_OFFLINE_STATEMENT, "SELECT 1\n-- last words");
+	assert_string_equal(s, "SELECT 1\n-- last words\n;\n\nGO");
+	rt_free(s);
 	odbc_vt->destroy(c);
 
 	c = make("oracle", "select", "app");
@@ -322,6 +325,17 @@ static void test_offline_pieces(void **state)
 	            "CREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END");
 	assert_string_equal(s, "DELIMITER //\nCREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; "
 	                       "END\n//\nDELIMITER ;");
+	rt_free(s);
+	/* A ';' inside a literal or a comment does not need one. */
+	s = offline(c, RETORT_OFFLINE_STATEMENT, "INSERT INTO t VALUES ('a;b') -- c;d");
+	/* ...and a trailing line comment does not swallow the terminator. */
+	assert_string_equal(s, "INSERT INTO t VALUES ('a;b') -- c;d\n;");
+	rt_free(s);
+	/* Nor is the delimiter one the body holds. */
+	s = offline(c, RETORT_OFFLINE_STATEMENT, "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH "
+	            "ROW BEGIN SET NEW.a = '//'; SET NEW.b = 1; END");
+	assert_string_equal(s, "DELIMITER $$\nCREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW "
+	                       "BEGIN SET NEW.a = '//'; SET NEW.b = 1; END\n$$\nDELIMITER ;");
 	rt_free(s);
 	odbc_vt->destroy(c);
 }
