@@ -11,7 +11,8 @@
  *    follows;
  *  - "/database" runs up to '?'; the query is '&'-separated key=value pairs
  *    in which '+' means a space (as urllib's parse_qsl, which SQLAlchemy
- *    uses: "driver=ODBC+Driver+18+for+SQL+Server").
+ *    uses: "driver=ODBC+Driver+18+for+SQL+Server"); "key=" with an empty
+ *    value is dropped, as parse_qsl does.
  * Every component is percent-decoded.  Deviations from SQLAlchemy, all of
  * them stricter: an '@' left in the host is an error (it almost always is
  * an unencoded '@' of a password, half of which would otherwise end up in
@@ -380,9 +381,10 @@ static int parse_query(struct parser *p, struct rt_url *u, const char *q, size_t
 			rt_free(key);
 			return -1;
 		}
-		if (!val && !(val = rt_strdup(""))) {
+		if (!val) {
+			/* "key=": dropped, as SQLAlchemy's parse_qsl does. */
 			rt_free(key);
-			return rt_err_oom(p->err);
+			continue;
 		}
 		u->params[u->n_params].key = key;
 		u->params[u->n_params].value = val;

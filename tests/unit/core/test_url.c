@@ -168,6 +168,13 @@ static void test_odbc_forms(void **state)
 	assert_string_equal(u->pub.params[1].value, "a+b");
 	rt_url_free(u);
 
+	/* An empty value drops the parameter (SQLAlchemy's parse_qsl);
+	 * empty items are skipped. */
+	u = parse_ok("postgresql://h/db?x=&&y=1&");
+	assert_int_equal(u->pub.n_params, 1);
+	assert_string_equal(u->pub.params[0].key, "y");
+	rt_url_free(u);
+
 	/* Password-bearing query values are masked; others kept. */
 	u = parse_ok("odbc://?dsn=X&UID=me&PWD=hunter2&x=1");
 	assert_string_equal(u->pub.masked, "odbc://?dsn=X&UID=me&PWD=***&x=1");
