@@ -95,6 +95,18 @@ if [ -n "${RETORT_ODBC_PG_DSN:-}" ]; then
 	pg_rows() { psql "$RETORT_TEST_PG_URL" -X -q -A -t -c "SELECT version_num FROM odbc_cli_version ORDER BY 1" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'; }
 	psql "$RETORT_TEST_PG_URL" -X -q -c "DROP TABLE IF EXISTS odbc_cli_version, odbc_c1, odbc_c2" >/dev/null 2>&1
 	online "odbc postgresql" "odbc://$RETORT_ODBC_PG_UID:$RETORT_ODBC_PG_PWD@$RETORT_ODBC_PG_DSN" pg_rows
+	# Offline SQL of the postgresql flavour runs in psql and leaves the
+	# rows an online run leaves.
+	RETORT_URL="odbc://?dsn=NoSuchDsn&flavour=postgresql"
+	expect "odbc postgresql: offline upgrade head --sql" 0 upgrade head --sql
+	if psql "$RETORT_TEST_PG_URL" -X -q -v ON_ERROR_STOP=1 -f "$T/out" >"$T/client.err" 2>&1; then
+		tap_ok "odbc postgresql: offline script runs in psql"
+	else
+		tap_fail "odbc postgresql: offline script runs in psql"
+		tap_diag "$(cat "$T/client.err")"
+	fi
+	same "odbc postgresql: offline leaves the head row" "$(pg_rows)" "c2"
+	online "odbc postgresql (after offline)" "odbc://$RETORT_ODBC_PG_UID:$RETORT_ODBC_PG_PWD@$RETORT_ODBC_PG_DSN" pg_rows
 	RETORT_URL="odbc://$RETORT_ODBC_PG_UID:$SECRET@$RETORT_ODBC_PG_DSN"
 	expect "odbc postgresql: wrong password exits 1" 1 upgrade head
 	err_lacks "odbc postgresql: no password in the error" "$SECRET"
@@ -107,6 +119,16 @@ if [ -n "${RETORT_ODBC_MYSQL_DSN:-}" ]; then
 	my_rows() { mariadb -h "$URL_HOST" -P "$URL_PORT" -u "$URL_USER" -p"$URL_PASS" -N -B -e "SELECT version_num FROM odbc_cli_version ORDER BY 1" "$URL_DB" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'; }
 	mariadb -h "$URL_HOST" -P "$URL_PORT" -u "$URL_USER" -p"$URL_PASS" -e "DROP TABLE IF EXISTS odbc_cli_version, odbc_c1, odbc_c2" "$URL_DB" >/dev/null 2>&1
 	online "odbc mariadb" "odbc://?dsn=$RETORT_ODBC_MYSQL_DSN&uid=$RETORT_ODBC_MYSQL_UID&pwd=$RETORT_ODBC_MYSQL_PWD" my_rows
+	RETORT_URL="odbc://?dsn=NoSuchDsn&flavour=mariadb"
+	expect "odbc mariadb: offline upgrade head --sql" 0 upgrade head --sql
+	if mariadb -h "$URL_HOST" -P "$URL_PORT" -u "$URL_USER" -p"$URL_PASS" "$URL_DB" <"$T/out" >"$T/client.err" 2>&1; then
+		tap_ok "odbc mariadb: offline script runs in the mariadb client"
+	else
+		tap_fail "odbc mariadb: offline script runs in the mariadb client"
+		tap_diag "$(cat "$T/client.err")"
+	fi
+	same "odbc mariadb: offline leaves the head row" "$(my_rows)" "c2"
+	online "odbc mariadb (after offline)" "odbc://?dsn=$RETORT_ODBC_MYSQL_DSN&uid=$RETORT_ODBC_MYSQL_UID&pwd=$RETORT_ODBC_MYSQL_PWD" my_rows
 else
 	unavailable MYSQL
 fi
