@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 
 #include <sqlsplit.h>
 
@@ -280,6 +282,24 @@ done:
 	return error;
 }
 
+/*
+ * The mode `path` would have after a shell redirection: an existing file
+ * keeps its own, a new one gets 0666 less the umask.  (mkstemp() makes the
+ * temp file 0600, which would hide a script meant for a DBA from the
+ * group.)  The umask can only be read by setting it, so it is set back at
+ * once.
+ */
+static mode_t target_mode(const char *path)
+{
+	struct stat st;
+	mode_t mask;
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		return st.st_mode & 07777;
+	mask = umask(077);
+	umask(mask);
+	return 0666 & ~mask;
+}
+
 int rt_write_file_atomic(const char *path, const char *text, size_t len, struct rt_err *err)
 {
 	char *tmp = rt_sprintf("%s.XXXXXX", path);
@@ -293,6 +313,11 @@ int rt_write_file_atomic(const char *path, const char *text, size_t len, struct 
 		           strerror(errno));
 		rt_free(tmp);
 		return -1;
+	}
+	if (fchmod(fd, target_mode(path)) != 0) {
+		rt_err_set(err, RT_EXIT_USAGE, "cannot set the mode of %s: %s", tmp, strerror(errno));
+		close(fd);
+		goto fail;
 	}
 	f = fdopen(fd, "wb");
 	if (!f) {
