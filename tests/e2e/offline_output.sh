@@ -6,8 +6,8 @@
 #  - It appears complete: it is a new file renamed over the old one (the
 #    inode changes), and a reader polling it while retort rewrites it again
 #    and again never sees a partial script.
-#  - A new file gets the mode a shell redirection would give it (0666 less
-#    the umask), not mkstemp's 0600.
+#  - The file gets the mode a shell redirection would give it: a new one
+#    0666 less the umask (not mkstemp's 0600), an existing one its own.
 #  - On an error (unknown revision, a script that fails to split, a
 #    directory that does not exist, --output without --sql) retort exits 2,
 #    leaves an existing FILE untouched, creates none, and leaves no
@@ -64,6 +64,10 @@ same "a new --output file has mode 644 under umask 022" "$(stat -c %a up.sql 2>&
 rm -f up.sql
 (umask 027 && "$RETORT" upgrade head --sql --output up.sql) >/dev/null 2>&1
 same "a new --output file has mode 640 under umask 027" "$(stat -c %a up.sql 2>&1)" 640
+
+chmod 604 up.sql
+(umask 077 && "$RETORT" upgrade head --sql --output up.sql) >/dev/null 2>&1
+same "an existing --output file keeps its mode (604)" "$(stat -c %a up.sql 2>&1)" 604
 
 # Overwriting: a longer old file is replaced, not overwritten in place.
 seq 1 5000 | sed 's/^/-- old line /' >up.sql
@@ -151,42 +155,44 @@ cd "$P" || exit 99
 
 # ---------------------------------------------------------------- errors
 
-# fails DESC STATUS ARGS...: retort ARGS --output keep.sql fails with STATUS,
-# keep.sql keeps its content, and the directory gains nothing.
+# fails DESC STATUS WHAT ARGS...: retort ARGS --output keep.sql fails with
+# STATUS and says WHAT on stderr, keep.sql keeps its content, and the
+# directory gains nothing; then the same without an existing file.
 fails() {
-	_d=$1 _st=$2
-	shift 2
+	_fd=$1 _fst=$2 _fwhat=$3
+	shift 3
 	printf 'keep me\n' >keep.sql
 	_before=$(listing .)
-	expect "$_d: exit $_st" "$_st" "$@" --output keep.sql
-	same "$_d: the existing file is untouched" "$(cat keep.sql)" "keep me"
-	no_leftovers "$_d: no temporary file is left" . "$_before"
-	tap_check "$_d: nothing on stdout" test ! -s "$T/out"
+	expect "$_fd: exit $_fst" "$_fst" "$@" --output keep.sql
+	err_has "$_fd: the error says '$_fwhat'" "$_fwhat"
+	same "$_fd: the existing file is untouched" "$(cat keep.sql)" "keep me"
+	no_leftovers "$_fd: no temporary file is left" . "$_before"
+	tap_check "$_fd: nothing on stdout" test ! -s "$T/out"
 	rm -f keep.sql
 	_before=$(listing .)
 	rt "$@" --output new.sql
-	tap_check "$_d: no file is created when there was none" test ! -e new.sql
-	no_leftovers "$_d: still no temporary file" . "$_before"
+	tap_check "$_fd: no file is created when there was none" test ! -e new.sql
+	no_leftovers "$_fd: still no temporary file" . "$_before"
 }
 
-fails "unknown revision" 2 upgrade nosuch --sql
-fails "unknown start revision" 2 upgrade nosuch:head --sql
-fails "downgrade without a range" 2 downgrade base --sql
-fails "--output without --sql" 2 upgrade head
+fails "unknown revision" 2 nosuch upgrade nosuch --sql
+fails "unknown start revision" 2 nosuch upgrade nosuch:head --sql
+fails "downgrade without a range" 2 "<fromrev>:<torev>" downgrade base --sql
+fails "--output without --sql" 2 "--sql" upgrade head
 
 # A script that fails to split.  It is the second step, so the script is
 # half rendered when the error comes: nothing of it may reach the file.
 script ccc bbb "INSERT INTO t VALUES ('unterminated);" "DELETE FROM t;"
-fails "sqlite: unterminated string in an upgrade" 2 upgrade head --sql
+fails "sqlite: unterminated string in an upgrade" 2 ccc.sql upgrade head --sql
 rm migrations/versions/ccc.sql
 script ccc bbb "SELECT 1;" "INSERT INTO t VALUES ('unterminated);"
-fails "sqlite: unterminated string in a downgrade" 2 downgrade ccc:base --sql
+fails "sqlite: unterminated string in a downgrade" 2 ccc.sql downgrade ccc:base --sql
 rm migrations/versions/ccc.sql
 
 # The same through the server dialects' splitters (never connected to).
 script ccc bbb "SELECT \$\$unterminated;" "SELECT 1;"
 if [ -f "$top_builddir/plugins/postgresql/retort_postgresql.la" ]; then
-	fails "postgresql: unterminated dollar quote" 2 \
+	fails "postgresql: unterminated dollar quote" 2 ccc.sql \
 		--url postgresql://u@127.0.0.1:1/db upgrade head --sql
 else
 	tap_skip "postgresql: the postgresql plugin is not built"
@@ -194,7 +200,7 @@ fi
 rm migrations/versions/ccc.sql
 script ccc bbb "/* unterminated comment; SELECT 1;" "SELECT 1;"
 if [ -f "$top_builddir/plugins/mysql/retort_mysql.la" ]; then
-	fails "mysql: unterminated comment" 2 \
+	fails "mysql: unterminated comment" 2 ccc.sql \
 		--url mysql://u@127.0.0.1:1/db upgrade head --sql
 else
 	tap_skip "mysql: the mysql plugin is not built"
