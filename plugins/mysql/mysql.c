@@ -1304,6 +1304,26 @@ static int my_unlock(struct retort_conn *c, struct retort_error *err)
 /* ------------------------------------------------------------ offline */
 
 /*
+ * 1 if the last line of s[0..n) may end in a line comment (it holds "--" or '#'),
+ * so that a terminator appended to it would be commented out: the caller
+ * then puts the terminator on a line of its own.  A false positive (the
+ * marker inside a string) only moves the terminator, which stays valid.
+ */
+static int last_line_has_comment(const char *s, size_t n)
+{
+	size_t i = n;
+	while (i > 0 && s[i - 1] != '\n')
+		i--;
+	for (; i < n; i++) {
+		if (s[i] == '-' && i + 1 < n && s[i + 1] == '-')
+			return 1;
+		if (s[i] == '#')
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * Offline output must run through the `mariadb`/`mysql` client: a statement
  * holding ';' (a procedure or trigger body) is wrapped in DELIMITER lines
  * with a delimiter it does not contain.
@@ -1336,6 +1356,8 @@ static int my_offline_sql(const struct retort_conn *c, int what, const char *arg
 		const char *d = NULL;
 		if (!memchr(stmt, ';', n)) {
 			sb_put(&b, stmt, n);
+			if (last_line_has_comment(stmt, n))
+				sb_putc(&b, '\n');
 			sb_putc(&b, ';');
 			break;
 		}

@@ -1112,6 +1112,24 @@ static int pg_unlock(struct retort_conn *c, struct retort_error *err)
 
 /* ------------------------------------------------------------ offline */
 
+/*
+ * 1 if the last line of s[0..n) may end in a line comment (it holds "--"),
+ * so that a terminator appended to it would be commented out: the caller
+ * then puts the terminator on a line of its own.  A false positive (the
+ * marker inside a string) only moves the terminator, which stays valid.
+ */
+static int last_line_has_comment(const char *s, size_t n)
+{
+	size_t i = n;
+	while (i > 0 && s[i - 1] != '\n')
+		i--;
+	for (; i < n; i++) {
+		if (s[i] == '-' && i + 1 < n && s[i + 1] == '-')
+			return 1;
+	}
+	return 0;
+}
+
 static int pg_offline_sql(const struct retort_conn *c, int what, const char *arg, size_t arg_len,
                           char **out, struct retort_error *err)
 {
@@ -1138,6 +1156,8 @@ static int pg_offline_sql(const struct retort_conn *c, int what, const char *arg
 	case RETORT_OFFLINE_STATEMENT:
 		if (arg)
 			sb_put(&b, arg, arg_len);
+		if (arg && last_line_has_comment(arg, arg_len))
+			sb_putc(&b, '\n');
 		sb_putc(&b, ';');
 		break;
 	default:

@@ -611,6 +611,10 @@ static void test_offline_sql(void **state)
 	s = offline(c, RETORT_OFFLINE_STATEMENT, "CREATE TABLE t (id int)");
 	assert_string_equal(s, "CREATE TABLE t (id int);");
 	rt_host()->free(s);
+	/* A last line that may end in a comment gets the ';' on its own line. */
+	s = offline(c, RETORT_OFFLINE_STATEMENT, "SELECT 1 # one");
+	assert_string_equal(s, "SELECT 1 # one\n;");
+	rt_host()->free(s);
 	/* A body with ';' gets DELIMITER lines, avoiding a delimiter it holds. */
 	s = offline(c, RETORT_OFFLINE_STATEMENT, proc);
 	assert_string_equal(s, "DELIMITER $$\n"

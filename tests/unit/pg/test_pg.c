@@ -651,6 +651,10 @@ static void test_offline_sql(void **state)
 	s = offline(c, RETORT_OFFLINE_STATEMENT, "CREATE TABLE t (id int)");
 	assert_string_equal(s, "CREATE TABLE t (id int);");
 	rt_host()->free(s);
+	/* A last line that may end in a comment gets the ';' on its own line. */
+	s = offline(c, RETORT_OFFLINE_STATEMENT, "SELECT 1 -- one");
+	assert_string_equal(s, "SELECT 1 -- one\n;");
+	rt_host()->free(s);
 	s = offline(c, RETORT_OFFLINE_STATEMENT,
 	            "CREATE FUNCTION f() RETURNS int AS $$ BEGIN RETURN 1; END $$ LANGUAGE plpgsql");
 	assert_string_equal(
