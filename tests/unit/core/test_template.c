@@ -124,6 +124,13 @@ static const struct slug_case SLUGS[] = {
 	/* 0 means the default, as Alembic's `truncate_slug_length or 40`. */
 	{ "this is a very long message that goes beyond forty characters easily", 0,
 	  "ae1027a6acf_this_is_a_very_long_message_that_goes_" },
+	/* Where glibc's classes differ from Python's \w: combining marks
+	 * (decomposed accents) and circled letters split words, superscript,
+	 * subscript and fraction numerals are word characters. */
+	{ "cafe\xcc\x81 cre\xcc\x80me", 40, "ae1027a6acf_cafe_cre_me" },
+	{ "x\xc2\xb2 y\xc2\xbd z\xe2\x82\x83", 40,
+	  "ae1027a6acf_x\xc2\xb2_y\xc2\xbd_z\xe2\x82\x83" },
+	{ "\xe2\x92\xb6\xe2\x92\xb7 ok", 40, "ae1027a6acf_ok" },
 	/* Invalid UTF-8 bytes are separators, never copied into a file name. */
 	{ "bad\xff\xfe" "bytes\xc3", 40, "ae1027a6acf_bad_bytes" },
 };
