@@ -199,7 +199,8 @@ int main(int argc, char **argv)
 			}
 			break;
 		}
-		if (arg[0] != '-' || arg[1] == '\0') {
+		/* "-1" is a relative revision, not an option */
+		if (arg[0] != '-' || arg[1] == '\0' || (arg[1] >= '0' && arg[1] <= '9')) {
 			if (!cmd_name) {
 				cmd_name = arg;
 				if (!(cmd = find_command(arg)))

@@ -66,6 +66,7 @@ void rt_plan_free(struct rt_plan *p)
 		}
 		rt_free(p->steps[i].ops);
 		rt_free(p->steps[i].description);
+		rt_free(p->steps[i].short_log);
 	}
 	rt_free(p->steps);
 	rt_strvec_free(&p->final_heads);
@@ -295,6 +296,12 @@ static int describe(const struct rt_graph *g, struct rt_step *s, const struct rt
 	rt_buf_puts(&b, " -> ");
 	for (i = 0; i < to->n; i++)
 		rt_buf_printf(&b, "%s%s", i ? ", " : "", to->v[i]);
+	/* short_log (offline comments) is the same text without "Running "
+	 * and without the message */
+	if (!b.oom && !(s->short_log = rt_strdup(b.ptr + strlen("Running ")))) {
+		rt_buf_free(&b);
+		return -1;
+	}
 	if (!s->stamp && *doc)
 		rt_buf_printf(&b, ", %s", doc);
 	s->description = rt_buf_detach(&b);
@@ -501,7 +508,13 @@ int rt_plan_stamp(struct rt_plan *out, const struct rt_graph *g,
 		struct sstep st;
 		int in_filtered = 0, below = 0, above = 0, m;
 		memset(&st, 0, sizeof(st));
-		if (d == GREV_NONE || d == GREV_BASE) {
+		if (d == GREV_BASE) {
+			/* a relative target walked down past a base (Alembic asserts) */
+			rt_err_set(err, RT_EXIT_USAGE, "Can't stamp: a relative revision among '%s' "
+			           "walks down to the base; stamp 'base' instead", targets[0]);
+			goto done;
+		}
+		if (d == GREV_NONE) {
 			for (j = 0; j < filtered.n; j++) {
 				struct rt_step *s;
 				memset(&st, 0, sizeof(st));
@@ -533,6 +546,13 @@ int rt_plan_stamp(struct rt_plan *out, const struct rt_graph *g,
 		for (j = 0; j < filtered.n; j++) {
 			below |= desc.in[filtered.v[j]];
 			above |= anc.in[filtered.v[j]];
+		}
+		if (below && above) {
+			/* Alembic asserts here: the rows straddle the target */
+			rt_err_set(err, RT_EXIT_USAGE, "Can't stamp %s: the version table has rows both "
+			           "above and below it on its branch; stamp with --purge to replace "
+			           "the rows", g->revs[d]->id);
+			goto done;
 		}
 		if (below || above) {
 			/* a downgrade or an upgrade of all the selected rows: one "merge" */

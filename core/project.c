@@ -264,6 +264,22 @@ int retort_init(const char *dir, const char *template_name, const struct retort_
 		           "list-templates`", template_name, root);
 		goto done;
 	}
+	/* Render the config first: a bad template must not leave files behind. */
+	if (!(src = rt_path_join(tdir, "retort.cfg.tmpl"))) {
+		rt_err_oom(&err);
+		goto done;
+	}
+	if (rt_read_file(&text, NULL, src, &err) < 0)
+		goto done;
+	{
+		struct rt_tmpl_var vars[] = { { "script_location", dir } };
+		if (rt_template_render(&rendered, text, src, vars, 1, &err) < 0)
+			goto done;
+	}
+	rt_free(src);
+	rt_free(text);
+	src = NULL;
+	text = NULL;
 	if (!(versions = rt_path_join(dir, "versions"))) {
 		rt_err_oom(&err);
 		goto done;
@@ -297,21 +313,6 @@ int retort_init(const char *dir, const char *template_name, const struct retort_
 			fprintf(log_of(o), "  Creating %s\n", dst);
 	}
 
-	/* The config file, from retort.cfg.tmpl with ${script_location}. */
-	rt_free(src);
-	rt_free(text);
-	text = NULL;
-	if (!(src = rt_path_join(tdir, "retort.cfg.tmpl"))) {
-		rt_err_oom(&err);
-		goto done;
-	}
-	if (rt_read_file(&text, NULL, src, &err) < 0)
-		goto done;
-	{
-		struct rt_tmpl_var vars[] = { { "script_location", dir } };
-		if (rt_template_render(&rendered, text, src, vars, 1, &err) < 0)
-			goto done;
-	}
 	if (write_new_file(cfg_path, rendered, &err) < 0)
 		goto done;
 	if (o->verbosity >= 0)

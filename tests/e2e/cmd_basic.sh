@@ -84,7 +84,7 @@ expect "stamp a revision" 0 stamp aaa111
 same "stamp moved the row" "$(versions)" "aaa111"
 expect "check with pending migrations exits 1" 1 check
 err_has "check lists what is pending" "upgrade aaa111 -> bbb222"
-expect "upgrade heads" 0 upgrade heads
+expect "stamp heads" 0 stamp heads
 expect "check at head exits 0" 0 check
 expect "unknown revision exits 2" 2 upgrade zzz999
 err_has "unknown revision message" "zzz999"

@@ -80,7 +80,7 @@ five
 expect "failing migration, one transaction: exit 1" 1 upgrade head
 err_has "names the file" "m3.sql"
 err_has "names the statement" "INSERT INTO no_such_table"
-err_has "names the line" "line 8"
+err_has "names the line" "line 7"
 err_has "has the database's error" "no such table"
 same "one transaction: nothing recorded" "$(versions)" ""
 same "one transaction: no table left" "$(tables)" ""

@@ -13,14 +13,16 @@
 # f6nontx runs outside the transaction: `-- retort:transaction off` in
 # retort, `with op.get_context().autocommit_block():` in Alembic (which
 # writes COMMIT before it and BEGIN after it where DDL is transactional).
-# Some commands also run on a second pair of projects with
-# transaction_per_migration on (the "-tpm" names).
+# Some commands also run on other pairs of projects: with
+# transaction_per_migration on (names ending in "-tpm"), and with the
+# version table named Deploy_Versions (a name SQLAlchemy quotes) in schema
+# "ops" (names ending in "-vt").
 #
 # and each command below runs through both tools.  Per (dialect, command)
 # four TAP lines:
 #   exit     both tools succeed
-#   version  the version table statements (CREATE TABLE alembic_version,
-#            INSERT/UPDATE/DELETE, DROP TABLE) are the same, in the same
+#   version  the version table statements (CREATE TABLE of the version
+#            table, INSERT/UPDATE/DELETE, DROP TABLE) are the same, in the same
 #            order, after normalising whitespace
 #   running  the "-- Running ..." comments are the same, in the same order
 #   script   the whole script is the same after normalising whitespace (the
@@ -49,8 +51,8 @@ mysql|mysql://|mysql://u@localhost/db|mysql
 mssql|mssql://|mssql+odbc://u:p@AnyDsn|odbc
 oracle|oracle://|oracle+odbc://u:p@AnyDsn|odbc'
 
-# name | arguments (the same for both tools); names ending in "-tpm" run with
-# transaction_per_migration on.
+# name | arguments (the same for both tools); the "-tpm" and "-vt" variants
+# run on the projects described above.
 COMMANDS='up|upgrade head --sql
 down|downgrade head:base --sql
 uprange|upgrade b2second:head --sql
@@ -60,7 +62,10 @@ stamptwo|stamp c3left d4right --sql
 stamprange|stamp b2second:head --sql
 up-tpm|upgrade head --sql
 down-tpm|downgrade head:base --sql
-stamptwo-tpm|stamp c3left d4right --sql'
+stamptwo-tpm|stamp c3left d4right --sql
+up-vt|upgrade head --sql
+down-vt|downgrade head:base --sql
+stamp-vt|stamp b2second --sql'
 
 ASPECTS="exit version running script"
 
@@ -131,6 +136,9 @@ if os.environ.get("OFFLINE_TRANSACTIONAL_DDL") == "true":
     opts["transactional_ddl"] = True
 if os.environ.get("OFFLINE_TPM") == "true":
     opts["transaction_per_migration"] = True
+if os.environ.get("OFFLINE_VT"):
+    opts["version_table"] = os.environ["OFFLINE_VT"]
+    opts["version_table_schema"] = os.environ["OFFLINE_VTS"]
 context.configure(url=config.get_main_option("sqlalchemy.url"),
                   literal_binds=True, dialect_opts={"paramstyle": "named"},
                   **opts)
@@ -177,14 +185,18 @@ done <<EOF
 $REVS
 EOF
 
-# retort_project DIR URL DIALECT [TPM]: the same graph as a retort project,
-# with transaction_per_migration = TPM (default false).  SQL Server scripts
+# retort_project DIR URL DIALECT [VARIANT]: the same graph as a retort
+# project, with the configuration of VARIANT (tpm, vt).  SQL Server scripts
 # are split into batches at GO (';' does not split there), so each
 # statement gets a batch of its own, as each op.execute() does.
 retort_project() {
 	mkdir -p "$1/migrations/versions"
-	printf 'script_location = "migrations";\nurl = "%s";\ntransaction_per_migration = %s;\n' \
-		"$2" "${4:-false}" >"$1/retort.cfg"
+	printf 'script_location = "migrations";\nurl = "%s";\n' "$2" >"$1/retort.cfg"
+	case ${4:-} in
+	tpm) echo 'transaction_per_migration = true;' >>"$1/retort.cfg" ;;
+	vt) printf 'version_table = "Deploy_Versions";\nversion_table_schema = "ops";\n' \
+		>>"$1/retort.cfg" ;;
+	esac
 	if [ "$3" = mssql ]; then
 		sep='
 GO'
@@ -239,6 +251,7 @@ while IFS='|' read -r d aurl rurl module; do
 	while IFS='|' read -r c args; do
 		case $c in
 		*-tpm) set -- "$@" "$c" "OFFLINE_TPM=true $args" ;;
+		*-vt) set -- "$@" "$c" "OFFLINE_VT=Deploy_Versions OFFLINE_VTS=ops $args" ;;
 		*) set -- "$@" "$c" "$args" ;;
 		esac
 	done <<EOF
@@ -250,10 +263,14 @@ EOF
 		alembic.ini "$aurl" "$T/out/$d/alembic" "$@") >"$T/out/$d/alembic.log" 2>&1
 	# retort, command by command.
 	retort_project "$T/proj-$d" "$rurl" "$d"
-	retort_project "$T/proj-$d-tpm" "$rurl" "$d" true
+	retort_project "$T/proj-$d-tpm" "$rurl" "$d" tpm
+	retort_project "$T/proj-$d-vt" "$rurl" "$d" vt
 	while IFS='|' read -r c args; do
-		p="$T/proj-$d"
-		case $c in *-tpm) p="$T/proj-$d-tpm" ;; esac
+		case $c in
+		*-tpm) p="$T/proj-$d-tpm" ;;
+		*-vt) p="$T/proj-$d-vt" ;;
+		*) p="$T/proj-$d" ;;
+		esac
 		# shellcheck disable=SC2086 # $args is a word list on purpose
 		(cd "$p" && "$RETORT" $args >"$T/out/$d/retort/$c.out" \
 			2>"$T/out/$d/retort/$c.err"; echo $? >"$T/out/$d/retort/$c.rc")
