@@ -11,7 +11,9 @@ tabs, newlines) turned into one space, so that two scripts compare line by
 line whatever their layout.  MODE:
 
   version   only the version table statements: CREATE TABLE, INSERT INTO,
-            UPDATE, DELETE FROM and DROP TABLE of alembic_version
+            UPDATE, DELETE FROM and DROP TABLE of alembic_version (or of
+            Deploy_Versions, the name the tests configure), schema-qualified
+            or not
   running   only the "-- Running ..." comments
   all       every piece
 """
@@ -21,7 +23,7 @@ import sys
 
 VERSION = re.compile(
     r'^(CREATE TABLE|INSERT INTO|UPDATE|DELETE FROM|DROP TABLE)\s+'
-    r'([\w"`\[\]]+\.)?["`\[]?alembic_version\b', re.I)
+    r'([\w"`\[\]]+\.)?["`\[]?(alembic_version|Deploy_Versions)\b', re.I)
 
 
 def pieces(text):
