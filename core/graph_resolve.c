@@ -30,9 +30,22 @@ static int lineage_set(struct gset *out, const struct rt_graph *g, const size_t 
 {
 	/* desc(target) via next/allnext <=> target in closure(S) via down/alldown;
 	 * anc(target) via down/ndown <=> target in closure(S) via next/nnext */
+	struct gset up = { 0 };
+	size_t i;
+	int error = -1;
 	if (g_closure(out, g, against, n, include_deps ? GE_ALLDOWN : GE_DOWN) < 0)
 		return -1;
-	return g_closure(out, g, against, n, include_deps ? GE_NNEXT : GE_NEXT);
+	/* a separate set: members of `out` must not stop the walk upwards */
+	if (gset_init(&up, g) < 0 ||
+	    g_closure(&up, g, against, n, include_deps ? GE_NNEXT : GE_NEXT) < 0)
+		goto done;
+	for (i = 0; i < up.n; i++)
+		if (gset_add(out, up.v[i]) < 0)
+			goto done;
+	error = 0;
+done:
+	gset_free(&up);
+	return error;
 }
 
 int g_shares_lineage(int *out, const struct rt_graph *g, size_t target, const size_t *against,

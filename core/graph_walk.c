@@ -102,9 +102,18 @@ int g_closure(struct gset *out, const struct rt_graph *g, const size_t *start,
               size_t n_start, enum gedge e)
 {
 	size_t k, j, from = out->n;
-	for (k = 0; k < n_start; k++)
-		if (gset_add(out, start[k]) < 0)
+	/* starts already in `out` (from an earlier closure along other edges)
+	 * must still be expanded: walk their edges first */
+	for (k = 0; k < n_start; k++) {
+		if (out->in[start[k]]) {
+			const struct gadj *a = g_edges(g, start[k], e);
+			for (j = 0; j < a->n; j++)
+				if (gset_add(out, a->v[j]) < 0)
+					return -1;
+		} else if (gset_add(out, start[k]) < 0) {
 			return -1;
+		}
+	}
 	/* out->v doubles as the work list: everything after `from` is new */
 	for (k = from; k < out->n; k++) {
 		const struct gadj *a = g_edges(g, out->v[k], e);
@@ -260,12 +269,8 @@ static int related_check(struct gset *out, const struct rt_graph *g, const size_
 		while (sp) {
 			size_t a = stack[--sp];
 			const struct gadj *adj;
-			if (is_target && a != t && is_target[a]) {
-				/* per_target.intersection(targets) - {target}, once each */
-				char *id = g->revs[a]->id;
-				if (!strstr(overl.ptr ? overl.ptr : "", id))
-					rt_buf_printf(&overl, "%s%s", overl.len ? ", " : "", id);
-			}
+			if (is_target && a != t && is_target[a])
+				is_target[a] = 2; /* per_target.intersection(targets) - {target} */
 			if (seen.in[a])
 				continue;
 			if (gset_add(&seen, a) < 0 || (out && gset_add(out, a) < 0)) {
@@ -286,6 +291,23 @@ static int related_check(struct gset *out, const struct rt_graph *g, const size_
 			}
 			for (j = 0; j < adj->n; j++)
 				stack[sp++] = adj->v[j];
+		}
+		if (is_target) {
+			/* list the overlaps in load order (Alembic: a set's order) */
+			size_t q;
+			for (q = 0; q < nt; q++) {
+				if (is_target[targets[q]] == 2) {
+					int dup = 0;
+					size_t z;
+					for (z = 0; z < q; z++)
+						dup |= targets[z] == targets[q];
+					if (!dup)
+						rt_buf_printf(&overl, "%s%s", overl.len ? ", " : "",
+						              g->revs[targets[q]]->id);
+				}
+			}
+			for (q = 0; q < nt; q++)
+				is_target[targets[q]] = 1;
 		}
 		if (overl.oom) {
 			rt_buf_free(&overl);

@@ -16,7 +16,7 @@ Errors print "error: <CommandError text>"; exceptions Alembic does not
 turn into a CommandError print "error: PYEXC <type>", for which any error
 from retort is accepted.
 """
-import io
+import re
 import sys
 import types
 
@@ -85,6 +85,11 @@ migration.RevisionStep._unmerge_to_revisions = _unmerge_to_revisions
 
 
 # ---------------------------------------------------------------- fakes
+
+class SortedSet(set):
+    def __iter__(self):
+        return iter(sorted(set.__iter__(self)))
+
 
 class Recorder(migration.HeadMaintainer):
     def __init__(self, heads):
@@ -174,9 +179,10 @@ def main():
     except Exception as e:
         print("error: %s" % e)
         return
-    # nextrev is a set in Alembic: retort prints children sorted
+    # nextrev and branch_labels are sets in Alembic: retort prints them sorted
     for s in objs:
         s.nextrev = tuple(sorted(s.nextrev))
+        s.branch_labels = SortedSet(s.branch_labels)
     script_base.ScriptDirectory.from_config = classmethod(lambda cls, cfg: sd)
     out = sys.stdout
     for f in cmds:
@@ -185,7 +191,12 @@ def main():
         try:
             run(f, sd, rm, out)
         except util.CommandError as e:
-            print("error: %s" % e)
+            msg = str(e)
+            m = re.match(r"(Requested revision \S+ overlaps with other requested revisions )(.*)",
+                         msg)
+            if m:  # a set in Alembic; retort lists them sorted
+                msg = m.group(1) + ", ".join(sorted(m.group(2).split(", ")))
+            print("error: %s" % msg)
         except Exception as e:  # noqa
             print("error: PYEXC %s %s" % (type(e).__name__, str(e).replace("\n", " ")))
 
@@ -241,13 +252,15 @@ def run(f, sd, rm, out):
         rng = None if f[1] == "-" else f[1]
         verbose = f[2] == "1"
         cfg = FakeConfig(out)
-        if len(f) > 3 and f[3] != "-":
-            currents = tuple(lst(f[3]))
+        indicate = len(f) > 3 and f[3] != "-"
+        if indicate or (rng and "current" in rng):
+            currents = tuple(lst(f[3])) if indicate else ()
             # command.history with indicate_current, without an env.py
             base, head = (rng.strip().split(":") if rng else (None, None))
             def display(base, head, currents):
                 for sc in sd.walk_revisions(base=base or "base", head=head or "heads"):
-                    sc._db_current_indicator = sc.revision in currents
+                    if indicate:
+                        sc._db_current_indicator = sc.revision in currents
                     cfg.print_stdout(sc.cmd_format(verbose=verbose, include_branches=True,
                                                    include_doc=True, include_parents=True))
             try:
@@ -269,6 +282,8 @@ def run(f, sd, rm, out):
         command.branches(FakeConfig(out), verbose=f[1] == "1")
     elif cmd == "current_fmt":
         cfg = FakeConfig(out)
+        if f[1] == "1":
+            cfg.print_stdout("Current revision(s) for %s:", "")
         revs = sd.get_all_current(tuple(lst(f[2])))
         for r in sorted(revs, key=lambda r: r.revision):
             cfg.print_stdout(r.cmd_format(f[1] == "1"))
