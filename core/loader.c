@@ -61,7 +61,8 @@
  * later are read only when struct_size covers them.
  */
 #define RT_DIALECT_SIZE_1_0 \
-	(offsetof(struct retort_dialect, offline_sql) + sizeof(void (*)(void)))
+	(offsetof(struct retort_dialect, offline_sql) + \
+	 sizeof(((const struct retort_dialect *)0)->offline_sql))
 
 const char *rt_loader_sysconfdir(void)
 {

@@ -69,7 +69,16 @@ int rt_loader_load(const struct retort_dialect **out, const struct rt_registry *
                    const char *scheme, const struct rt_loader_options *opts,
                    struct rt_err *err);
 
-/* The registry files that were considered, for `retort plugins` / errors. */
+/* The registry directory: $RETORT_SYSCONFDIR if set and not empty, else
+ * the configured $(sysconfdir)/retort. */
 const char *rt_loader_sysconfdir(void);
+
+/*
+ * True when dialect `d` is large enough to have `member`.  Every member of
+ * ABI 1.0 is guaranteed by rt_loader_load(); members appended later must
+ * be tested with this before use (a plugin of an older minor lacks them).
+ */
+#define RT_DIALECT_HAS(d, member) \
+	((d)->struct_size >= offsetof(struct retort_dialect, member) + sizeof((d)->member))
 
 #endif

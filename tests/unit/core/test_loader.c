@@ -317,6 +317,8 @@ static void test_load_good(void **state)
 	d = load_ok("fakegood", NULL);
 	assert_string_equal(d->name, "fakegood");
 	assert_int_equal(d->abi_major, RETORT_DIALECT_ABI_MAJOR);
+	assert_true(RT_DIALECT_HAS(d, offline_sql));
+	assert_true(RT_DIALECT_HAS(d, global_init));
 	/* Cached: another scheme of the same module, with a driver. */
 	d2 = load_ok("fakemem+whatever", NULL);
 	assert_ptr_equal(d, d2);
