@@ -661,6 +661,43 @@ static void test_registry_oom(void **state)
 	assert_true(n < 400);
 }
 
+/* Every allocation failure while loading gives a clean error, no leak, and
+ * a later attempt (memory back) succeeds.  Each round uses a fresh copy of
+ * the module so that nothing is served from the cache. */
+static void test_load_oom(void **state)
+{
+	unsigned long n;
+	(void)state;
+	for (n = 1; n < 200; n++) {
+		char dir[300], text[700];
+		struct rt_registry *reg;
+		const struct retort_dialect *d = NULL;
+		struct rt_err err = { 0, NULL };
+		int rc;
+		snprintf(dir, sizeof(dir), "%s/oom%lu", tmp, n);
+		assert_int_equal(mkdir(dir, 0755), 0);
+		copy_file(P("%s/fake_good.so", lib), P("%s/fake_good.so", dir), 0755);
+		snprintf(text, sizeof(text), "plugin = { name = \"o\"; schemes = [ \"oom\" ]; "
+		         "module = \"%s/fake_good.so\"; };\n", dir);
+		registry(text);
+		reg = load_quiet();
+		rt__alloc_fail_after(n);
+		rc = rt_loader_load(&d, reg, "oom", NULL, &err);
+		rt__alloc_fail_after(0);
+		rt_err_clear(&err);
+		if (rc == 0) {
+			assert_non_null(d);
+			rt_registry_free(reg);
+			break;
+		}
+		assert_null(d);
+		/* With memory back, the same copy loads. */
+		assert_int_equal(rt_loader_load(&d, reg, "oom", NULL, &err), 0);
+		rt_registry_free(reg);
+	}
+	assert_true(n > 1 && n < 200);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -680,6 +717,7 @@ int main(void)
 		cmocka_unit_test(test_search_order),
 		cmocka_unit_test(test_project_plugins),
 		cmocka_unit_test(test_registry_oom),
+		cmocka_unit_test(test_load_oom),
 	};
 	return cmocka_run_group_tests_name("loader", tests, group_setup, group_teardown);
 }
