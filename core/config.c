@@ -8,7 +8,8 @@
  *    empty), else the file's `url`; the file's url is not even expanded when
  *    overridden, so a ${DATABASE_URL} that is unset does not matter then.
  *  - ${VAR} and ${VAR:-default} expand in every string setting (also the
- *    items of version_locations); `$$` is a literal '$'; a '$' followed by
+ *    items of version_locations); a default may hold references itself
+ *    (${A:-${B:-x}}, up to 8 deep); `$$` is a literal '$'; a '$' followed by
  *    anything else is kept as is (passwords may contain '$').  Values taken
  *    from the environment are not expanded again.
  *  - Unknown settings are a WARNING naming the key, the file and line (and
@@ -68,19 +69,45 @@ static int valid_var_name(const char *s, size_t n)
 	return 1;
 }
 
+/* Position of the '}' closing a "${" whose body starts at `body` (nested
+ * "${...}" in a default are skipped over), or NULL. */
+static const char *matching_brace(const char *body)
+{
+	int depth = 1;
+	const char *p;
+	for (p = body; *p; p++) {
+		if (p[0] == '$' && (p[1] == '$' || p[1] == '{')) {
+			depth += p[1] == '{';
+			p++;
+		} else if (*p == '}' && --depth == 0) {
+			return p;
+		}
+	}
+	return NULL;
+}
+
+#define MAX_EXPAND_DEPTH 8
+
 /*
  * Expand `in`.  With `strip` set, the environment is not consulted: every
  * ${VAR} becomes "" and ${VAR:-default} its default, which leaves exactly
  * the text written literally in the file (used to spot literal passwords).
+ * A default may itself hold references: ${A:-${B:-x}}.
  */
-static int expand(char **out, const char *in, const char *what, int strip, struct rt_err *err)
+static int expand_at(char **out, const char *in, const char *what, int strip, int depth,
+                     struct rt_err *err)
 {
 	struct rt_buf b = RT_BUF_INIT;
 	const char *p = in;
 
 	*out = NULL;
+	if (depth > MAX_EXPAND_DEPTH)
+		return rt_err_set(err, RT_EXIT_USAGE, "%s: ${...:-default} nested more than %d deep",
+		                  what, MAX_EXPAND_DEPTH);
 	while (*p) {
 		const char *dollar = strchr(p, '$'), *close, *name, *def = NULL;
+		char *nm = NULL, *defval = NULL;
+		const char *val = NULL;
 		size_t name_len;
 		if (!dollar) {
 			rt_buf_puts(&b, p);
@@ -98,8 +125,7 @@ static int expand(char **out, const char *in, const char *what, int strip, struc
 			continue;
 		}
 		name = dollar + 2;
-		close = strchr(name, '}');
-		if (!close) {
+		if (!(close = matching_brace(name))) {
 			rt_buf_free(&b);
 			return rt_err_set(err, RT_EXIT_USAGE,
 			                  "%s: unterminated ${ (write ${NAME} or ${NAME:-default}; "
@@ -120,32 +146,37 @@ static int expand(char **out, const char *in, const char *what, int strip, struc
 			                  "${NAME:-default}, NAME made of letters, digits and '_'; "
 			                  "$$ for a literal '$')", what);
 		}
-		if (strip) {
-			if (def)
-				rt_buf_put(&b, def, (size_t)(close - def));
-		} else {
-			char *nm = rt_strndup(name, name_len);
-			const char *val;
-			if (!nm) {
-				rt_buf_free(&b);
-				return rt_err_oom(err);
-			}
+		if (!(nm = rt_strndup(name, name_len))) {
+			rt_buf_free(&b);
+			return rt_err_oom(err);
+		}
+		if (!strip)
 			val = getenv(nm);
-			if (val && *val)
-				rt_buf_puts(&b, val);
-			else if (def)
-				rt_buf_put(&b, def, (size_t)(close - def));
-			else if (!val) {
-				rt_err_set(err, RT_EXIT_USAGE,
-				           "%s: environment variable %s is not set (set it, or "
-				           "write ${%s:-default})", what, nm, nm);
+		if (val && *val) {
+			rt_buf_puts(&b, val);
+		} else if (def) {
+			char *raw = rt_strndup(def, (size_t)(close - def));
+			if (!raw || expand_at(&defval, raw, what, strip, depth + 1, err) < 0) {
+				if (!raw)
+					rt_err_oom(err);
+				rt_free(raw);
 				rt_free(nm);
 				rt_buf_free(&b);
 				return -1;
 			}
-			/* Set but empty without default: expands to "" (as sh). */
+			rt_free(raw);
+			rt_buf_puts(&b, defval);
+			rt_free(defval);
+		} else if (!val && !strip) {
+			rt_err_set(err, RT_EXIT_USAGE,
+			           "%s: environment variable %s is not set (set it, or "
+			           "write ${%s:-default})", what, nm, nm);
 			rt_free(nm);
+			rt_buf_free(&b);
+			return -1;
 		}
+		/* Set but empty without default: expands to "" (as sh). */
+		rt_free(nm);
 		p = close + 1;
 	}
 	if (b.oom) {
@@ -155,6 +186,11 @@ static int expand(char **out, const char *in, const char *what, int strip, struc
 	*out = rt_buf_detach(&b);
 	rt_buf_free(&b);
 	return *out ? 0 : rt_err_oom(err);
+}
+
+static int expand(char **out, const char *in, const char *what, int strip, struct rt_err *err)
+{
+	return expand_at(out, in, what, strip, 0, err);
 }
 
 int rt_config_expand(char **out, const char *in, const char *what, struct rt_err *err)

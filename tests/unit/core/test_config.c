@@ -35,6 +35,8 @@ static int setup(void **state)
 	unsetenv("RETORT_URL");
 	unsetenv("RT_TEST_VAR");
 	unsetenv("RT_TEST_EMPTY");
+	unsetenv("RT_TEST_UNSET");
+	unsetenv("RT_TEST_UNSET2");
 	return 0;
 }
 
@@ -318,6 +320,35 @@ static void test_expand(void **state)
 	assert_int_equal(rt_config_expand(&s, "$${RT_TEST_VAR}", "x", &err), 0);
 	assert_string_equal(s, "${RT_TEST_VAR}");
 	free(s);
+
+	/* Defaults may hold references themselves. */
+	assert_int_equal(rt_config_expand(&s, "${RT_TEST_UNSET:-${RT_TEST_VAR}}!", "x", &err), 0);
+	assert_string_equal(s, "val$ue${X}!");
+	free(s);
+	assert_int_equal(rt_config_expand(&s, "${RT_TEST_UNSET:-${RT_TEST_UNSET2:-d}x}", "x",
+	                                  &err), 0);
+	assert_string_equal(s, "dx");
+	free(s);
+	assert_int_equal(rt_config_expand(&s, "${RT_TEST_UNSET:-a$$}b}", "x", &err), 0);
+	assert_string_equal(s, "a$b}");
+	free(s);
+	assert_int_equal(rt_config_expand(&s, "${RT_TEST_UNSET:-${RT_TEST_UNSET2}}", "url", &err),
+	                 -1);
+	assert_non_null(strstr(err.msg, "RT_TEST_UNSET2 is not set"));
+	rt_err_clear(&err);
+	{
+		/* Deep nesting is refused, not a stack overflow. */
+		char deep[4096] = "";
+		int k;
+		for (k = 0; k < 200; k++)
+			strcat(deep, "${RT_TEST_UNSET:-");
+		strcat(deep, "x");
+		for (k = 0; k < 200; k++)
+			strcat(deep, "}");
+		assert_int_equal(rt_config_expand(&s, deep, "url", &err), -1);
+		assert_non_null(strstr(err.msg, "nested more than"));
+		rt_err_clear(&err);
+	}
 
 	assert_int_equal(rt_config_expand(&s, "${RT_TEST_UNSET}", "url", &err), -1);
 	assert_null(s);
