@@ -61,7 +61,13 @@ int rt_db_error(struct rt_err *err, const struct rt_db *db, struct retort_error 
 	if (perr->statement)
 		rt_buf_printf(&b, "\n  statement %u (line %u): %s", perr->stmt_index, perr->stmt_line,
 		              perr->statement);
-	masked = b.oom ? NULL : mask_secret(b.ptr, secret);
+	masked = NULL;
+	if (!b.oom) {
+		/* the URL's password wherever it shows, then any URL or pwd= */
+		char *m1 = mask_secret(b.ptr, secret);
+		masked = m1 ? rt_url_mask_text(m1) : NULL;
+		rt_free(m1);
+	}
 	rt_buf_free(&b);
 	status = (rc == RETORT_EUSAGE) ? RT_EXIT_USAGE : RT_EXIT_DB;
 	rt_dialect_error_free(perr);

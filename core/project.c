@@ -450,6 +450,11 @@ static int write_revision(struct project *p, const struct retort_revision_option
 	int utc = p->cfg->timezone && (strcasecmp(p->cfg->timezone, "UTC") == 0);
 	int rc = -1;
 
+	/* A named zone (config checked it exists) applies through TZ. */
+	if (p->cfg->timezone && !utc) {
+		setenv("TZ", p->cfg->timezone, 1);
+		tzset();
+	}
 	if (utc)
 		gmtime_r(&now, &tm);
 	else
