@@ -5,10 +5,10 @@
  * performs after each step (RevisionStep / StampStep should_* rules).
  *
  * Alembic picks from Python sets in two places here; we fix the order
- * (SPEC section 5): a merge UPDATEs the row of its last listed parent
- * (Revises, then dependencies) and DELETEs the other parents' rows; an
- * unmerge on downgrade UPDATEs the merge's row to its last listed parent
- * and INSERTs the others.
+ * (SPEC section 5): a merge UPDATEs the row of its last listed parent in
+ * Revises and DELETEs the other parents' rows (dependencies' rows too);
+ * an unmerge on downgrade UPDATEs the merge's row to its last listed
+ * parent and INSERTs the others.
  */
 #include "config.h"
 #include "plan.h"
@@ -166,21 +166,45 @@ static int other_ancestors(struct gset *out, const struct rt_graph *g, const str
 	return error;
 }
 
+/*
+ * The parents a merge or unmerge chooses among, in the order that makes
+ * the last one the row to keep: dependencies first, then Revises in listed
+ * order (SPEC section 5: the last listed parent in Revises is kept).
+ */
+static int merge_order(struct grevs *out, const struct rt_graph *g, size_t rev)
+{
+	const struct gnode *nd = &g->nodes[rev];
+	size_t i, j;
+	for (i = 0; i < nd->ndeps.n; i++) {
+		int in_down = 0;
+		for (j = 0; j < nd->down.n; j++)
+			in_down |= nd->down.v[j] == nd->ndeps.v[i];
+		if (!in_down && grevs_push(out, nd->ndeps.v[i]) < 0)
+			return -1;
+	}
+	for (i = 0; i < nd->down.n; i++)
+		if (grevs_push(out, nd->down.v[i]) < 0)
+			return -1;
+	return 0;
+}
+
 /* RevisionStep._unmerge_to_revisions: ndown minus ancestors of other rows. */
 static int unmerge_to(struct grevs *to, const struct rt_graph *g, const struct heads *h,
                       size_t rev)
 {
 	struct gset anc = { 0 };
-	const struct gadj *nd = &g->nodes[rev].ndown;
+	struct grevs order = { 0 };
 	size_t i;
 	int any, error = -1;
-	if (gset_init(&anc, g) < 0 || other_ancestors(&anc, g, h, NULL, rev, &any) < 0)
+	if (gset_init(&anc, g) < 0 || other_ancestors(&anc, g, h, NULL, rev, &any) < 0 ||
+	    merge_order(&order, g, rev) < 0)
 		goto done;
-	for (i = 0; i < nd->n; i++)
-		if ((!any || !anc.in[nd->v[i]]) && grevs_push(to, nd->v[i]) < 0)
+	for (i = 0; i < order.n; i++)
+		if ((!any || !anc.in[order.v[i]]) && grevs_push(to, order.v[i]) < 0)
 			goto done;
 	error = 0;
 done:
+	grevs_free(&order);
 	gset_free(&anc);
 	return error;
 }
@@ -220,14 +244,19 @@ static int revision_step(const struct rt_graph *g, struct heads *h, struct rt_st
 	}
 	if (s->upgrade && nd->n > 1 && inter > 1) {
 		/* should_merge_branches: keep the last listed parent's row */
-		struct grevs from = { 0 };
-		if (gset_init(&anc, g) < 0 || other_ancestors(&anc, g, h, nd, GREV_NONE, &any) < 0)
+		struct grevs from = { 0 }, order = { 0 };
+		if (gset_init(&anc, g) < 0 || other_ancestors(&anc, g, h, nd, GREV_NONE, &any) < 0 ||
+		    merge_order(&order, g, rev) < 0) {
+			grevs_free(&order);
 			goto oom;
-		for (i = 0; i < nd->n; i++)
-			if ((!any || !anc.in[nd->v[i]]) && grevs_push(&from, nd->v[i]) < 0) {
+		}
+		for (i = 0; i < order.n; i++)
+			if ((!any || !anc.in[order.v[i]]) && grevs_push(&from, order.v[i]) < 0) {
 				grevs_free(&from);
+				grevs_free(&order);
 				goto oom;
 			}
+		grevs_free(&order);
 		error = 0;
 		for (i = 0; error == 0 && i + 1 < from.n; i++)
 			error = hm_delete(h, s, g->revs[from.v[i]]->id, err);

@@ -52,6 +52,13 @@ def _normalize_depends_on(self, revisions, map_):
 RevisionMap._normalize_depends_on = _normalize_depends_on
 
 
+def _merge_order(self):
+    """Dependencies first, then Revises: the last listed Revises is kept."""
+    down = self.revision._versioned_down_revisions
+    return tuple(r for r in self.revision._normalized_resolved_dependencies
+                 if r not in down) + tuple(down)
+
+
 def merge_branch_idents(self, heads):
     other_heads = set(heads).difference(self.from_revisions)
     if other_heads:
@@ -61,9 +68,9 @@ def merge_branch_idents(self, heads):
                 self.revision_map.get_revisions(other_heads), check=False
             )
         )
-        from_revisions = [r for r in self.from_revisions if r not in ancestors]
+        from_revisions = [r for r in _merge_order(self) if r not in ancestors]
     else:
-        from_revisions = list(self.from_revisions)
+        from_revisions = list(_merge_order(self))
     return (list(from_revisions[0:-1]), from_revisions[-1], self.to_revisions[0])
 
 
@@ -76,8 +83,8 @@ def _unmerge_to_revisions(self, heads):
                 self.revision_map.get_revisions(other_heads), check=False
             )
         )
-        return tuple(r for r in self.to_revisions if r not in ancestors)
-    return self.to_revisions
+        return tuple(r for r in _merge_order(self) if r not in ancestors)
+    return _merge_order(self)
 
 
 migration.RevisionStep.merge_branch_idents = merge_branch_idents
