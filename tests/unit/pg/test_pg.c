@@ -526,11 +526,16 @@ static void test_lock_contention(void **state)
 	struct opened a, b, other;
 	struct retort_error err;
 	long long t0, dt;
+	char t1[96], t2[96];
 	(void)state;
 	NEED_SERVER();
-	pg_open(&a, "rt_lock_table", NULL, 0);
-	pg_open(&b, "rt_lock_table", NULL, 300);
-	pg_open(&other, "rt_other_lock_table", NULL, 0);
+	/* The lock key is (database, schema, table): names of this run only,
+	 * so concurrent runs of this test against one server do not meet. */
+	snprintf(t1, sizeof(t1), "lock_%s", schema);
+	snprintf(t2, sizeof(t2), "other_lock_%s", schema);
+	pg_open(&a, t1, NULL, 0);
+	pg_open(&b, t1, NULL, 300);
+	pg_open(&other, t2, NULL, 0);
 
 	rt_dialect_error_init(&err);
 	assert_int_equal(dialect->lock(a.conn, &err), 0);
