@@ -9,7 +9,8 @@
 #  - The file gets the mode a shell redirection would give it: a new one
 #    0666 less the umask (not mkstemp's 0600), an existing one its own.
 #  - On an error (unknown revision, a script that fails to split, a
-#    directory that does not exist, --output without --sql) retort exits 2,
+#    directory that does not exist, --output without --sql, stamp --purge)
+#    retort exits 2,
 #    leaves an existing FILE untouched, creates none, and leaves no
 #    temporary file behind.
 #
@@ -206,6 +207,35 @@ else
 	tap_skip "mysql: the mysql plugin is not built"
 fi
 rm migrations/versions/ccc.sql
+
+# `stamp --purge` cannot be rendered offline: the rows to delete are not
+# known.  Alembic refuses ("Can't use --purge with --sql mode").  Known
+# mismatch, reported: retort ignores --purge and prints a plain stamp.
+printf 'keep me\n' >keep.sql
+rt stamp --purge aaa --sql --output keep.sql
+if [ "$rc" -eq 2 ] && [ "$(cat keep.sql)" = "keep me" ]; then
+	tap_ok "stamp --purge --sql is refused (exit 2), the file untouched"
+elif [ "$rc" -eq 0 ]; then
+	_tap_n=$((_tap_n + 1))
+	echo "not ok $_tap_n - stamp --purge --sql is refused (exit 2) # TODO known mismatch: --purge is ignored with --sql"
+else
+	tap_fail "stamp --purge --sql is refused (exit 2), the file untouched (exit $rc)"
+	tap_diag "$(cat "$T/err")"
+fi
+rm -f keep.sql
+
+# Offline mode never connects, and never shows the URL's password.
+rt --url "postgresql://u:S3cretPw0rd@127.0.0.1:1/db" upgrade head --sql
+if [ -f "$top_builddir/plugins/postgresql/retort_postgresql.la" ]; then
+	same "--sql needs no server (a URL to a closed port)" "$rc" 0
+	err_lacks "--sql output never shows the password" "S3cretPw0rd"
+	rt --url "postgresql://u:S3cretPw0rd@127.0.0.1:1/db" upgrade nosuch --sql --output x.sql
+	err_lacks "--sql errors never show the password" "S3cretPw0rd"
+else
+	tap_skip "--sql needs no server: the postgresql plugin is not built"
+	tap_skip "--sql output never shows the password: the postgresql plugin is not built"
+	tap_skip "--sql errors never show the password: the postgresql plugin is not built"
+fi
 
 # A directory that does not exist: nothing is created anywhere.
 before=$(listing .)
