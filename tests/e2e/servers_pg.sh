@@ -70,7 +70,8 @@ sed -i 's|^version_table_schema = .*|version_table_schema = "";|' retort.cfg
 # libpq parameters in the URL and libpq's environment.
 expect "?application_name= and sslmode=disable pass through" 0 \
 	--url "$URL?application_name=retort-e2e&sslmode=disable&connect_timeout=5" current
-expect "?sslmode=require is honoured (the server has no TLS)" 1 --url "$URL?sslmode=require" current
+expect "?sslmode=verify-full is honoured (no root certificate)" 1 \
+	--url "$URL?sslmode=verify-full&sslrootcert=/nonexistent/root.crt" current
 err_lacks "no password in the TLS error" "$PW"
 expect "an unknown parameter is a usage error" 2 --url "$URL?sslmdoe=require" current
 err_has "it names the parameter" "sslmdoe"
