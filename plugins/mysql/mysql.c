@@ -372,7 +372,7 @@ static int db_error(struct retort_conn *c, struct retort_error *err, int code, c
 
 /* ------------------------------------------------------------ options */
 
-enum opt_kind { OPT_STR, OPT_UINT, OPT_BOOL, OPT_SSL_MODE, OPT_SOCKET };
+enum opt_kind { OPT_STR, OPT_UINT, OPT_SSL_MODE, OPT_SOCKET };
 
 static const struct {
 	const char *key;
@@ -393,7 +393,7 @@ static const struct {
 	{ "ssl_crlpath", OPT_STR, MYSQL_OPT_SSL_CRLPATH },
 	{ "ssl_mode", OPT_SSL_MODE, -1 },
 	{ "ssl", OPT_SSL_MODE, -1 },
-	{ "ssl_verify_cert", OPT_BOOL, MYSQL_OPT_SSL_VERIFY_SERVER_CERT },
+	{ "ssl_verify_cert", OPT_SSL_MODE, -1 },
 	{ "read_default_file", OPT_STR, MYSQL_READ_DEFAULT_FILE },
 	{ "read_default_group", OPT_STR, MYSQL_READ_DEFAULT_GROUP },
 };
@@ -441,17 +441,21 @@ static int parse_uint(const char *v, unsigned *out)
 }
 
 /*
- * ssl_mode / ssl values: 0 off, 1 preferred, 2 required, 3 verify the
- * certificate (VERIFY_CA and VERIFY_IDENTITY; libmariadb checks both the
- * chain and the host name when asked to verify).
+ * ssl_mode / ssl / ssl_verify_cert values: 0 off, 1 preferred, 2 required,
+ * 3 verify the certificate (VERIFY_CA and VERIFY_IDENTITY; libmariadb checks
+ * both the chain and the host name when asked to verify).  ssl=true means
+ * required, ssl_verify_cert=true verified, ssl_verify_cert=false preferred.
  */
 static int parse_ssl_mode(const char *key, const char *v, int *out)
 {
 	int b;
-	if (strcmp(key, "ssl") == 0) {
+	if (strcmp(key, "ssl") == 0 || strcmp(key, "ssl_verify_cert") == 0) {
 		if (parse_bool(v, &b) < 0)
 			return -1;
-		*out = b ? 2 : 0;
+		if (strcmp(key, "ssl") == 0)
+			*out = b ? 2 : 0;
+		else
+			*out = b ? 3 : 1;
 		return 0;
 	}
 	if (strcasecmp(v, "DISABLED") == 0)
@@ -486,16 +490,11 @@ static int check_opt(const char *key, const char *value, struct retort_error *er
 			return api->error_set(err, RETORT_EUSAGE,
 			                      "URL parameter %s must be a number of seconds", key);
 		break;
-	case OPT_BOOL:
-		if (parse_bool(value, &b) < 0)
-			return api->error_set(err, RETORT_EUSAGE,
-			                      "URL parameter %s must be true or false", key);
-		break;
 	case OPT_SSL_MODE:
 		if (parse_ssl_mode(key, value, &b) < 0)
 			return api->error_set(err, RETORT_EUSAGE,
 			                      "URL parameter %s: use %s", key,
-			                      strcmp(key, "ssl") == 0
+			                      strcmp(key, "ssl_mode") != 0
 			                              ? "true or false"
 			                              : "DISABLED, PREFERRED, REQUIRED, VERIFY_CA or "
 			                                "VERIFY_IDENTITY");
@@ -531,13 +530,6 @@ static int apply_opts(struct retort_conn *c, struct retort_error *err)
 			parse_uint(o->value, &u);
 			rc = mysql_options(c->my, (enum mysql_option)known_opts[k].option, &u);
 			break;
-		case OPT_BOOL: {
-			my_bool mb;
-			parse_bool(o->value, &b);
-			mb = (my_bool)b;
-			rc = mysql_options(c->my, (enum mysql_option)known_opts[k].option, &mb);
-			break;
-		}
 		case OPT_SSL_MODE: {
 			parse_ssl_mode(o->key, o->value, &b);
 #ifdef MARIADB_BASE_VERSION

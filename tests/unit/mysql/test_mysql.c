@@ -235,10 +235,23 @@ static void test_url_params(void **state)
 		rt_free(sock);
 	}
 
+	/* TLS options reach the client: a verified connection with a CA file
+	 * that does not exist fails, whether or not the server speaks TLS. */
+	{
+		char *u = make_url(NULL, NULL, db,
+		                   "ssl_mode=VERIFY_IDENTITY&ssl_ca=/nonexistent/ca.pem");
+		assert_int_equal(open_conn(&o, u, NULL, NULL, 0, &err), RETORT_ECONNECT);
+		assert_non_null(err.message);
+		rt_dialect_error_free(&err);
+		close_conn(&o);
+		rt_free(u);
+	}
+
 	/* Unknown key and bad values: refused by create(), before any I/O. */
 	{
 		static const char *const bad[] = { "sslmdoe=REQUIRED", "connect_timeout=soon",
-		                                   "ssl_mode=MAYBE", "ssl=perhaps" };
+		                                   "ssl_mode=MAYBE", "ssl=perhaps",
+		                                   "ssl_verify_cert=maybe" };
 		size_t i;
 		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 			struct rt_url *url = NULL;
