@@ -97,6 +97,7 @@ if [ -n "${RETORT_ODBC_PG_DSN:-}" ]; then
 	online "odbc postgresql" "odbc://$RETORT_ODBC_PG_UID:$RETORT_ODBC_PG_PWD@$RETORT_ODBC_PG_DSN" pg_rows
 	# Offline SQL of the postgresql flavour runs in psql and leaves the
 	# rows an online run leaves.
+	psql "$RETORT_TEST_PG_URL" -X -q -c "DROP TABLE IF EXISTS odbc_cli_version" >/dev/null 2>&1
 	RETORT_URL="odbc://?dsn=NoSuchDsn&flavour=postgresql"
 	expect "odbc postgresql: offline upgrade head --sql" 0 upgrade head --sql
 	if psql "$RETORT_TEST_PG_URL" -X -q -v ON_ERROR_STOP=1 -f "$T/out" >"$T/client.err" 2>&1; then
@@ -119,6 +120,7 @@ if [ -n "${RETORT_ODBC_MYSQL_DSN:-}" ]; then
 	my_rows() { mariadb -h "$URL_HOST" -P "$URL_PORT" -u "$URL_USER" -p"$URL_PASS" -N -B -e "SELECT version_num FROM odbc_cli_version ORDER BY 1" "$URL_DB" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'; }
 	mariadb -h "$URL_HOST" -P "$URL_PORT" -u "$URL_USER" -p"$URL_PASS" -e "DROP TABLE IF EXISTS odbc_cli_version, odbc_c1, odbc_c2" "$URL_DB" >/dev/null 2>&1
 	online "odbc mariadb" "odbc://?dsn=$RETORT_ODBC_MYSQL_DSN&uid=$RETORT_ODBC_MYSQL_UID&pwd=$RETORT_ODBC_MYSQL_PWD" my_rows
+	mariadb -h "$URL_HOST" -P "$URL_PORT" -u "$URL_USER" -p"$URL_PASS" -e "DROP TABLE IF EXISTS odbc_cli_version" "$URL_DB" >/dev/null 2>&1
 	RETORT_URL="odbc://?dsn=NoSuchDsn&flavour=mariadb"
 	expect "odbc mariadb: offline upgrade head --sql" 0 upgrade head --sql
 	if mariadb -h "$URL_HOST" -P "$URL_PORT" -u "$URL_USER" -p"$URL_PASS" "$URL_DB" <"$T/out" >"$T/client.err" 2>&1; then

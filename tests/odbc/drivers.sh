@@ -7,4 +7,10 @@
 . "$top_srcdir/tests/odbc/odbcini.sh"
 trap 'rm -rf "$RETORT_ODBC_TEST_DIR"' EXIT
 
-"$top_builddir/tests/unit/odbc/test_drivers"
+# cmocka 1.1 prints a skipped case as "not ok N # SKIP", which TAP
+# drivers count as a failure: make it "ok N # SKIP".
+out="$RETORT_ODBC_TEST_DIR/tap.out"
+"$top_builddir/tests/unit/odbc/test_drivers" >"$out"
+rc=$?
+sed 's/^not ok \([0-9][0-9]*\) # SKIP/ok \1 # SKIP/' "$out"
+exit $rc

@@ -61,6 +61,7 @@ static struct backend *need(void **state)
 	if (getenv("CI") && strcmp(getenv("CI"), "true") == 0)
 		fail_msg("%s: %s", b->label, b->why ? b->why : "not configured "
 		         "(run through tests/odbc/drivers.sh)");
+	printf("# %s: %s\n", b->label, b->why ? b->why : "not configured");
 	skip();
 	return NULL;
 }
