@@ -366,4 +366,74 @@ static char *offline(const struct retort_conn *conn, int what, const char *arg)
 	return out;
 }
 
+/*
+ * Allocation-failure sweep: run fn with the n-th allocation through the
+ * host table failing, for n = 1..max.  fn must cope with every failure
+ * (return an error, leak nothing: ASan/valgrind see to that) and must
+ * succeed once n is past its allocations, which proves max covered them.
+ */
+static void alloc_sweep(int (*fn)(void *), void *arg, unsigned long max)
+{
+	unsigned long n;
+	int failures = 0;
+	for (n = 1; n <= max; n++) {
+		rt__alloc_fail_after(n);
+		if (fn(arg) != 0)
+			failures++;
+		rt__alloc_fail_after(0);
+	}
+	assert_true(failures > 0);       /* the sweep did hit allocations */
+	assert_int_equal(fn(arg), 0);    /* and everything works again */
+}
+
+/* Offline members under allocation failure (no server needed). */
+static int offline_members(void *arg)
+{
+	const char *url_text = arg;
+	struct rt_url *url = NULL;
+	struct rt_err e = { 0, NULL };
+	struct retort_conn *c = NULL;
+	struct retort_dialect_options opts;
+	struct retort_error err;
+	char *out = NULL;
+	int rc = 0, what;
+
+	if (rt_url_parse(&url, url_text, &e) < 0) {
+		rt_err_clear(&e);
+		return -1;
+	}
+	memset(&opts, 0, sizeof(opts));
+	opts.struct_size = sizeof(opts);
+	opts.version_table = "Version Table";
+	opts.version_table_schema = "Some Schema";
+	rt_dialect_error_init(&err);
+	if (dialect->create(&c, &url->pub, &opts, &err) < 0) {
+		assert_null(c);
+		rc = -1;
+		goto done;
+	}
+	for (what = RETORT_OFFLINE_BEGIN; what <= RETORT_OFFLINE_STATEMENT; what++) {
+		const char *arg_ = "CREATE PROCEDURE p() BEGIN SELECT 1; END -- x";
+		if (dialect->offline_sql(c, what, arg_, strlen(arg_), &out, &err) < 0) {
+			assert_null(out);
+			rc = -1;
+		}
+		rt_host()->free(out);
+		out = NULL;
+	}
+	if (dialect->quote_identifier(c, "a\"b`c", &out, &err) < 0)
+		rc = -1;
+	rt_host()->free(out);
+	out = NULL;
+	if (dialect->quote_literal(NULL, "it's \\ here", &out, &err) < 0)
+		rc = -1;
+	rt_host()->free(out);
+	out = NULL;
+done:
+	rt_dialect_error_free(&err);
+	dialect->destroy(c);
+	rt_url_free(url);
+	return rc;
+}
+
 #endif
