@@ -95,6 +95,7 @@ q "DROP TABLE m2a; DROP TABLE m2b"
 expect "downgrade base" 0 downgrade base
 
 # URL parameters and connection errors.
+expect "the mariadb:// scheme works too" 0 --url "$(echo "$URL" | sed 's|^mysql://|mariadb://|')" current
 expect "?charset= and ?connect_timeout= pass through" 0 --url "$URL?charset=utf8mb4&connect_timeout=5" current
 expect "an unknown parameter is a usage error" 2 --url "$URL?chraset=utf8" current
 err_has "it names the parameter" "chraset"

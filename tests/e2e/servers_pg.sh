@@ -68,6 +68,7 @@ expect "downgrade base" 0 downgrade base
 sed -i 's|^version_table_schema = .*|version_table_schema = "";|' retort.cfg
 
 # libpq parameters in the URL and libpq's environment.
+expect "the postgres:// scheme works too" 0 --url "$(echo "$URL" | sed 's|^postgresql://|postgres://|')" current
 expect "?application_name= and sslmode=disable pass through" 0 \
 	--url "$URL?application_name=retort-e2e&sslmode=disable&connect_timeout=5" current
 expect "?sslmode=verify-full is honoured (no root certificate)" 1 \
