@@ -5,11 +5,14 @@
 
 For each NAME, runs `alembic -c INI ARGS` (ARGS split on blanks) with
 sqlalchemy.url set to URL; leading words of ARGS of the form KEY=VALUE are
-set in the environment for that command only (env.py reads them).  Writes its stdout to OUTDIR/NAME.out, its
-stderr to OUTDIR/NAME.err and its exit status (0, or 1 when Alembic raised)
-to OUTDIR/NAME.rc.  Used by tests/e2e/offline_alembic.sh; one interpreter
-for all commands of a dialect keeps the test fast (SQLAlchemy's import alone
-takes most of a second).
+set in the environment for that command only (env.py reads them), except
+ALEMBIC_INI=FILE, which runs that command on FILE instead of INI.  Writes
+its stdout to OUTDIR/NAME.out, its stderr to OUTDIR/NAME.err and its exit
+status (0, or 1 when Alembic raised) to OUTDIR/NAME.rc.
+
+Used by tests/e2e/offline_alembic.sh; one interpreter for all commands of a
+dialect keeps the test fast (SQLAlchemy's import alone takes most of a
+second).
 
 Alembic builds its revision map in os.listdir() order, an accident of the
 file system that decides which of two independent branches it runs first.
@@ -70,10 +73,11 @@ def main(argv):
         while args and "=" in args[0] and not args[0].startswith("-"):
             k, v = args.pop(0).split("=", 1)
             env[k] = v
+        this_ini = env.pop("ALEMBIC_INI", ini)
         saved = {k: os.environ.get(k) for k in env}
         os.environ.update(env)
         try:
-            rc, out, err = run(ini, url, args)
+            rc, out, err = run(this_ini, url, args)
         finally:
             for k, v in saved.items():
                 if v is None:
