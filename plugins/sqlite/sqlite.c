@@ -225,7 +225,8 @@ static int db_error(struct retort_conn *c, struct retort_error *err, int code,
                     const char *what)
 {
 	int ext = sqlite3_extended_errcode(c->db);
-	api->error_set(err, code, "%s: %s (SQLite error %d)", what, sqlite3_errmsg(c->db), ext);
+	/* the extended code goes in native_code; the core prints it */
+	api->error_set(err, code, "%s: %s", what, sqlite3_errmsg(c->db));
 	api->error_db(err, NULL, ext);
 	return code;
 }
@@ -818,8 +819,7 @@ static int stmt_failed(struct exec_ctx *x, const char *stmt, size_t len, unsigne
 	if ((rc & 0xff) == SQLITE_NOMEM) {
 		x->rc = oom(x->err);
 	} else {
-		x->rc = api->error_set(x->err, RETORT_EDB, "%s (SQLite error %d)",
-		                       sqlite3_errmsg(c->db), ext);
+		x->rc = api->error_set(x->err, RETORT_EDB, "%s", sqlite3_errmsg(c->db));
 		api->error_db(x->err, NULL, ext);
 	}
 	api->error_statement(x->err, x->index, line, stmt, len);
