@@ -242,6 +242,33 @@ static int is_missing_table(const struct retort_error *err)
 	return err->message && strstr(err->message, "no such table") != NULL;
 }
 
+/*
+ * A scratch error object for queries whose failure may be expected (probing
+ * for a table, a lock INSERT that the primary key refuses): the caller's
+ * error object is only written when the failure is real, so a successful
+ * call never leaves a message behind.
+ */
+static void scratch_free(struct retort_error *t)
+{
+	H->free(t->message);
+	H->free(t->statement);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Move a scratch failure into err (when code < 0); frees the scratch. */
+static int scratch_pass(struct retort_error *err, struct retort_error *t, int code)
+{
+	if (code < 0) {
+		H->error_set(err, code, "%s", t->message ? t->message : "database error");
+		H->error_db(err, t->sqlstate[0] ? t->sqlstate : NULL, t->native_code);
+		if (t->statement)
+			H->error_statement(err, t->stmt_index, t->stmt_line, t->statement,
+			                   strlen(t->statement));
+	}
+	scratch_free(t);
+	return code;
+}
+
 /* A statement handle on dbc (the main connection unless said otherwise). */
 static int alloc_stmt_on(SQLHSTMT *st, struct retort_conn *c, SQLHDBC dbc,
                          struct retort_error *err)
@@ -749,6 +776,7 @@ static int odbc_execute(struct retort_conn *c, const char *sql, size_t len,
 /* 1 if the version table exists, 0 if not, < 0 on error. */
 static int table_exists(struct retort_conn *c, struct retort_error *err)
 {
+	struct retort_error tmp;
 	struct odbc_buf b = ODBC_BUF_INIT;
 	char *table = NULL, *row = NULL;
 	const char *param;
@@ -773,15 +801,13 @@ static int table_exists(struct retort_conn *c, struct retort_error *err)
 		error = H->error_set(err, RETORT_ENOMEM, "out of memory");
 		goto done;
 	}
-	error = run(c, b.ptr, NULL, 0, NULL, NULL, "cannot read the version table", err);
+	memset(&tmp, 0, sizeof(tmp));
+	error = run(c, b.ptr, NULL, 0, NULL, NULL, "cannot read the version table", &tmp);
 	if (error == 0)
 		error = 1;
-	else if (error == RETORT_EDB && is_missing_table(err)) {
-		/* Not an error: forget the message. */
-		H->error_set(err, 0, "%s", "");
-		H->error_db(err, NULL, 0);
+	else if (error == RETORT_EDB && is_missing_table(&tmp))
 		error = 0;
-	}
+	scratch_pass(err, &tmp, error);
 done:
 	odbc_buf_free(&b);
 	H->free(table);
@@ -1136,6 +1162,7 @@ static int is_unique_violation(const struct retort_error *e)
 /* Make sure retort_lock exists (another run may create it meanwhile). */
 static int lockrow_table(struct retort_conn *c, const char *table, struct retort_error *err)
 {
+	struct retort_error tmp;
 	struct odbc_buf q = ODBC_BUF_INIT, ddl = ODBC_BUF_INIT;
 	int error;
 
@@ -1151,14 +1178,20 @@ static int lockrow_table(struct retort_conn *c, const char *table, struct retort
 		error = H->error_set(err, RETORT_ENOMEM, "out of memory");
 		goto done;
 	}
-	error = run_on(c, c->lock_dbc, q.ptr, NULL, 0, NULL, NULL, "cannot read " LOCK_TABLE, err);
-	if (error == 0 || error != RETORT_EDB || !is_missing_table(err))
+	memset(&tmp, 0, sizeof(tmp));
+	error = run_on(c, c->lock_dbc, q.ptr, NULL, 0, NULL, NULL, "cannot read " LOCK_TABLE,
+	               &tmp);
+	if (error == 0 || error != RETORT_EDB || !is_missing_table(&tmp)) {
+		scratch_pass(err, &tmp, error);
 		goto done;
+	}
+	scratch_free(&tmp);
 	error = run_on(c, c->lock_dbc, ddl.ptr, NULL, 0, NULL, NULL,
-	               "cannot create the lock table " LOCK_TABLE, err);
+	               "cannot create the lock table " LOCK_TABLE, &tmp);
 	if (error < 0 &&
 	    run_on(c, c->lock_dbc, q.ptr, NULL, 0, NULL, NULL, "", NULL) == 0)
 		error = 0; /* created by another run in the meantime */
+	scratch_pass(err, &tmp, error);
 done:
 	odbc_buf_free(&q);
 	odbc_buf_free(&ddl);
@@ -1183,6 +1216,7 @@ static int holder_is_dead(const char *holder, const char *mine)
 
 static int lock_row(struct retort_conn *c, struct retort_error *err)
 {
+	struct retort_error tmp;
 	struct odbc_buf b = ODBC_BUF_INIT;
 	char host[256], holder[300], stamp[40];
 	char *table = NULL, *ins = NULL, *sel = NULL, *sel_at = NULL, *del = NULL;
@@ -1230,14 +1264,19 @@ static int lock_row(struct retort_conn *c, struct retort_error *err)
 	p[2] = stamp;
 	for (;;) {
 		long rows = 0;
+		memset(&tmp, 0, sizeof(tmp));
 		error = run_on(c, c->lock_dbc, ins, p, 3, NULL, NULL,
-		               "cannot take the migration lock row", err);
+		               "cannot take the migration lock row", &tmp);
 		if (error == 0) {
+			scratch_free(&tmp);
 			c->row_locked = 1;
 			goto done;
 		}
-		if (error != RETORT_EDB || !is_unique_violation(err))
+		if (error != RETORT_EDB || !is_unique_violation(&tmp)) {
+			scratch_pass(err, &tmp, error);
 			goto done;
+		}
+		scratch_free(&tmp);
 		H->free(who);
 		who = NULL;
 		if ((error = run_on(c, c->lock_dbc, sel, p, 1, &who, NULL,
@@ -1304,6 +1343,7 @@ static int unlock_row(struct retort_conn *c, struct retort_error *err)
 
 static int odbc_lock(struct retort_conn *c, struct retort_error *err)
 {
+	struct retort_error tmp;
 	char name[40];
 	unsigned long long h;
 	int error;
@@ -1325,13 +1365,15 @@ static int odbc_lock(struct retort_conn *c, struct retort_error *err)
 	case ODBC_FL_MYSQL: error = lock_mysql(c, err); break;
 	case ODBC_FL_MSSQL: error = lock_mssql(c, err); break;
 	case ODBC_FL_ORACLE:
-		error = lock_oracle(c, err);
+		memset(&tmp, 0, sizeof(tmp));
+		error = lock_oracle(c, &tmp);
 		if (error == RETORT_ENOTSUPPORTED) {
 			H->log(RETORT_LOG_WARNING, "odbc: %s; using a lock row in %s instead",
-			       err && err->message ? err->message : "DBMS_LOCK is not available",
-			       LOCK_TABLE);
-			H->error_set(err, 0, "%s", "");
+			       tmp.message ? tmp.message : "DBMS_LOCK is not available", LOCK_TABLE);
+			scratch_free(&tmp);
 			error = lock_row(c, err);
+		} else {
+			scratch_pass(err, &tmp, error);
 		}
 		break;
 	default: /* SQLite: no server lock */
