@@ -336,6 +336,9 @@ static void t_version_table(void **state)
 
 	assert_int_equal(read_rows(c, &r), RETORT_ENOTFOUND);
 	assert_int_equal(odbc_vt->version_create(c, &e), 0);
+	/* Probing for the absent table left nothing in the error object. */
+	assert_null(e.message);
+	assert_string_equal(e.sqlstate, "");
 	assert_int_equal(odbc_vt->version_create(c, &e), 0); /* exists: no-op */
 	assert_int_equal(read_rows(c, &r), 0);
 	assert_int_equal(r.n, 0);
@@ -433,6 +436,8 @@ static void t_lock(void **state)
 		         (long)dead);
 		exec_ok(w, sql);
 		assert_int_equal(odbc_vt->lock(w, &e), 0);
+		/* The refused INSERT before the takeover is not an error. */
+		assert_null(e.message);
 		assert_int_equal(odbc_vt->unlock(w, &e), 0);
 		assert_int_equal(query_long(b, "SELECT COUNT(*) FROM retort_lock"), 0);
 		/* a's row was taken over: unlocking deletes nothing and is no error. */
