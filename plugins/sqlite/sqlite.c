@@ -220,13 +220,19 @@ static void sb_ident(struct sb *b, const char *name)
 
 /* ------------------------------------------------------------ errors */
 
-/* Report SQLite's current error on conn->db with `code`, after a prefix. */
+/*
+ * Report SQLite's current error on conn->db with `code`, after the prefix
+ * `what` (NULL where the core's own prefix already says what failed).
+ */
 static int db_error(struct retort_conn *c, struct retort_error *err, int code,
                     const char *what)
 {
 	int ext = sqlite3_extended_errcode(c->db);
 	/* the extended code goes in native_code; the core prints it */
-	api->error_set(err, code, "%s: %s", what, sqlite3_errmsg(c->db));
+	if (what)
+		api->error_set(err, code, "%s: %s", what, sqlite3_errmsg(c->db));
+	else
+		api->error_set(err, code, "%s", sqlite3_errmsg(c->db));
 	api->error_db(err, NULL, ext);
 	return code;
 }
@@ -239,14 +245,18 @@ static int is_busy(int rc)
 static int busy_error(struct retort_conn *c, struct retort_error *err, const char *when)
 {
 	int ext = sqlite3_extended_errcode(c->db);
+	const char *sep = when ? ": " : "";
+	if (!when)
+		when = "";  /* the core says what was being done */
 	if (c->lock_timeout_ms < 0)
-		api->error_set(err, RETORT_ELOCKED, "%s: the database is locked by another writer "
-		               "(another retort run, or an application in a write transaction)", when);
+		api->error_set(err, RETORT_ELOCKED, "%s%sthe database is locked by another writer "
+		               "(another retort run, or an application in a write transaction)",
+		               when, sep);
 	else
-		api->error_set(err, RETORT_ELOCKED, "%s: the database is still locked by another "
+		api->error_set(err, RETORT_ELOCKED, "%s%sthe database is still locked by another "
 		               "writer (another retort run, or an application in a write "
 		               "transaction) after %ld ms; retry later or raise the lock timeout",
-		               when, c->lock_timeout_ms);
+		               when, sep, c->lock_timeout_ms);
 	api->error_db(err, NULL, ext);
 	return RETORT_ELOCKED;
 }
@@ -542,7 +552,8 @@ static int snapshot(struct retort_conn *c, char **out, struct retort_error *err)
 	return 0;
 }
 
-/* BEGIN IMMEDIATE, waiting up to the lock timeout. */
+/* BEGIN IMMEDIATE, waiting up to the lock timeout; `when` prefixes errors
+ * (NULL: none, the core's own prefix says it). */
 static int take_write_lock(struct retort_conn *c, struct retort_error *err, const char *when)
 {
 	int rc;
@@ -553,7 +564,8 @@ static int take_write_lock(struct retort_conn *c, struct retort_error *err, cons
 		return 0;
 	if (is_busy(rc))
 		return busy_error(c, err, when);
-	return db_error(c, err, (rc & 0xff) == SQLITE_READONLY ? RETORT_EUSAGE : RETORT_EDB, when);
+	return db_error(c, err, (rc & 0xff) == SQLITE_READONLY ? RETORT_EUSAGE : RETORT_EDB,
+	                when ? when : "cannot take the write lock (BEGIN IMMEDIATE)");
 }
 
 /*
@@ -681,7 +693,7 @@ static int sq_begin(struct retort_conn *c, struct retort_error *err)
 		if (!c->lock_tx && (rc = retake_lock_tx(c, NULL, "cannot begin", err)) < 0)
 			return rc;
 		if ((rc = exec_simple(c, "SAVEPOINT " SAVEPOINT_NAME)) != SQLITE_OK)
-			return db_error(c, err, RETORT_EDB, "cannot begin");
+			return db_error(c, err, RETORT_EDB, NULL);
 	} else if ((rc = take_write_lock(c, err, "cannot begin a transaction")) < 0) {
 		return rc;
 	}
@@ -708,13 +720,13 @@ static int sq_commit(struct retort_conn *c, struct retort_error *err)
 		if (rc == SQLITE_OK)
 			return 0;
 		rc = is_busy(rc) ? busy_error(c, err, "cannot commit")
-		                 : db_error(c, err, RETORT_EDB, "cannot commit");
+		                 : db_error(c, err, RETORT_EDB, NULL);
 		if (!sqlite3_get_autocommit(c->db))
 			exec_simple(c, "ROLLBACK");
 		return rc;
 	}
 	if (exec_simple(c, "RELEASE " SAVEPOINT_NAME) != SQLITE_OK) {
-		rc = db_error(c, err, RETORT_EDB, "cannot commit");
+		rc = db_error(c, err, RETORT_EDB, NULL);
 		exec_simple(c, "ROLLBACK");
 		c->lock_tx = 0;
 		return rc;
@@ -765,7 +777,11 @@ static int sq_lock(struct retort_conn *c, struct retort_error *err)
 		                      "migration lock first");
 	if (!sqlite3_get_autocommit(c->db))
 		return api->error_set(err, RETORT_ERROR, "lock() while a transaction is open");
-	if ((rc = take_write_lock(c, err, "cannot take the migration lock")) < 0)
+	if (sqlite3_db_readonly(c->db, "main") == 1)
+		return api->error_set(err, RETORT_EUSAGE, "the database is open read-only (the URL "
+		                      "says mode=ro, or the file is not writable): the migration "
+		                      "lock needs write access");
+	if ((rc = take_write_lock(c, err, NULL)) < 0)
 		return rc;
 	c->locked = 1;
 	c->lock_tx = 1;
@@ -1009,7 +1025,7 @@ static int sq_version_read(struct retort_conn *c, retort_row_cb cb, void *payloa
 	if (rc != SQLITE_DONE) {
 		if (is_busy(rc))
 			return busy_error(c, err, "cannot read the version table");
-		return db_error(c, err, RETORT_EDB, "cannot read the version table");
+		return db_error(c, err, RETORT_EDB, NULL);
 	}
 	return 0;
 }
@@ -1030,7 +1046,7 @@ static int sq_version_create(struct retort_conn *c, struct retort_error *err)
 	rc = exec_simple(c, ddl);
 	api->free(ddl);
 	if (rc != SQLITE_OK) {
-		rc = db_error(c, err, RETORT_EDB, "cannot create the version table");
+		rc = db_error(c, err, RETORT_EDB, NULL);
 		note_autorollback(c);
 		return rc;
 	}

@@ -364,6 +364,10 @@ static void test_url_modes(void **state)
 	assert_int_not_equal(exec_sql(c, "CREATE TABLE x (a);", 1, &err), 0);
 	assert_int_equal(err.native_code & 0xff, SQLITE_READONLY);
 	rt_dialect_error_free(&err);
+	rt_dialect_error_init(&err);
+	assert_int_equal(D->lock(c, &err), RETORT_EUSAGE);
+	assert_non_null(strstr(err.message, "read-only"));
+	rt_dialect_error_free(&err);
 	D->destroy(c);
 }
 
