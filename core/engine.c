@@ -196,6 +196,7 @@ struct run {
 	struct rt_db *db;
 	const struct rt_engine_options *o;
 	int in_tx;
+	int commit_failed;      /* the failure was in commit: state unknown */
 	struct retort_error perr;
 };
 
@@ -225,7 +226,9 @@ static int tx_commit(struct run *r, struct rt_err *err)
 	if (!r->in_tx)
 		return 0;
 	r->in_tx = 0;
+	r->commit_failed = 1;
 	CALL(r, d->commit(r->db->conn, &r->perr), "cannot commit");
+	r->commit_failed = 0;
 	return 0;
 }
 
@@ -292,7 +295,7 @@ static int run_script(struct run *r, const struct rt_step *st, struct rt_err *er
 
 /* Append what the version table holds now to the error (best effort). */
 static void explain_state(struct rt_db *db, struct rt_err *err, int transactional,
-                          int single_tx, int nontx_started)
+                          int single_tx, int nontx_started, int commit_failed)
 {
 	struct rt_strvec rows = RT_STRVEC_INIT;
 	struct rt_err e2 = { 0, NULL };
@@ -300,7 +303,10 @@ static void explain_state(struct rt_db *db, struct rt_err *err, int transactiona
 	size_t i;
 
 	rt_buf_puts(&b, err->msg ? err->msg : "out of memory");
-	if (single_tx)
+	if (commit_failed)
+		rt_buf_puts(&b, "\n  the failure happened while committing: the version table below "
+		                "says what was applied");
+	else if (single_tx)
 		rt_buf_puts(&b, "\n  the transaction was rolled back: no migration of this run is applied");
 	else if (transactional && !nontx_started)
 		rt_buf_puts(&b, "\n  this migration was rolled back; the migrations before it stay applied");
@@ -393,6 +399,7 @@ int rt_engine_run(struct rt_db *db, const struct rt_plan *plan,
 	return 0;
 fail:
 	tx_rollback(&r);
-	explain_state(db, err, transactional, !per_migration && !nontx_started, nontx_started);
+	explain_state(db, err, transactional, !per_migration && !nontx_started, nontx_started,
+	              r.commit_failed);
 	return -1;
 }
