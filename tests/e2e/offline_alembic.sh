@@ -63,6 +63,10 @@ oracle|oracle://|oracle+odbc://u:p@AnyDsn|odbc'
 COMMANDS='up|upgrade head --sql
 down|downgrade head:base --sql
 uprange|upgrade b2second:head --sql
+upbase|upgrade base:b2second --sql
+uprel|upgrade a1base:+1 --sql
+uppartial|upgrade b2s:heads --sql
+downpart|downgrade b2second:a1base --sql
 downrange|downgrade f6nontx:b2second --sql
 stamp|stamp head --sql
 stamptwo|stamp c3left d4right --sql
