@@ -117,7 +117,7 @@ static void put_scrubbed(struct odbc_buf *b, const struct retort_conn *c, const 
  * first record's SQLSTATE and native code go to error_db.  Returns code.
  */
 int odbc__diag_error(struct retort_error *err, int code, const struct retort_conn *c,
-                      SQLSMALLINT htype, SQLHANDLE h, const char *what)
+                     SQLSMALLINT htype, SQLHANDLE h, const char *what)
 {
 	struct odbc_buf b = ODBC_BUF_INIT;
 	SQLCHAR state[6], small[512];
@@ -238,14 +238,14 @@ int odbc__scratch_pass(struct retort_error *err, struct retort_error *t, int cod
 
 /* A statement handle on dbc (the main connection unless said otherwise). */
 int odbc__alloc_stmt_on(SQLHSTMT *st, struct retort_conn *c, SQLHDBC dbc,
-                         struct retort_error *err)
+                        struct retort_error *err)
 {
 	if (!c->connected)
 		return H->error_set(err, RETORT_ERROR,
 			"the odbc dialect was asked to run SQL before connect()");
 	if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, dbc, st)))
 		return odbc__diag_error(err, RETORT_EDB, c, SQL_HANDLE_DBC, dbc,
-		                  "cannot allocate an ODBC statement handle");
+		                        "cannot allocate an ODBC statement handle");
 	return 0;
 }
 
@@ -277,8 +277,8 @@ static int drain(struct retort_conn *c, SQLHSTMT st, const char *what, struct re
  * gets SQLRowCount when given.  `what` names the action in messages.
  */
 int odbc__run_on(struct retort_conn *c, SQLHDBC dbc, const char *sql,
-                  const char *const *params, size_t n_params, char **row_out,
-                  long *rows_out, const char *what, struct retort_error *err)
+                 const char *const *params, size_t n_params, char **row_out,
+                 long *rows_out, const char *what, struct retort_error *err)
 {
 	SQLHSTMT st = SQL_NULL_HSTMT;
 	SQLLEN ind[4];
@@ -369,8 +369,8 @@ done:
 }
 
 int odbc__run(struct retort_conn *c, const char *sql, const char *const *params,
-               size_t n_params, char **row_out, long *rows_out, const char *what,
-               struct retort_error *err)
+              size_t n_params, char **row_out, long *rows_out, const char *what,
+              struct retort_error *err)
 {
 	return odbc__run_on(c, c->dbc, sql, params, n_params, row_out, rows_out, what, err);
 }
@@ -453,12 +453,12 @@ static int odbc_connect(struct retort_conn *c, struct retort_error *err)
 	if (!SQL_SUCCEEDED(SQLSetEnvAttr(c->env, SQL_ATTR_ODBC_VERSION,
 	                                 (SQLPOINTER)SQL_OV_ODBC3, 0))) {
 		error = odbc__diag_error(err, RETORT_ECONNECT, c, SQL_HANDLE_ENV, c->env,
-		                   "cannot select ODBC 3 behaviour");
+		                         "cannot select ODBC 3 behaviour");
 		goto fail;
 	}
 	if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_DBC, c->env, &c->dbc))) {
 		error = odbc__diag_error(err, RETORT_ECONNECT, c, SQL_HANDLE_ENV, c->env,
-		                   "cannot allocate an ODBC connection handle");
+		                         "cannot allocate an ODBC connection handle");
 		goto fail;
 	}
 	rc = SQLDriverConnect(c->dbc, NULL, (SQLCHAR *)c->connstr, SQL_NTS, NULL, 0, NULL,
@@ -466,7 +466,7 @@ static int odbc_connect(struct retort_conn *c, struct retort_error *err)
 	if (!SQL_SUCCEEDED(rc)) {
 		error = odbc__diag_error(err, RETORT_ECONNECT, c, SQL_HANDLE_DBC, c->dbc,
 			"cannot connect through ODBC (check the data source or driver "
-			"name, `odbcinst -q -s` and the credentials)");
+		                         "name, `odbcinst -q -s` and the credentials)");
 		goto fail;
 	}
 	c->connected = 1;
@@ -563,8 +563,8 @@ static int set_autocommit(struct retort_conn *c, int on, struct retort_error *er
 	                                 SQL_IS_UINTEGER);
 	if (!SQL_SUCCEEDED(rc))
 		return odbc__diag_error(err, RETORT_EDB, c, SQL_HANDLE_DBC, c->dbc,
-		                  on ? "cannot turn ODBC autocommit back on"
-		                     : "cannot begin a transaction (autocommit off)");
+		                        on ? "cannot turn ODBC autocommit back on"
+		                           : "cannot begin a transaction (autocommit off)");
 	return 0;
 }
 
@@ -591,7 +591,7 @@ static int end_tx(struct retort_conn *c, SQLSMALLINT how, struct retort_error *e
 	if (!SQL_SUCCEEDED(rc))
 		/* Still in the transaction: the core may roll it back. */
 		return odbc__diag_error(err, RETORT_EDB, c, SQL_HANDLE_DBC, c->dbc,
-		                  how == SQL_COMMIT ? "commit failed" : "rollback failed");
+		                        how == SQL_COMMIT ? "commit failed" : "rollback failed");
 	c->in_tx = 0;
 	return set_autocommit(c, 1, err);
 }
@@ -755,7 +755,7 @@ static int table_exists(struct retort_conn *c, struct retort_error *err)
 		 * ask the catalog instead (search_path applies as in a query). */
 		param = table;
 		error = odbc__run(c, "SELECT CASE WHEN to_regclass(?) IS NULL THEN 0 ELSE 1 END",
-		            &param, 1, &row, NULL, "cannot look up the version table", err);
+		                  &param, 1, &row, NULL, "cannot look up the version table", err);
 		if (error == 0)
 			error = row && row[0] == '1';
 		goto done;
@@ -810,13 +810,13 @@ static int odbc_version_read(struct retort_conn *c, retort_row_cb cb, void *payl
 	rc = SQLExecDirect(st, (SQLCHAR *)q.ptr, SQL_NTS);
 	if (!SQL_SUCCEEDED(rc)) {
 		error = odbc__diag_error(err, RETORT_EDB, c, SQL_HANDLE_STMT, st,
-		                   "cannot read the version table");
+		                         "cannot read the version table");
 		goto done;
 	}
 	while ((rc = SQLFetch(st)) != SQL_NO_DATA) {
 		if (!SQL_SUCCEEDED(rc)) {
 			error = odbc__diag_error(err, RETORT_EDB, c, SQL_HANDLE_STMT, st,
-			                   "cannot read the version table");
+			                         "cannot read the version table");
 			goto done;
 		}
 		/* Read the value in pieces: nothing limits its length but the
@@ -828,7 +828,7 @@ static int odbc_version_read(struct retort_conn *c, retort_row_cb cb, void *payl
 				break;
 			if (!SQL_SUCCEEDED(rc)) {
 				error = odbc__diag_error(err, RETORT_EDB, c, SQL_HANDLE_STMT, st,
-				                   "cannot read the version table");
+				                         "cannot read the version table");
 				goto done;
 			}
 			if (got == SQL_NULL_DATA)

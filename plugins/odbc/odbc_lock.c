@@ -49,7 +49,7 @@ static int lock_pg(struct retort_conn *c, struct retort_error *err)
 	         "SELECT CASE WHEN pg_try_advisory_lock(%lld) THEN 1 ELSE 0 END", c->lock_key);
 	for (;;) {
 		if ((error = odbc__run(c, sql, NULL, 0, &row, NULL, "cannot take the migration lock",
-		                 err)) < 0)
+		                       err)) < 0)
 			return error;
 		if (row && row[0] == '1') {
 			H->free(row);
@@ -76,7 +76,7 @@ static int lock_mysql(struct retort_conn *c, struct retort_error *err)
 	snprintf(sql, sizeof(sql), "SELECT GET_LOCK(?, %ld)",
 	         c->lock_timeout_ms < 0 ? 31536000L : timeout_seconds(c->lock_timeout_ms));
 	if ((error = odbc__run(c, sql, &param, 1, &row, NULL, "cannot take the migration lock",
-	                 err)) < 0)
+	                       err)) < 0)
 		return error;
 	if (!row)
 		return H->error_set(err, RETORT_EDB,
@@ -98,7 +98,7 @@ static int lock_mssql(struct retort_conn *c, struct retort_error *err)
 	         "@LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = %ld; "
 	         "SELECT @r", c->lock_timeout_ms < 0 ? -1L : c->lock_timeout_ms);
 	if ((error = odbc__run(c, sql, &param, 1, &row, NULL, "cannot take the migration lock",
-	                 err)) < 0)
+	                       err)) < 0)
 		return error;
 	r = row ? strtol(row, NULL, 10) : -999;
 	H->free(row);
@@ -140,12 +140,12 @@ static int lock_oracle(struct retort_conn *c, struct retort_error *err)
 	    !SQL_SUCCEEDED(SQLBindParameter(st, 3, SQL_PARAM_OUTPUT, SQL_C_SLONG, SQL_INTEGER,
 	                                    0, 0, &result, 0, &result_ind))) {
 		error = odbc__diag_error(err, RETORT_EDB, c, SQL_HANDLE_STMT, st,
-		                   "cannot take the migration lock");
+		                         "cannot take the migration lock");
 		goto done;
 	}
 	if (!SQL_SUCCEEDED(SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS))) {
 		error = odbc__diag_error(err, RETORT_EDB, c, SQL_HANDLE_STMT, st,
-		                   "cannot take the migration lock with DBMS_LOCK");
+		                         "cannot take the migration lock with DBMS_LOCK");
 		if (err && err->message && strstr(err->message, "PLS-00201"))
 			error = H->error_set(err, RETORT_ENOTSUPPORTED,
 				"the Oracle user may not execute DBMS_LOCK (a DBA can GRANT "
@@ -190,7 +190,7 @@ static int lockrow_connect(struct retort_conn *c, struct retort_error *err)
 	if (!c->lock_dbc && !SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_DBC, c->env, &c->lock_dbc))) {
 		c->lock_dbc = SQL_NULL_HDBC;
 		return odbc__diag_error(err, RETORT_ECONNECT, c, SQL_HANDLE_ENV, c->env,
-		                  "cannot allocate the lock connection");
+		                        "cannot allocate the lock connection");
 	}
 	rc = SQLDriverConnect(c->lock_dbc, NULL, (SQLCHAR *)c->connstr, SQL_NTS, NULL, 0, NULL,
 	                      SQL_DRIVER_NOPROMPT);
@@ -231,14 +231,14 @@ static int lockrow_table(struct retort_conn *c, const char *table, struct retort
 	}
 	memset(&tmp, 0, sizeof(tmp));
 	error = odbc__run_on(c, c->lock_dbc, q.ptr, NULL, 0, NULL, NULL, "cannot read " LOCK_TABLE,
-	               &tmp);
+	                     &tmp);
 	if (error == 0 || error != RETORT_EDB || !odbc__is_missing_table(&tmp)) {
 		odbc__scratch_pass(err, &tmp, error);
 		goto done;
 	}
 	odbc__scratch_free(&tmp);
 	error = odbc__run_on(c, c->lock_dbc, ddl.ptr, NULL, 0, NULL, NULL,
-	               "cannot create the lock table " LOCK_TABLE, &tmp);
+	                     "cannot create the lock table " LOCK_TABLE, &tmp);
 	if (error < 0 &&
 	    odbc__run_on(c, c->lock_dbc, q.ptr, NULL, 0, NULL, NULL, "", NULL) == 0)
 		error = 0; /* created by another run in the meantime */
@@ -317,7 +317,7 @@ static int lock_row(struct retort_conn *c, struct retort_error *err)
 		long rows = 0;
 		memset(&tmp, 0, sizeof(tmp));
 		error = odbc__run_on(c, c->lock_dbc, ins, p, 3, NULL, NULL,
-		               "cannot take the migration lock row", &tmp);
+		                     "cannot take the migration lock row", &tmp);
 		if (error == 0) {
 			odbc__scratch_free(&tmp);
 			c->row_locked = 1;
@@ -331,7 +331,7 @@ static int lock_row(struct retort_conn *c, struct retort_error *err)
 		H->free(who);
 		who = NULL;
 		if ((error = odbc__run_on(c, c->lock_dbc, sel, p, 1, &who, NULL,
-		                    "cannot read the migration lock row", err)) < 0)
+		                          "cannot read the migration lock row", err)) < 0)
 			goto done;
 		if (who && holder_is_dead(who, holder)) {
 			const char *dp[2];
@@ -386,7 +386,7 @@ static int unlock_row(struct retort_conn *c, struct retort_error *err)
 	p[1] = c->lock_holder ? c->lock_holder : "";
 	error = b.oom ? H->error_set(err, RETORT_ENOMEM, "out of memory")
 	              : odbc__run_on(c, c->lock_dbc, b.ptr, p, 2, NULL, NULL,
-	                       "cannot release the migration lock row", err);
+	                             "cannot release the migration lock row", err);
 	odbc_buf_free(&b);
 	c->row_locked = 0;
 	return error;
@@ -457,16 +457,16 @@ int odbc__unlock(struct retort_conn *c, struct retort_error *err)
 		break;
 	case ODBC_FL_MYSQL:
 		error = odbc__run(c, "SELECT RELEASE_LOCK(?)", &param, 1, &row, NULL,
-		            "cannot release the migration lock", err);
+		                  "cannot release the migration lock", err);
 		break;
 	case ODBC_FL_MSSQL:
 		error = odbc__run(c, "EXEC sp_releaseapplock @Resource = ?, @LockOwner = 'Session'",
-		            &param, 1, NULL, NULL, "cannot release the migration lock", err);
+		                  &param, 1, NULL, NULL, "cannot release the migration lock", err);
 		break;
 	case ODBC_FL_ORACLE:
 		param = c->ora_lock_handle ? c->ora_lock_handle : "";
 		error = odbc__run(c, "DECLARE r INTEGER; BEGIN r := DBMS_LOCK.RELEASE(?); END;",
-		            &param, 1, NULL, NULL, "cannot release the migration lock", err);
+		                  &param, 1, NULL, NULL, "cannot release the migration lock", err);
 		break;
 	default:
 		break;
