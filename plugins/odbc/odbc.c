@@ -88,20 +88,24 @@ long long odbc__now_ms(void)
  */
 static void put_scrubbed(struct odbc_buf *b, const struct retort_conn *c, const char *s)
 {
-	const char *secrets[2];
-	size_t i, n;
+	const char *secrets[ODBC_MAX_SECRETS + 1] = { NULL };
+	size_t i, n, k = 0;
 
-	secrets[0] = c ? c->connstr : NULL;
-	secrets[1] = c ? c->password : NULL;
+	if (c) {
+		secrets[k++] = c->connstr;
+		for (i = 0; i < ODBC_MAX_SECRETS; i++)
+			if (c->secrets[i])
+				secrets[k++] = c->secrets[i];
+	}
 	while (*s) {
-		for (i = 0; i < 2; i++) {
+		for (i = 0; i < k; i++) {
 			if (!secrets[i] || !*secrets[i])
 				continue;
 			n = strlen(secrets[i]);
 			if (strncmp(s, secrets[i], n) == 0)
 				break;
 		}
-		if (i < 2) {
+		if (i < k) {
 			odbc_buf_puts(b, "***");
 			s += strlen(secrets[i]);
 			continue;
@@ -388,11 +392,33 @@ static char *table_sql(const struct retort_conn *c)
 
 /* ------------------------------------------------------------ lifecycle */
 
+/* ODBC keywords whose value is a password (ASCII, any case). */
+static int is_secret_key(const char *key)
+{
+	static const char *const keys[] = { "pwd", "password", "passwd" };
+	size_t i, j;
+	if (!key)
+		return 0;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		for (j = 0; key[j] && keys[i][j]; j++) {
+			char ch = key[j];
+			if (ch >= 'A' && ch <= 'Z')
+				ch = (char)(ch - 'A' + 'a');
+			if (ch != keys[i][j])
+				break;
+		}
+		if (!key[j] && !keys[i][j])
+			return 1;
+	}
+	return 0;
+}
+
 static int odbc_create(struct retort_conn **out, const struct retort_url *url,
                        const struct retort_dialect_options *opts, struct retort_error *err)
 {
 	struct retort_conn *c;
 	int oom = 0, error;
+	size_t i, n_secrets;
 	const char *vt = "alembic_version", *vs = NULL;
 
 	*out = NULL;
@@ -409,7 +435,13 @@ static int odbc_create(struct retort_conn **out, const struct retort_url *url,
 	if ((error = odbc_connstr_build(&c->connstr, &c->flavour, url, err)) < 0)
 		goto fail;
 	c->flavour_from_url = c->flavour != ODBC_FL_UNKNOWN;
-	c->password = dup_or_null(url->password, &oom);
+	n_secrets = 0;
+	if (url->password && *url->password)
+		c->secrets[n_secrets++] = dup_or_null(url->password, &oom);
+	for (i = 0; i < url->n_params && n_secrets < ODBC_MAX_SECRETS; i++)
+		if (is_secret_key(url->params[i].key) && url->params[i].value &&
+		    *url->params[i].value)
+			c->secrets[n_secrets++] = dup_or_null(url->params[i].value, &oom);
 	c->version_table = dup_or_null(vt, &oom);
 	c->version_schema = dup_or_null(vs, &oom);
 	if (oom) {
@@ -420,7 +452,8 @@ static int odbc_create(struct retort_conn **out, const struct retort_url *url,
 	return 0;
 fail:
 	H->free(c->connstr);
-	H->free(c->password);
+	for (i = 0; i < ODBC_MAX_SECRETS; i++)
+		H->free(c->secrets[i]);
 	H->free(c->version_table);
 	H->free(c->version_schema);
 	H->free(c);
@@ -518,6 +551,8 @@ static int odbc_rollback(struct retort_conn *c, struct retort_error *err);
 
 static void odbc_destroy(struct retort_conn *c)
 {
+	size_t i;
+
 	if (!c)
 		return;
 	if (c->connected) {
@@ -538,7 +573,8 @@ static void odbc_destroy(struct retort_conn *c)
 		SQLFreeHandle(SQL_HANDLE_ENV, c->env);
 	H->free(c->lock_holder);
 	H->free(c->connstr);
-	H->free(c->password);
+	for (i = 0; i < ODBC_MAX_SECRETS; i++)
+		H->free(c->secrets[i]);
 	H->free(c->version_table);
 	H->free(c->version_schema);
 	H->free(c->dbms_name);

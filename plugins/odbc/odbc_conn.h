@@ -13,13 +13,17 @@
 
 #define H odbc__host
 
+/* At most this many password-like values are scrubbed from messages. */
+#define ODBC_MAX_SECRETS 4
+
 /* How long lock() sleeps between two tries of a non-blocking lock. */
 #define LOCK_POLL_MS 100
 struct retort_conn {
 	enum odbc_flavour flavour;     /* UNKNOWN until known */
 	int flavour_from_url;          /* scheme or ?flavour= chose it */
 	char *connstr;                 /* holds PWD=: never in a message */
-	char *password;                /* copy, to scrub from messages */
+	char *secrets[ODBC_MAX_SECRETS]; /* passwords (URL's, ?pwd=, ?password=)
+	                                  to scrub from messages; NULL-padded */
 	char *version_table;
 	char *version_schema;          /* NULL for the default schema */
 	long lock_timeout_ms;

@@ -208,6 +208,46 @@ static void t_connect_url_forms_and_failures(void **state)
 	rt_dialect_error_free(&e);
 }
 
+/*
+ * A driver message that quotes the password (here: a table named like it)
+ * reaches the caller with "***" instead, whether the password came in the
+ * URL's user part or as ?pwd=.
+ */
+static void t_password_scrubbed(void **state)
+{
+	struct backend *b = need(state);
+	const char *pw = b->pwd && *b->pwd ? b->pwd : "S3cretTok";
+	struct test_url u;
+	struct retort_dialect_options o = test_opts(NULL, NULL, 0);
+	struct retort_conn *c = NULL;
+	struct retort_error e;
+	char sql[256];
+	int form;
+
+	rt_dialect_error_init(&e);
+	snprintf(sql, sizeof(sql), "SELECT * FROM %c%s%c", b->q_open, pw,
+	         b->q_open == '[' ? ']' : b->q_open);
+	for (form = 0; form < 2; form++) {
+		c = NULL;
+		if (form == 0)
+			test_url(&u, "odbc", NULL, b->uid ? b->uid : "someone", pw, b->dsn, 0, NULL,
+			         NULL);
+		else
+			test_url(&u, "odbc", NULL, NULL, NULL, NULL, 0, NULL, "dsn", b->dsn, "uid",
+			         b->uid ? b->uid : "someone", "pwd", pw, NULL);
+		assert_int_equal(odbc_vt->create(&c, &u.url, &o, &e), 0);
+		if (odbc_vt->connect(c, &e) != 0)
+			fail_msg("connect: %s", e.message);
+		assert_int_equal(exec(c, sql, &e), RETORT_EDB);
+		assert_non_null(e.message);
+		if (strstr(e.message, pw))
+			fail_msg("password in the message: %s", e.message);
+		assert_non_null(strstr(e.message, "***"));
+		rt_dialect_error_free(&e);
+		odbc_vt->destroy(c);
+	}
+}
+
 static void t_execute_errors(void **state)
 {
 	struct backend *b = need(state);
@@ -550,18 +590,19 @@ static void t_connection_string_braces(void **state)
 
 int main(void)
 {
-	struct CMUnitTest tests[3 * 8];
+	struct CMUnitTest tests[3 * 9];
 	static const struct { const char *name; CMUnitTestFunction fn; } cases[] = {
 		{ "connect detects the flavour", t_connect_detects_flavour },
 		{ "URL forms and connect failures", t_connect_url_forms_and_failures },
 		{ "execute and statement errors", t_execute_errors },
+		{ "password scrubbed from messages", t_password_scrubbed },
 		{ "transactions", t_transactions },
 		{ "version table", t_version_table },
 		{ "lock", t_lock },
 		{ "flavour scripts", t_flavour_scripts },
 		{ "connection string braces", t_connection_string_braces },
 	};
-	static char names[3 * 8][96];
+	static char names[3 * 9][96];
 	size_t i, j, n = 0;
 
 	for (i = 0; i < 3; i++) {
