@@ -477,19 +477,25 @@ static int topo_sort(struct grevs *out, const struct rt_graph *g, const struct g
 	}
 	for (i = 0; i < nh0; i++)
 		list_append(&s, h0[i]);
-	/* R: everything the heads' ancestor sets can ever contain */
-	if (g_closure(&r, g, h0, nh0, GE_NDOWN) < 0)
-		goto oom;
-	for (i = 0; i < r.n; i++)
-		s.in_r[r.v[i]] = 1;
-	for (i = 0; i < r.n; i++) {
-		const struct gadj *d = &g->nodes[r.v[i]].ndown;
-		for (j = 0; j < d->n; j++)
-			s.cnt[d->v[j]]++; /* parents of an R member are in R */
-	}
-
-	{
-		size_t cur = s.first;
+	for (;;) {
+		/* R: everything the heads' ancestor sets can ever contain; cnt:
+		 * unemitted children inside R */
+		size_t cur = s.first, hv;
+		memset(s.in_r, 0, g->n);
+		memset(s.cnt, 0, g->n * sizeof(size_t));
+		gset_clear(&r);
+		for (hv = s.first; hv != NIL; hv = s.lnext[hv])
+			if (g_closure(&r, g, &hv, 1, GE_NDOWN) < 0)
+				goto oom;
+		for (i = 0; i < r.n; i++)
+			s.in_r[r.v[i]] = 1;
+		for (i = 0; i < r.n; i++) {
+			const struct gadj *d = &g->nodes[r.v[i]].ndown;
+			if (s.emitted[r.v[i]])
+				continue;
+			for (j = 0; j < d->n; j++)
+				s.cnt[d->v[j]]++; /* parents of an R member are in R */
+		}
 		while (s.first != NIL) {
 			size_t c = cur, blk, add0 = NIL;
 			const struct gadj *d;
@@ -528,12 +534,38 @@ static int topo_sort(struct grevs *out, const struct rt_graph *g, const struct g
 				cur = add0;
 			}
 		}
-	}
-	if (remaining) {
-		gerr_set(err, GERR_REVISION, NULL, "internal error: %zu revision(s) could not be "
-		         "ordered (Alembic's topological sort fails on this request too)",
-		         remaining);
-		goto done;
+		if (!remaining)
+			break;
+		/*
+		 * Revisions left over: none of the starting heads leads to them
+		 * (e.g. `history -r X:` where X's branch only reaches a head through
+		 * a dependency).  Alembic fails an assertion here; we carry on from
+		 * the left-over revisions that have nothing left over above them.
+		 */
+		for (i = 0; i < todo->n; i++) {
+			size_t v = todo->v[i], k;
+			int top = !s.emitted[v];
+			const struct gadj *ch = &g->nodes[v].nnext;
+			for (k = 0; top && k < ch->n; k++)
+				if (s.in_todo[ch->v[k]] && !s.emitted[ch->v[k]])
+					top = 0;
+			s.mark[v] = 0;
+			if (top)
+				s.mark[v] = 1;
+		}
+		s.stamp = 1;
+		for (i = 0, j = 0; i < g->n; i++)
+			if (s.in_todo[i] && !s.emitted[i] && s.mark[i] == 1) {
+				list_append(&s, i);
+				j++;
+			}
+		memset(s.mark, 0, g->n * sizeof(*s.mark));
+		s.stamp = 0;
+		if (!j) {
+			gerr_set(err, GERR_REVISION, NULL, "internal error: %zu revision(s) could not "
+			         "be ordered", remaining);
+			goto done;
+		}
 	}
 	error = 0;
 	goto done;

@@ -17,7 +17,6 @@
  *   show|SPEC
  * The graph is finished before the first command.
  */
-#include "config.h"
 #include "graph.h"
 #include "plan.h"
 #include "format.h"
