@@ -500,6 +500,7 @@ def run_seed(tap, seed, size, ncmds, retort_bin, keep_all, with_sql):
         rows_a2, log_a2 = db_state(alembic.db)
         rows_r2, log_r2 = db_state(retort.db)
         problems = []
+        resync = False
         a_ok = ra[0] == 0
         r_ok = rr[0] == 0
         alembic_crash = (not a_ok and "Traceback" in ra[2])
@@ -526,7 +527,14 @@ def run_seed(tap, seed, size, ncmds, retort_bin, keep_all, with_sql):
         if a_ok != r_ok:
             problems.append("alembic %s, retort %s" % (
                 "succeeded" if a_ok else "failed", "succeeded" if r_ok else "failed"))
-        if rows_a2 != rows_r2:
+        if (not a_ok and not r_ok and "--purge" in args and not rows_a2
+                and rows_r2 == rows_a):
+            # Alembic 1.8.1 deletes every row for --purge before it resolves
+            # the targets, and keeps the DELETE when resolving then fails;
+            # retort leaves a failed stamp without effect (SPEC section 8).
+            # Known divergence, not held against retort.
+            resync = True
+        elif rows_a2 != rows_r2:
             problems.append("alembic_version differs: alembic %s, retort %s"
                             % (sorted(rows_a2), sorted(rows_r2)))
         n_before = len(log_a)
@@ -541,6 +549,7 @@ def run_seed(tap, seed, size, ncmds, retort_bin, keep_all, with_sql):
                 ok, why = topo_ok([rv for rv, _ in dr], facts.ups, direction)
                 if not ok:
                     problems.append("retort's order is not topological: " + why)
+                resync = True   # later commands compare against Alembic's log
             else:
                 problems.append("scripts run differ:\n  alembic %s\n  retort  %s"
                                 % (fmt_log(da), fmt_log(dr)))
@@ -591,7 +600,7 @@ def run_seed(tap, seed, size, ncmds, retort_bin, keep_all, with_sql):
         tap.line(not problems, desc,
                  "\n".join(problems) + "\nrows before: %s\n" % (" ".join(sorted(rows_a)) or "-")
                  + fmt_result("alembic", ra) + fmt_result("retort", rr) if problems else None)
-        if problems and os.path.exists(retort.db):
+        if (problems or resync) and os.path.exists(retort.db):
             shutil.copyfile(alembic.db, retort.db)  # re-synchronise
         if merge_broken:
             tap.diag("seed %d: the two trees differ after %s; rest of seed skipped"
