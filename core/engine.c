@@ -283,7 +283,7 @@ static int run_script(struct run *r, const struct rt_step *st, struct rt_err *er
 	if (!st->rev || st->stamp)
 		return 0;
 	s = st->rev->payload;
-	sec = rt_script_section(s, st->upgrade, r->db->d->name);
+	sec = rt_script_section(s, st->upgrade, r->db->url->pub.scheme, r->db->d->name);
 	if (!sec)
 		return 0; /* a script without this direction's section does nothing */
 	CALL(r, r->db->d->execute(r->db->conn, s->text + sec->offset, sec->len, sec->first_line,

@@ -16,6 +16,7 @@
 
 #include "host.h"
 #include "script.h"
+#include "url.h"
 
 /* Words SQLAlchemy's compilers always quote when used as identifiers (the
  * common subset of the dialects' reserved words). */
@@ -152,7 +153,7 @@ static int emit_section(struct rt_buf *out, const struct rt_db *db, const struct
                         struct rt_err *err)
 {
 	const struct rt_script *s = st->rev->payload;
-	const struct rt_section *sec = rt_script_section(s, st->upgrade, db->d->name);
+	const struct rt_section *sec = rt_script_section(s, st->upgrade, db->url->pub.scheme, db->d->name);
 	struct split_ctx c = { out, db, err };
 	const char *text;
 	int rc;
@@ -181,6 +182,27 @@ static int emit_vop(struct rt_buf *out, const struct rt_db *db, const char *tabl
 {
 	struct rt_buf sql = RT_BUF_INIT;
 	int rc = -1;
+	if (op->kind == RT_VOP_INSERT && db->d->offline_sql) {
+		/* The dialect's own rendering first (RETURNING, OUTPUT ...). */
+		struct retort_error perr;
+		char *text = NULL;
+		rt_dialect_error_init(&perr);
+		rc = db->d->offline_sql(db->conn, RETORT_OFFLINE_VERSION_INSERT, op->to,
+		                        strlen(op->to), &text, &perr);
+		if (rc == 0) {
+			rt_dialect_error_free(&perr);
+			if (text && *text) {
+				rt_buf_puts(out, text);
+				rt_buf_puts(out, "\n\n");
+			}
+			rt_free(text);
+			return out->oom ? rt_err_oom(err) : 0;
+		}
+		if (rc != RETORT_ENOTSUPPORTED)
+			return rt_db_error(err, db, &perr, rc, "cannot render offline SQL");
+		rt_dialect_error_free(&perr);
+		rc = -1;
+	}
 	switch (op->kind) {
 	case RT_VOP_INSERT:
 		rt_buf_printf(&sql, "INSERT INTO %s (version_num) VALUES (", table);

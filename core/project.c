@@ -629,7 +629,11 @@ static int run_offline(struct project *p, enum run_kind kind, const char *const 
 		           "downgrade with --sql requires <fromrev>:<torev>, e.g. head:base");
 		return -1;
 	}
-	if (colon && kind != RUN_STAMP) {
+	if (kind == RUN_STAMP && ro->purge) {
+		rt_err_set(err, RT_EXIT_USAGE, "Can't use --purge with --sql mode");
+		return -1;
+	}
+	if (colon) {
 		if (!(start_spec = rt_strndup(targets[0], (size_t)(colon - targets[0]))))
 			return rt_err_oom(err);
 		end = colon + 1;
@@ -642,8 +646,9 @@ static int run_offline(struct project *p, enum run_kind kind, const char *const 
 	{
 		const char *t1[1];
 		t1[0] = end;
-		if (make_plan(&plan, p, kind, &start, kind == RUN_STAMP ? targets : t1,
-		              kind == RUN_STAMP ? n : 1, ro->purge, err) < 0)
+		int many = kind == RUN_STAMP && !colon; /* stamp a b c; stamp a:b is one */
+		if (make_plan(&plan, p, kind, &start, many ? targets : t1, many ? n : 1,
+		              ro->purge, err) < 0)
 			goto close;
 	}
 	have_plan = 1;

@@ -327,9 +327,9 @@ done:
 }
 
 const struct rt_section *rt_script_section(const struct rt_script *s, int upgrade,
-                                           const char *dialect)
+                                           const char *scheme, const char *dialect)
 {
-	const struct rt_section *generic = NULL;
+	const struct rt_section *generic = NULL, *by_dialect = NULL;
 	size_t i;
 	for (i = 0; i < s->n_sections; i++) {
 		const struct rt_section *sec = &s->sections[i];
@@ -337,10 +337,12 @@ const struct rt_section *rt_script_section(const struct rt_script *s, int upgrad
 			continue;
 		if (!sec->dialect)
 			generic = sec;
-		else if (dialect && strcmp(sec->dialect, dialect) == 0)
+		else if (scheme && strcmp(sec->dialect, scheme) == 0)
 			return sec;
+		else if (dialect && strcmp(sec->dialect, dialect) == 0)
+			by_dialect = sec;
 	}
-	return generic;
+	return by_dialect ? by_dialect : generic;
 }
 
 static int ends_with_sql(const char *name)

@@ -43,10 +43,12 @@ int rt_script_parse(struct rt_revision **out, const char *path, const char *text
                     size_t len, struct rt_err *err);
 void rt_script_free(void *script);
 
-/* The section to run for a direction on `dialect`: the dialect-specific
- * one if present, else the generic one; NULL if the script has none. */
+/* The section to run for a direction: the one for `scheme` (the URL's,
+ * e.g. "mssql" of mssql+odbc://) if present, else the one for `dialect`
+ * (the plugin's name), else the generic one; NULL if the script has none.
+ * Either name may be NULL. */
 const struct rt_section *rt_script_section(const struct rt_script *s, int upgrade,
-                                           const char *dialect);
+                                           const char *scheme, const char *dialect);
 
 /* Is `id` a valid revision id ([A-Za-z0-9_]+, at most 32 characters: the
  * version_num column is VARCHAR(32))? */

@@ -166,7 +166,12 @@ enum retort_offline_what {
 	RETORT_OFFLINE_BEGIN = 0,     /**< transaction start, or "" if DDL autocommits */
 	RETORT_OFFLINE_COMMIT = 1,    /**< transaction end, or "" */
 	RETORT_OFFLINE_VERSION_DDL = 2,/**< CREATE TABLE for the version table */
-	RETORT_OFFLINE_STATEMENT = 3  /**< one statement (arg) with its terminator */
+	RETORT_OFFLINE_STATEMENT = 3, /**< one statement (arg) with its terminator */
+	RETORT_OFFLINE_VERSION_INSERT = 4 /**< the version table INSERT of revision
+	                                     `arg`, with terminator, as Alembic
+	                                     renders it for this dialect (e.g. with
+	                                     RETURNING); RETORT_ENOTSUPPORTED lets the
+	                                     core render the standard INSERT */
 };
 
 struct retort_dialect {

@@ -1040,6 +1040,31 @@ static int odbc_offline_sql(const struct retort_conn *c, int what, const char *a
 		odbc_offline_statement(&b, fl, ddl.ptr, ddl.len);
 		odbc_buf_free(&ddl);
 		break;
+	case RETORT_OFFLINE_VERSION_INSERT:
+		/* SQLAlchemy returns the primary key: OUTPUT on SQL Server,
+		 * RETURNING on PostgreSQL; the others use the core's INSERT. */
+		if (!arg || (fl->id != ODBC_FL_MSSQL && fl->id != ODBC_FL_POSTGRESQL))
+			return RETORT_ENOTSUPPORTED;
+		odbc_buf_puts(&ddl, "INSERT INTO ");
+		odbc_table_name(&ddl, fl, c->version_schema, c->version_table);
+		if (fl->id == ODBC_FL_MSSQL)
+			odbc_buf_puts(&ddl, " (version_num) OUTPUT inserted.version_num VALUES (");
+		else
+			odbc_buf_puts(&ddl, " (version_num) VALUES (");
+		odbc_quote_literal(&ddl, fl, arg);
+		odbc_buf_putc(&ddl, ')');
+		if (fl->id == ODBC_FL_POSTGRESQL) {
+			odbc_buf_puts(&ddl, " RETURNING ");
+			odbc_table_name(&ddl, fl, c->version_schema, c->version_table);
+			odbc_buf_puts(&ddl, ".version_num");
+		}
+		if (ddl.oom) {
+			odbc_buf_free(&ddl);
+			return H->error_set(err, RETORT_ENOMEM, "out of memory");
+		}
+		odbc_offline_statement(&b, fl, ddl.ptr, ddl.len);
+		odbc_buf_free(&ddl);
+		break;
 	case RETORT_OFFLINE_STATEMENT:
 		if (!arg)
 			return H->error_set(err, RETORT_ERROR, "offline_sql(STATEMENT) without text");

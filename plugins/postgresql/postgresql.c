@@ -1153,6 +1153,23 @@ static int pg_offline_sql(const struct retort_conn *c, int what, const char *arg
 		sb_putc(&b, ';');
 		api->free(ddl);
 		break;
+	case RETORT_OFFLINE_VERSION_INSERT: {
+		/* SQLAlchemy adds RETURNING for the primary key on PostgreSQL. */
+		char *lit = NULL;
+		if (!c || !arg)
+			return api->error_set(err, RETORT_ERROR, "no handle for the version table");
+		if (pg_quote_literal(c, arg, &lit, err) < 0)
+			return RETORT_ENOMEM;
+		sb_puts(&b, "INSERT INTO ");
+		sb_puts(&b, c->qtable);
+		sb_puts(&b, " (version_num) VALUES (");
+		sb_puts(&b, lit);
+		sb_puts(&b, ") RETURNING ");
+		sb_puts(&b, c->qtable);
+		sb_puts(&b, ".version_num;");
+		api->free(lit);
+		break;
+	}
 	case RETORT_OFFLINE_STATEMENT:
 		if (arg)
 			sb_put(&b, arg, arg_len);

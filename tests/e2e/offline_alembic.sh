@@ -96,10 +96,7 @@ ASPECTS="exit version running script"
 # sqlchunks.py --known removes 1 and 2; 3 is recognised by its message, 4
 # by the generic section's table (sect_generic) in retort's output.  Remove
 # an entry here (and its handling below) once it is fixed.
-KNOWN1="known mismatch: the version INSERT lacks RETURNING/OUTPUT"
 KNOWN2="known mismatch: DELIMITER around a statement whose ';' is quoted"
-KNOWN3="known mismatch: stamp START:END --sql is refused"
-KNOWN4="known mismatch: '-- retort:upgrade mssql|oracle' sections are ignored"
 
 # tap_todo DESC REASON: an expected failure.
 tap_todo() {
@@ -422,19 +419,10 @@ compare() {
 		tap_diag "$(cat "$_a" 2>/dev/null)" "$(cat "$T/out/$1/alembic/$2.err" 2>/dev/null)"
 	elif cmp -s "$_a.$4" "$_r.$4"; then
 		tap_ok "$1 $2 $3: same as Alembic"
-	elif [ "$known3" = 1 ]; then
-		tap_todo "$1 $2 $3: same as Alembic" "$KNOWN3"
-	elif [ "$2" = sections ] && [ "$4" = all ] &&
-	     { [ "$1" = mssql ] || [ "$1" = oracle ]; } &&
-	     grep -q sect_generic "$_r"; then
-		tap_todo "$1 $2 $3: same as Alembic" "$KNOWN4"
-		tap_diag "--- Alembic, +++ retort: $(echo "$COMMANDS" | sed -n "s/^$2|//p")" \
-			"$(diff -u "$_a.$4" "$_r.$4" | tail -n +3)"
-	elif "$PY" "$HELPERS/sqlchunks.py" --known "$4" "$_a" >"$_a.k$4" 2>&1 &&
+	elif grep -q '^DELIMITER ' "$_r.$4" && "$PY" "$HELPERS/sqlchunks.py" --known "$4" "$_a" >"$_a.k$4" 2>&1 &&
 	     "$PY" "$HELPERS/sqlchunks.py" --known "$4" "$_r" >"$_r.k$4" 2>&1 &&
 	     cmp -s "$_a.k$4" "$_r.k$4"; then
-		if grep -q '^DELIMITER ' "$_r.$4"; then _why=$KNOWN2; else _why=$KNOWN1; fi
-		tap_todo "$1 $2 $3: same as Alembic" "$_why"
+		tap_todo "$1 $2 $3: same as Alembic" "$KNOWN2"
 		tap_diag "--- Alembic, +++ retort: $(echo "$COMMANDS" | sed -n "s/^$2|//p")" \
 			"$(diff -u "$_a.$4" "$_r.$4" | tail -n +3)"
 	else
@@ -460,14 +448,8 @@ EOF
 	args=$(echo "$COMMANDS" | sed -n "s/^$c|//p")
 	arc=$(cat "$ao/$c.rc" 2>/dev/null || echo "?")
 	rrc=$(cat "$ro/$c.rc" 2>/dev/null || echo "?")
-	known3=0
 	if [ "$arc" = 0 ] && [ "$rrc" = 0 ]; then
 		tap_ok "$d $c exit: both tools succeed ($args)"
-	elif [ "$arc" = 0 ] && [ "$c" = stamprange ] &&
-	     grep -q "Can't locate revision identified by 'b2second:head'" "$ro/$c.err"; then
-		known3=1
-		tap_todo "$d $c exit: both tools succeed ($args)" "$KNOWN3"
-		tap_diag "retort: exit $rrc" "$(cat "$ro/$c.err")"
 	else
 		tap_fail "$d $c exit: both tools succeed ($args)"
 		tap_diag "alembic: exit $arc" "$(tail -5 "$ao/$c.err" 2>/dev/null)" \
