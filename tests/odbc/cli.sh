@@ -9,6 +9,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/odbc/odbcini.sh"
 trap 'rm -rf "$T" "$RETORT_ODBC_TEST_DIR"' EXIT
+odbc_only_registry || { echo "Bail out! cannot write the registry"; exit 1; }
 
 SECRET=Sup3r-secret-pw
 

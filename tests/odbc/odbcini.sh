@@ -88,3 +88,15 @@ else
 		RETORT_ODBC_MYSQL_PWD="$URL_PASS"
 fi
 
+
+# odbc_only_registry: let retort load nothing but the odbc plugin (a
+# registry holding only 50-odbc.cfg, a plugin path holding only its
+# module), so a test that passes cannot have gone through another plugin.
+odbc_only_registry()
+{
+	mkdir -p "$RETORT_ODBC_TEST_DIR/sysconf/plugins.d" &&
+	cp "$top_srcdir/plugins/odbc/50-odbc.cfg" "$RETORT_ODBC_TEST_DIR/sysconf/plugins.d/" &&
+	RETORT_SYSCONFDIR="$RETORT_ODBC_TEST_DIR/sysconf" &&
+	RETORT_PLUGIN_PATH="$top_builddir/plugins/odbc/.libs" &&
+	export RETORT_SYSCONFDIR RETORT_PLUGIN_PATH
+}
