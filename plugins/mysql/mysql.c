@@ -1315,10 +1315,32 @@ static int last_line_has_comment(const char *s, size_t n)
 	return 0;
 }
 
+/* Count the statements sqlsplit finds (stops at two). */
+static int count_stmt(const char *stmt, size_t len, unsigned line, void *payload)
+{
+	(void)stmt;
+	(void)len;
+	(void)line;
+	return ++*(int *)payload >= 2 ? 1 : 0;
+}
+
+/* Would the mysql client cut this statement at one of its ';'?  Quoted or
+ * commented ';' do not count: the client's lexer knows quotes too. */
+static int needs_delimiter(const char *stmt, size_t n)
+{
+	int count = 0;
+	if (!memchr(stmt, ';', n))
+		return 0;
+	if (sqlsplit(stmt, n, SQLSPLIT_MYSQL & ~SQLSPLIT_DELIMITER, 1, count_stmt, &count, NULL) < 0)
+		return 1;
+	return count >= 2;
+}
+
 /*
  * Offline output must run through the `mariadb`/`mysql` client: a statement
- * holding ';' (a procedure or trigger body) is wrapped in DELIMITER lines
- * with a delimiter it does not contain.
+ * holding a ';' the client would cut at (a procedure or trigger body) is
+ * wrapped in DELIMITER lines with a delimiter it does not contain; others
+ * are printed as Alembic prints them.
  */
 static int my_offline_sql(const struct retort_conn *c, int what, const char *arg, size_t arg_len,
                           char **out, struct retort_error *err)
@@ -1346,7 +1368,7 @@ static int my_offline_sql(const struct retort_conn *c, int what, const char *arg
 		const char *stmt = arg ? arg : "";
 		size_t n = arg ? arg_len : 0, i;
 		const char *d = NULL;
-		if (!memchr(stmt, ';', n)) {
+		if (!needs_delimiter(stmt, n)) {
 			sb_put(&b, stmt, n);
 			if (last_line_has_comment(stmt, n))
 				sb_putc(&b, '\n');
