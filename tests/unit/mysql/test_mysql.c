@@ -628,6 +628,10 @@ static void test_offline_sql(void **state)
 	s = offline(c, RETORT_OFFLINE_STATEMENT, "SELECT 1 # one");
 	assert_string_equal(s, "SELECT 1 # one\n;");
 	rt_host()->free(s);
+	/* A ';' the client does not cut at (quoted, commented) needs nothing. */
+	s = offline(c, RETORT_OFFLINE_STATEMENT, "INSERT INTO t VALUES ('it''s; here') /* ; */");
+	assert_string_equal(s, "INSERT INTO t VALUES ('it''s; here') /* ; */;");
+	rt_host()->free(s);
 	/* A body with ';' gets DELIMITER lines, avoiding a delimiter it holds. */
 	s = offline(c, RETORT_OFFLINE_STATEMENT, proc);
 	assert_string_equal(s, "DELIMITER $$\n"
