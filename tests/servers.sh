@@ -417,7 +417,8 @@ _rs_start()
 	fi
 	export RETORT_SERVERS_DIR
 	: >"$RETORT_SERVERS_DIR/.retort-servers"
-	: >"$RETORT_SERVERS_DIR/env.tmp"
+	# The env files hold passwords: readable by the caller only.
+	(umask 077 && : >"$RETORT_SERVERS_DIR/env.tmp" && : >"$RETORT_SERVERS_DIR/env")
 	# The server users must be able to enter the run directory.
 	chmod 755 "$RETORT_SERVERS_DIR"
 	if [ "$(id -u)" = 0 ]; then
