@@ -83,6 +83,7 @@ void rt_graph_free(struct rt_graph *g)
 	rt_strvec_free(&g->bases);
 	rt_strvec_free(&g->real_bases);
 	rt_free(g->pool);
+	rt_free(g->depth);
 	rt_free(g->mark);
 	rt_free(g);
 }
@@ -571,6 +572,39 @@ static int fill_public(struct rt_graph *g)
 	return 0;
 }
 
+/* depth[i]: longest ndown path from a base (Kahn's algorithm; acyclic). */
+static int compute_depth(struct rt_graph *g)
+{
+	size_t *pending = NULL, *queue = NULL, qh = 0, qt = 0, i, j;
+	int error = -1;
+	g->depth = rt_calloc(g->n ? g->n : 1, sizeof(size_t));
+	pending = rt_calloc(g->n ? g->n : 1, sizeof(size_t));
+	queue = rt_malloc((g->n ? g->n : 1) * sizeof(size_t));
+	if (!g->depth || !pending || !queue)
+		goto done;
+	for (i = 0; i < g->n; i++) {
+		pending[i] = g->nodes[i].ndown.n;
+		if (!pending[i])
+			queue[qt++] = i;
+	}
+	while (qh < qt) {
+		size_t v = queue[qh++];
+		const struct gadj *ch = &g->nodes[v].nnext;
+		for (j = 0; j < ch->n; j++) {
+			size_t c = ch->v[j];
+			if (g->depth[c] < g->depth[v] + 1)
+				g->depth[c] = g->depth[v] + 1;
+			if (--pending[c] == 0)
+				queue[qt++] = c;
+		}
+	}
+	error = 0;
+done:
+	rt_free(pending);
+	rt_free(queue);
+	return error;
+}
+
 int rt_graph_finish(struct rt_graph *g, struct rt_err *err)
 {
 	size_t i, j;
@@ -661,7 +695,7 @@ int rt_graph_finish(struct rt_graph *g, struct rt_err *err)
 	}
 	if (detect_cycles(g, 0, err) < 0 || detect_cycles(g, 1, err) < 0)
 		return -1;
-	if (add_branches(g) < 0 || fill_public(g) < 0)
+	if (add_branches(g) < 0 || fill_public(g) < 0 || compute_depth(g) < 0)
 		return rt_err_oom(err);
 	g->finished = 1;
 	return 0;

@@ -43,6 +43,8 @@ struct rt_graph {
 	struct rt_strvec heads, real_heads, bases, real_bases;
 	int finished;
 	size_t *pool;              /* storage of the adjacency lists */
+	size_t *depth;             /* longest path from a base along ndown: an
+	                              ancestor's depth is always smaller */
 	unsigned *mark;            /* scratch marks for traversals (size n) */
 	unsigned stamp;            /* current mark value */
 };
@@ -191,6 +193,13 @@ int g_iterate_revisions(struct grevs *out, const struct rt_graph *g, const struc
 /* _get_all_current(ids): branch heads of everything applied */
 int g_get_all_current(struct grevs *out, const struct rt_graph *g, const char *const *ids,
                       size_t n, struct gerr *e);
+
+/*
+ * Is `p` one of `from` or an ancestor (with dependencies) of one?  Walks down
+ * from them only as far as p's depth, so it costs the band of the graph
+ * between them, not the graph.
+ */
+int g_is_below(int *out, const struct rt_graph *g, size_t p, const size_t *from, size_t n);
 
 /* helpers */
 size_t g_index(const struct rt_graph *g, const struct rt_revision *rev);

@@ -1011,3 +1011,55 @@ done:
 	gset_free(&below);
 	return error;
 }
+
+/* ------------------------------------------------------------ ancestry */
+
+int g_is_below(int *out, const struct rt_graph *g, size_t p, const size_t *from, size_t n)
+{
+	size_t *stack, sp = 0, cap, i, j;
+	unsigned char *seen;
+	*out = 0;
+	if (!n)
+		return 0;
+	cap = n + 16;
+	stack = rt_malloc(cap * sizeof(*stack));
+	seen = rt_calloc(g->n, 1); /* O(n) zeroing, but no walk of the graph */
+	if (!stack || !seen) {
+		rt_free(stack);
+		rt_free(seen);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (from[i] == p)
+			*out = 1; /* Alembic's ancestor sets include the heads themselves */
+		else if (g->depth[from[i]] > g->depth[p])
+			stack[sp++] = from[i];
+	}
+	while (sp && !*out) {
+		size_t v = stack[--sp];
+		const struct gadj *d = &g->nodes[v].ndown;
+		for (j = 0; j < d->n; j++) {
+			size_t a = d->v[j];
+			if (a == p) {
+				*out = 1;
+				break;
+			}
+			if (seen[a] || g->depth[a] <= g->depth[p])
+				continue;
+			seen[a] = 1;
+			if (sp == cap) {
+				size_t *s2 = rt_realloc(stack, (cap *= 2) * sizeof(*s2));
+				if (!s2) {
+					rt_free(stack);
+					rt_free(seen);
+					return -1;
+				}
+				stack = s2;
+			}
+			stack[sp++] = a;
+		}
+	}
+	rt_free(stack);
+	rt_free(seen);
+	return 0;
+}

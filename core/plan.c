@@ -135,14 +135,17 @@ static int hm_update(struct heads *h, struct rt_step *s, const char *from, const
 	return 0;
 }
 
-/* Ancestors (with dependencies) of the rows other than `skip...`. */
-static int other_ancestors(struct gset *out, const struct rt_graph *g, const struct heads *h,
-                           const struct gadj *skip, size_t skip_self, int *any)
+/*
+ * Keeps the candidates that are not ancestors (with dependencies) of a row
+ * other than those in `skip` / `skip_self`: Alembic's
+ * set(candidates).difference(ancestors of the other heads).
+ */
+static int not_below_others(struct grevs *out, const struct rt_graph *g, const struct heads *h,
+                            const struct grevs *cand, const struct gadj *skip, size_t skip_self)
 {
 	size_t i, j;
-	struct grevs starts = { 0 };
-	int error;
-	*any = 0;
+	struct grevs others = { 0 };
+	int error = -1;
 	for (i = 0; i < h->v.n; i++) {
 		const struct rt_revision *r = rt_graph_get(g, h->v.v[i]);
 		int skipped = 0;
@@ -153,16 +156,19 @@ static int other_ancestors(struct gset *out, const struct rt_graph *g, const str
 				skipped |= skip->v[j] == r->order;
 		if (r->order == skip_self)
 			skipped = 1;
-		if (skipped)
-			continue;
-		*any = 1;
-		if (grevs_push(&starts, r->order) < 0) {
-			grevs_free(&starts);
-			return -1;
-		}
+		if (!skipped && grevs_push(&others, r->order) < 0)
+			goto done;
 	}
-	error = g_closure(out, g, starts.v, starts.n, GE_NDOWN);
-	grevs_free(&starts);
+	for (i = 0; i < cand->n; i++) {
+		int below;
+		if (g_is_below(&below, g, cand->v[i], others.v, others.n) < 0)
+			goto done;
+		if (!below && grevs_push(out, cand->v[i]) < 0)
+			goto done;
+	}
+	error = 0;
+done:
+	grevs_free(&others);
 	return error;
 }
 
@@ -192,20 +198,12 @@ static int merge_order(struct grevs *out, const struct rt_graph *g, size_t rev)
 static int unmerge_to(struct grevs *to, const struct rt_graph *g, const struct heads *h,
                       size_t rev)
 {
-	struct gset anc = { 0 };
 	struct grevs order = { 0 };
-	size_t i;
-	int any, error = -1;
-	if (gset_init(&anc, g) < 0 || other_ancestors(&anc, g, h, NULL, rev, &any) < 0 ||
-	    merge_order(&order, g, rev) < 0)
-		goto done;
-	for (i = 0; i < order.n; i++)
-		if ((!any || !anc.in[order.v[i]]) && grevs_push(to, order.v[i]) < 0)
-			goto done;
-	error = 0;
-done:
+	int error = -1;
+	if (merge_order(&order, g, rev) == 0 &&
+	    not_below_others(to, g, h, &order, NULL, rev) == 0)
+		error = 0;
 	grevs_free(&order);
-	gset_free(&anc);
 	return error;
 }
 
@@ -217,8 +215,7 @@ static int revision_step(const struct rt_graph *g, struct heads *h, struct rt_st
 	const char *id = s->rev->id;
 	int in_heads = heads_find(h, id) >= 0;
 	struct grevs to = { 0 };
-	struct gset anc = { 0 };
-	int error = -1, any;
+	int error = -1;
 
 	for (i = 0; i < nd->n; i++)
 		if (heads_find(h, g->revs[nd->v[i]]->id) >= 0) {
@@ -245,17 +242,12 @@ static int revision_step(const struct rt_graph *g, struct heads *h, struct rt_st
 	if (s->upgrade && nd->n > 1 && inter > 1) {
 		/* should_merge_branches: keep the last listed parent's row */
 		struct grevs from = { 0 }, order = { 0 };
-		if (gset_init(&anc, g) < 0 || other_ancestors(&anc, g, h, nd, GREV_NONE, &any) < 0 ||
-		    merge_order(&order, g, rev) < 0) {
+		if (merge_order(&order, g, rev) < 0 ||
+		    not_below_others(&from, g, h, &order, nd, GREV_NONE) < 0) {
 			grevs_free(&order);
+			grevs_free(&from);
 			goto oom;
 		}
-		for (i = 0; i < order.n; i++)
-			if ((!any || !anc.in[order.v[i]]) && grevs_push(&from, order.v[i]) < 0) {
-				grevs_free(&from);
-				grevs_free(&order);
-				goto oom;
-			}
 		grevs_free(&order);
 		error = 0;
 		for (i = 0; error == 0 && i + 1 < from.n; i++)
@@ -270,11 +262,8 @@ static int revision_step(const struct rt_graph *g, struct heads *h, struct rt_st
 	}
 	if (!s->upgrade && in_heads && nd->n > 1) {
 		/* should_unmerge_branches: update to the last, insert the others */
-		if (!to.n) {
-			gset_free(&anc);
-			if (unmerge_to(&to, g, h, rev) < 0)
-				goto oom;
-		}
+		if (!to.n && unmerge_to(&to, g, h, rev) < 0)
+			goto oom;
 		error = 0;
 		for (i = 0; error == 0 && i + 1 < to.n; i++)
 			error = hm_insert(h, s, g->revs[to.v[i]]->id, err);
@@ -306,7 +295,6 @@ oom:
 	error = rt_err_oom(err);
 done:
 	grevs_free(&to);
-	gset_free(&anc);
 	return error;
 }
 
