@@ -18,6 +18,11 @@
  * with the MySQL lexer (backslash escapes, backticks, # comments, DELIMITER
  * blocks for procedures and triggers) and sent one statement at a time.
  *
+ * The version table is Alembic's; version_table_schema names another
+ * database.  Online statements qualify the table with the database
+ * connected to, so a script's USE cannot move it; offline SQL names it as
+ * Alembic does.
+ *
  * The migration lock is GET_LOCK() on a name made of the database and the
  * version table, so runs against different databases of one server do not
  * wait for each other.
