@@ -261,6 +261,7 @@ class Picker:
             (4, lambda: "%s@-%d" % (lb, self.n()) if lb else
              "-1" if len(rows) <= 1 else "base"),
             (2, lambda: "%s-%d" % (self.rev(), self.n())),
+            (2, lambda: "head-%d" % self.n()),
             (1, lambda: "%s@%s" % (lb, self.rev()) if lb else "base"),
         ]
         return weighted(rng, choices)
@@ -316,6 +317,8 @@ class Picker:
                 targets = [rng.choice(["heads", "base", "head"])]
             elif r < 0.45 and self.label():
                 targets = ["%s@head" % self.label()]
+            elif r < 0.5 and self.label():
+                targets = ["%s@base" % self.label()]
             args = ["stamp"] + targets
             if rng.random() < 0.3:
                 args.append("--purge")
@@ -351,9 +354,14 @@ class Picker:
             args = ["history"]
             r = rng.random()
             if r < 0.6:
-                lo = rng.choice(["base", self.rev(), "current"])
+                lo = rng.choice(["base", self.rev(), "current", ""])
                 hi = rng.choice(["head", "heads", self.rev(), "current", ""])
                 args += ["-r", "%s:%s" % (lo, hi)]
+            elif r < 0.7:
+                # relative ranges: "-3:", ":+2", "rev+1:"...
+                args += ["-r", rng.choice(["-%d:" % self.n(), "%s+1:" % self.rev(),
+                                           ":%s" % self.partial(self.rev()),
+                                           "%s:head" % self.partial(self.rev())])]
             if rng.random() < 0.3:
                 args.append("--verbose")
             if rng.random() < 0.3:
