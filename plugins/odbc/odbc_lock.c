@@ -340,7 +340,8 @@ static int lock_row(struct retort_conn *c, struct retort_error *err)
 			H->log(RETORT_LOG_WARNING, "odbc: taking over the migration lock row of %s, "
 			       "a process of this host that no longer runs", who);
 			if ((error = odbc__run_on(c, c->lock_dbc, del, dp, 2, NULL, &rows,
-			                    "cannot clear a stale migration lock row", err)) < 0)
+			                          "cannot clear a stale migration lock row",
+			                          err)) < 0)
 				goto done;
 			continue;
 		}
