@@ -296,6 +296,41 @@ static void test_url_params_passthrough(void **state)
 	rt_free(u);
 }
 
+/*
+ * ?host=/socket/dir overrides the URL's host: libpq then connects through
+ * the Unix socket (the servers.sh PostgreSQL has one; skipped elsewhere).
+ */
+static void test_unix_socket_host_param(void **state)
+{
+	struct opened o;
+	struct retort_error err;
+	const char *dir = getenv("RETORT_SERVERS_DIR");
+	char *sockdir, *sock, *query, *u;
+	(void)state;
+	NEED_SERVER();
+	if (!dir)
+		return;
+	sockdir = rt_sprintf("%s/pg/run", dir);
+	sock = rt_sprintf("%s/.s.PGSQL.%u", sockdir, base_url->pub.port);
+	if (access(sock, F_OK) == 0) {
+		query = rt_sprintf("host=%s&%s", sockdir, search_path_query);
+		u = make_url(NULL, NULL, NULL, query);
+		assert_int_equal(open_conn(&o, u, "rt_sock", NULL, 0, &err), 0);
+		rt_dialect_error_free(&err);
+		rt_dialect_error_init(&err);
+		assert_int_equal(dialect->version_create(o.conn, &err), 0);
+		rt_dialect_error_free(&err);
+		/* inet_server_addr() is NULL on a Unix socket. */
+		must_exec(&o, "INSERT INTO rt_sock SELECT coalesce(host(inet_server_addr()), 'unix')");
+		assert_versions(&o, "unix");
+		close_conn(&o);
+		rt_free(u);
+		rt_free(query);
+	}
+	rt_free(sock);
+	rt_free(sockdir);
+}
+
 static void test_transactional_rollback(void **state)
 {
 	struct opened o;
@@ -771,6 +806,7 @@ int main(void)
 		cmocka_unit_test(test_pgpass_fallback),
 		cmocka_unit_test(test_pg_environment),
 		cmocka_unit_test(test_url_params_passthrough),
+		cmocka_unit_test(test_unix_socket_host_param),
 		cmocka_unit_test(test_transactional_rollback),
 		cmocka_unit_test(test_execute_error),
 		cmocka_unit_test(test_dollar_quoted_function),
