@@ -374,25 +374,39 @@ def _write(path, text):
         f.write(text)
 
 
-def write_projects(g, out):
-    """Write out/alembic and out/retort; return (alembic_dir, retort_dir)."""
+def write_projects(g, out, url=None):
+    """Write out/alembic and out/retort; return (alembic_dir, retort_dir).
+    Without `url`, each project gets its own SQLite file app.db with the log
+    table; with `url` (a server database), both configs name that URL and
+    the caller creates the log tables (run.py selects a schema per tool)."""
     adir = os.path.join(out, "alembic")
     rdir = os.path.join(out, "retort")
     os.makedirs(os.path.join(adir, "versions"))
     os.makedirs(os.path.join(rdir, "migrations", "versions"))
-    _write(os.path.join(adir, "alembic.ini"), ALEMBIC_INI.format(
-        script_location=adir, db=os.path.join(adir, "app.db")))
+    if url is None:
+        ini = ALEMBIC_INI.format(script_location=adir,
+                                 db=os.path.join(adir, "app.db"))
+        cfg = RETORT_CFG
+    else:
+        ini = ALEMBIC_INI.replace("sqlite:///{db}", url.replace("%", "%%")).format(
+            script_location=adir)
+        cfg = RETORT_CFG.replace("sqlite:///app.db", url)
+    _write(os.path.join(adir, "alembic.ini"), ini)
     _write(os.path.join(adir, "env.py"), ENV_PY)
     _write(os.path.join(adir, "script.py.mako"), SCRIPT_MAKO)
-    _write(os.path.join(rdir, "retort.cfg"), RETORT_CFG)
+    _write(os.path.join(rdir, "retort.cfg"), cfg)
+    if url is not None:   # it holds a password
+        os.chmod(os.path.join(adir, "alembic.ini"), 0o600)
+        os.chmod(os.path.join(rdir, "retort.cfg"), 0o600)
     _write(os.path.join(rdir, "migrations", "script.sql.tmpl"),
            SCRIPT_SQL_TMPL)
     for r in g.revs:
         _write(os.path.join(adir, "versions", r.id + ".py"), alembic_script(r))
         _write(os.path.join(rdir, "migrations", "versions", r.id + ".sql"),
                retort_script(r))
-    init_db(os.path.join(adir, "app.db"))
-    init_db(os.path.join(rdir, "app.db"))
+    if url is None:
+        init_db(os.path.join(adir, "app.db"))
+        init_db(os.path.join(rdir, "app.db"))
     return adir, rdir
 
 

@@ -37,9 +37,12 @@ counts as a match if retort failed too and as "ok # SKIP" if retort
 succeeded, with the traceback's last line; the retort database is then
 re-synchronised.
 
-Usage: run.py [all|small|large]   (the fixed seeds of up to 50 revisions,
-the larger ones, or both; make check runs small and large as two tests so
-that -j2 runs them side by side; the fresh seed goes with small)
+Usage: run.py [all|small|large|pg]   (the fixed seeds of up to 50
+revisions, the larger ones, or both; make check runs small and large as two
+tests so that -j2 runs them side by side; the fresh seed goes with small.
+pg runs PG_FIXED against $RETORT_TEST_PG_URL (tests/servers.sh), each tool
+in a schema of its own selected through libpq's PGOPTIONS, dropped after
+the seed.)
 
 Environment / options:
   RETORT            the retort binary (tests/env.sh exports it)
@@ -78,6 +81,8 @@ import alembic_sorted  # noqa: E402
 FIXED = [(1, 6), (2, 12), (3, 20), (4, 30), (5, 45), (6, 60), (7, 80),
          (8, 120), (9, 200), (10, 300), (11, 15), (12, 35), (13, 50),
          (14, 25), (15, 100), (16, 40)]
+# The same on PostgreSQL (run.py pg): fewer, the plugin is what is new.
+PG_FIXED = [(21, 15), (22, 40), (23, 90)]
 
 LOG_SQL_RE = re.compile(
     r"INSERT INTO log\s*\(\s*rev\s*,\s*dir\s*\)\s*VALUES\s*\(\s*'(\w+)'\s*,\s*'(up|down)'\s*\)")
@@ -113,52 +118,140 @@ class Tap:
 # ------------------------------------------------------------ tool runners
 
 class Alembic:
-    def __init__(self, adir):
+    def __init__(self, adir, env=None):
         self.dir = adir
         self.ini = os.path.join(adir, "alembic.ini")
-        self.db = os.path.join(adir, "app.db")
+        self.env = env or {}   # e.g. PGOPTIONS selecting a schema
         self.subprocess = os.environ.get("DIFF_SUBPROCESS") == "1"
 
     def run(self, args):
         if not self.subprocess:
-            return alembic_sorted.run(self.ini, args)
+            saved = {k: os.environ.get(k) for k in self.env}
+            os.environ.update(self.env)   # libpq reads PGOPTIONS at connect
+            try:
+                return alembic_sorted.run(self.ini, args)
+            finally:
+                for k, v in saved.items():
+                    if v is None:
+                        os.environ.pop(k, None)
+                    else:
+                        os.environ[k] = v
         p = subprocess.run(
             ["/usr/bin/python3", os.path.join(HERE, "alembic_sorted.py"),
              "-c", self.ini] + args, cwd=self.dir, capture_output=True,
-            text=True, timeout=300)
+            text=True, timeout=300, env=dict(os.environ, **self.env))
         return p.returncode, p.stdout, p.stderr
 
 
 class Retort:
-    def __init__(self, rdir, binary):
+    def __init__(self, rdir, binary, env=None):
         self.dir = rdir
         self.cfg = os.path.join(rdir, "retort.cfg")
-        self.db = os.path.join(rdir, "app.db")
+        self.env = env or {}
         self.binary = binary
 
     def run(self, args):
         try:
             p = subprocess.run([self.binary, "-c", self.cfg] + args,
                                cwd=self.dir, capture_output=True, text=True,
-                               timeout=120)
+                               timeout=120, env=dict(os.environ, **self.env))
         except subprocess.TimeoutExpired as e:
             return 124, e.stdout or "", (e.stderr or "") + "\n(timed out)"
         return p.returncode, p.stdout, p.stderr
 
 
-def db_state(path):
-    """(set of alembic_version rows, list of (seq, rev, dir) log rows)."""
-    con = sqlite3.connect(path)
-    try:
+class SqliteDb:
+    """Each tool on its own SQLite file (written by gen.write_projects)."""
+
+    def __init__(self, adir, rdir):
+        self.paths = {"alembic": os.path.join(adir, "app.db"),
+                      "retort": os.path.join(rdir, "app.db")}
+        self.url = None
+
+    def env(self, tool):
+        return {}
+
+    def state(self, tool):
+        """(set of alembic_version rows, list of (rev, dir) log rows)."""
+        con = sqlite3.connect(self.paths[tool])
         try:
-            rows = {r[0] for r in con.execute(
-                "SELECT version_num FROM alembic_version")}
-        except sqlite3.OperationalError:
-            rows = set()    # no version table yet
-        log = list(con.execute("SELECT seq, rev, dir FROM log ORDER BY seq"))
-    finally:
-        con.close()
-    return rows, log
+            try:
+                rows = {r[0] for r in con.execute(
+                    "SELECT version_num FROM alembic_version")}
+            except sqlite3.OperationalError:
+                rows = set()    # no version table yet
+            log = [tuple(r) for r in con.execute("SELECT rev, dir FROM log ORDER BY seq")]
+        finally:
+            con.close()
+        return rows, log
+
+    def resync(self):
+        """Make retort's database a copy of Alembic's."""
+        shutil.copyfile(self.paths["alembic"], self.paths["retort"])
+
+    def close(self):
+        pass
+
+
+class PgDb:
+    """Each tool in its own schema of the $RETORT_TEST_PG_URL database,
+    selected with libpq's PGOPTIONS (search_path) for both tools."""
+
+    def __init__(self, url, tag):
+        import psycopg2
+        self.url = url
+        self.con = psycopg2.connect(url)
+        self.con.autocommit = True
+        self.schemas = {"alembic": "diff_%s_a" % tag, "retort": "diff_%s_r" % tag}
+        cur = self.con.cursor()
+        for sch in self.schemas.values():
+            cur.execute('DROP SCHEMA IF EXISTS "%s" CASCADE' % sch)
+            cur.execute('CREATE SCHEMA "%s"' % sch)
+            cur.execute('CREATE TABLE "%s".log (seq SERIAL PRIMARY KEY, '
+                        'rev VARCHAR(32) NOT NULL, dir VARCHAR(4) NOT NULL)' % sch)
+
+    def env(self, tool):
+        return {"PGOPTIONS": "-c search_path=%s" % self.schemas[tool]}
+
+    def _has_version_table(self, cur, sch):
+        cur.execute("SELECT to_regclass(%s)", ('"%s".alembic_version' % sch,))
+        return cur.fetchone()[0] is not None
+
+    def state(self, tool):
+        sch = self.schemas[tool]
+        cur = self.con.cursor()
+        rows = set()
+        if self._has_version_table(cur, sch):
+            cur.execute('SELECT version_num FROM "%s".alembic_version' % sch)
+            rows = {r[0] for r in cur.fetchall()}
+        cur.execute('SELECT rev, dir FROM "%s".log ORDER BY seq' % sch)
+        return rows, [tuple(r) for r in cur.fetchall()]
+
+    def resync(self):
+        a, r = self.schemas["alembic"], self.schemas["retort"]
+        cur = self.con.cursor()
+        cur.execute("BEGIN")
+        cur.execute('DELETE FROM "%s".log' % r)
+        cur.execute('INSERT INTO "%s".log SELECT * FROM "%s".log' % (r, a))
+        cur.execute("SELECT setval(pg_get_serial_sequence('\"%s\".log', 'seq'), "
+                    "COALESCE((SELECT max(seq) FROM \"%s\".log), 0) + 1, false)" % (r, r))
+        if self._has_version_table(cur, a):
+            if not self._has_version_table(cur, r):
+                cur.execute('CREATE TABLE "%s".alembic_version (version_num VARCHAR(32) '
+                            'NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY '
+                            '(version_num))' % r)
+            cur.execute('DELETE FROM "%s".alembic_version' % r)
+            cur.execute('INSERT INTO "%s".alembic_version SELECT * FROM "%s".alembic_version'
+                        % (r, a))
+        elif self._has_version_table(cur, r):
+            cur.execute('DROP TABLE "%s".alembic_version' % r)
+        cur.execute("COMMIT")
+
+    def close(self):
+        cur = self.con.cursor()
+        for sch in self.schemas.values():
+            cur.execute('DROP SCHEMA IF EXISTS "%s" CASCADE' % sch)
+        self.con.close()
 
 
 # ------------------------------------------------------------ graph facts
@@ -356,10 +449,17 @@ class Picker:
             if r < 0.6:
                 lo = rng.choice(["base", self.rev(), "current", ""])
                 hi = rng.choice(["head", "heads", self.rev(), "current", ""])
+                if lo == hi == "current":
+                    # Alembic 1.8.1 replaces only one "current" and then
+                    # fails on the other ("Can't locate revision identified
+                    # by 'current'"); retort shows the current revisions.
+                    # An Alembic bug: not asked.
+                    hi = "heads"
                 args += ["-r", "%s:%s" % (lo, hi)]
             elif r < 0.7:
                 # relative ranges: "-3:", ":+2", "rev+1:"...
-                args += ["-r", rng.choice(["-%d:" % self.n(), "%s+1:" % self.rev(),
+                # (--rev-range=: argparse takes "-r -3:" for two options)
+                args += ["--rev-range=" + rng.choice(["-%d:" % self.n(), "%s+1:" % self.rev(),
                                            ":%s" % self.partial(self.rev()),
                                            "%s:head" % self.partial(self.rev())])]
             if rng.random() < 0.3:
@@ -475,13 +575,15 @@ def fmt_header(h):
 
 # ------------------------------------------------------------ one seed
 
-def run_seed(tap, seed, size, ncmds, retort_bin, keep_all, with_sql):
+def run_seed(tap, seed, size, ncmds, retort_bin, keep_all, with_sql, backend):
     t0 = time.time()
     g = gen.generate(seed, size)
     tmp = tempfile.mkdtemp(prefix="retort-diff-%d-%d-" % (seed, size))
-    adir, rdir = gen.write_projects(g, tmp)
-    alembic = Alembic(adir)
-    retort = Retort(rdir, retort_bin)
+    pg_url = os.environ.get("RETORT_TEST_PG_URL") if backend == "pg" else None
+    adir, rdir = gen.write_projects(g, tmp, url=pg_url)
+    db = PgDb(pg_url, "%d_%d" % (os.getpid(), seed)) if pg_url else SqliteDb(adir, rdir)
+    alembic = Alembic(adir, db.env("alembic"))
+    retort = Retort(rdir, retort_bin, db.env("retort"))
     facts = Facts(adir)
     rng = random.Random("cmds-%d-%d" % (seed, size))
     picker = Picker(rng, g, with_sql)
@@ -494,7 +596,7 @@ def run_seed(tap, seed, size, ncmds, retort_bin, keep_all, with_sql):
     alembic_failed = [0]   # commands Alembic refused: keep this a minority
     text_diffs = [0]       # listings with the same ids but other text
     for i in range(ncmds):
-        rows_a, log_a = db_state(alembic.db)
+        rows_a, log_a = db.state("alembic")
         kind, args, newid = picker.pick(rows_a, i)
         desc = "seed=%d size=%d cmd %d: %s" % (seed, size, i, " ".join(args))
         t1 = time.time()
@@ -505,8 +607,8 @@ def run_seed(tap, seed, size, ncmds, retort_bin, keep_all, with_sql):
         times[1] += time.time() - t2
         if ra[0] != 0:
             alembic_failed[0] += 1
-        rows_a2, log_a2 = db_state(alembic.db)
-        rows_r2, log_r2 = db_state(retort.db)
+        rows_a2, log_a2 = db.state("alembic")
+        rows_r2, log_r2 = db.state("retort")
         problems = []
         resync = False
         a_ok = ra[0] == 0
@@ -528,7 +630,7 @@ def run_seed(tap, seed, size, ncmds, retort_bin, keep_all, with_sql):
                          if r_ok else None)
             else:
                 tap.line(True, desc + " (both failed; Alembic crashed: %s)" % last[:80])
-            shutil.copyfile(alembic.db, retort.db)
+            db.resync()
             if kind in ("merge", "revision"):
                 _undo_merge(alembic, retort, newid)
             continue
@@ -546,8 +648,8 @@ def run_seed(tap, seed, size, ncmds, retort_bin, keep_all, with_sql):
             problems.append("alembic_version differs: alembic %s, retort %s"
                             % (sorted(rows_a2), sorted(rows_r2)))
         n_before = len(log_a)
-        da = [(rv, d) for _, rv, d in log_a2[n_before:]]
-        dr = [(rv, d) for _, rv, d in log_r2[n_before:]]
+        da = log_a2[n_before:]
+        dr = log_r2[n_before:]
         if log_r2[:n_before] != log_a2[:n_before] or len(log_a2) < n_before:
             problems.append("log rows before the command changed")
         if da != dr:
@@ -608,13 +710,14 @@ def run_seed(tap, seed, size, ncmds, retort_bin, keep_all, with_sql):
         tap.line(not problems, desc,
                  "\n".join(problems) + "\nrows before: %s\n" % (" ".join(sorted(rows_a)) or "-")
                  + fmt_result("alembic", ra) + fmt_result("retort", rr) if problems else None)
-        if (problems or resync) and os.path.exists(retort.db):
-            shutil.copyfile(alembic.db, retort.db)  # re-synchronise
+        if problems or resync:
+            db.resync()
         if merge_broken:
             tap.diag("seed %d: the two trees differ after %s; rest of seed skipped"
                      % (seed, args[0]))
             break
 
+    db.close()
     dt = "%.1fs (alembic %.1fs, retort %.1fs); %d of %d commands failed in Alembic" % (
         time.time() - t0, times[0], times[1], alembic_failed[0], i + 1)
     if text_diffs[0]:
@@ -664,14 +767,33 @@ def main():
         print("1..0 # SKIP retort binary not found (set RETORT)")
         return 0
     part = sys.argv[1] if len(sys.argv) > 1 else "all"
-    if part not in ("all", "small", "large"):
-        sys.stderr.write("usage: run.py [all|small|large]\n")
+    if part not in ("all", "small", "large", "pg"):
+        sys.stderr.write("usage: run.py [all|small|large|pg]\n")
         return 2
-    seeds = [(s, z) for s, z in FIXED
-             if part == "all" or (z <= 50) == (part == "small")]
+    backend = "sqlite"
+    if part == "pg":
+        backend = "pg"
+        if not os.environ.get("RETORT_TEST_PG_URL"):
+            if os.environ.get("CI") == "true":
+                print("Bail out! RETORT_TEST_PG_URL is not set (tests/servers.sh)")
+                return 1
+            print("1..0 # SKIP RETORT_TEST_PG_URL is not set (see tests/servers.sh)")
+            return 0
+        try:
+            import psycopg2  # noqa: F401
+        except ImportError:
+            if os.environ.get("CI") == "true":
+                print("Bail out! python3-psycopg2 is not installed")
+                return 1
+            print("1..0 # SKIP python3-psycopg2 is not installed")
+            return 0
+        seeds = list(PG_FIXED)
+    else:
+        seeds = [(s, z) for s, z in FIXED
+                 if part == "all" or (z <= 50) == (part == "small")]
     if os.environ.get("DIFF_SEEDS"):
         seeds = parse_seeds(os.environ["DIFF_SEEDS"])
-    elif os.environ.get("DIFF_FRESH", "1") != "0" and part != "large":
+    elif os.environ.get("DIFF_FRESH", "1") != "0" and part in ("all", "small"):
         fresh = random.SystemRandom().randrange(1, 1 << 31)
         size = random.SystemRandom().choice([10, 30, 60, 150])
         seeds.append((fresh, size))
@@ -683,7 +805,7 @@ def main():
     tap = Tap()
     t0 = time.time()
     for seed, size in seeds:
-        run_seed(tap, seed, size, ncmds, retort_bin, keep, with_sql)
+        run_seed(tap, seed, size, ncmds, retort_bin, keep, with_sql, backend)
     print("# %d comparisons, %d failed, %.1fs" % (tap.n, tap.failed, time.time() - t0))
     print("1..%d" % tap.n)
     return 0

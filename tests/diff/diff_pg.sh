@@ -1,0 +1,13 @@
+#!/bin/sh
+# The differential suite against Alembic (tests/diff/run.py) on PostgreSQL:
+# $RETORT_TEST_PG_URL from tests/servers.sh, python3-psycopg2 for Alembic.
+# Unset URL: a failure under CI=true, a skip otherwise (run.py decides).
+if ! /usr/bin/python3 -c 'import alembic' >/dev/null 2>&1; then
+	if [ "${CI:-}" = true ]; then
+		echo "Bail out! python3-alembic is not installed (apt-get install python3-alembic)"
+		exit 1
+	fi
+	echo "1..0 # SKIP python3-alembic is not installed"
+	exit 0
+fi
+exec /usr/bin/python3 "$top_srcdir/tests/diff/run.py" pg
