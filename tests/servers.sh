@@ -50,6 +50,15 @@
 # accept connections, default 60), PG_BINDIR (default
 # /usr/lib/postgresql/15/bin, else the newest /usr/lib/postgresql/*/bin).
 
+# The script needs bash: `sh tests/servers.sh ...` re-runs itself in bash.
+if [ -z "${BASH_VERSION:-}" ]; then
+	case $0 in
+	*servers.sh) exec bash "$0" "$@" ;;
+	esac
+	echo "servers.sh: needs bash: run it, or source it from bash" >&2
+	return 2 2>/dev/null || exit 2
+fi
+
 # Sourced or executed?  When sourced, never `exit` the caller's shell.
 if [ -n "${BASH_VERSION:-}" ] && [ "${BASH_SOURCE[0]}" != "$0" ]; then
 	_rs_sourced=1
