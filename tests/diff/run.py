@@ -429,8 +429,15 @@ class Picker:
         if x < 0.73:
             return self.revision()
         if x < 0.78 and self.with_sql:
-            if rng.random() < 0.6:
+            r = rng.random()
+            if r < 0.45:
                 return "sql", ["upgrade", "--sql", self.upgrade_target(set())], None
+            if r < 0.6:
+                # offline upgrade from a given start: lo:hi
+                hi = self.rev()
+                anc = sorted(self.g.ancestors(hi, deps=False))
+                lo = rng.choice(anc) if anc else "base"
+                return "sql", ["upgrade", "--sql", "%s:%s" % (lo, hi)], None
             # offline downgrade needs a start:end range
             hi = self.rev()
             anc = sorted(self.g.ancestors(hi, deps=False))
