@@ -908,6 +908,30 @@ struct exec_ctx {
 	int rc;
 };
 
+/*
+ * Pass the server's warnings about a statement that succeeded on to the
+ * user: MySQL warns where other databases fail (truncated data, implicit
+ * conversions).  Notes ("table does not exist" after IF EXISTS) go to the
+ * info level, which -v shows.
+ */
+static void log_warnings(struct retort_conn *c, unsigned line)
+{
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	if (mysql_query(c->my, "SHOW WARNINGS") != 0 || !(res = mysql_store_result(c->my)))
+		return;
+	while ((row = mysql_fetch_row(res)) != NULL) {
+		int note = row[0] && strcmp(row[0], "Note") == 0;
+		char *m = clean_message(c, row[2] ? row[2] : "");
+		if (m)
+			api->log(note ? RETORT_LOG_INFO : RETORT_LOG_WARNING,
+			         "mysql: statement at line %u: %s %s: %s", line,
+			         row[0] ? row[0] : "Warning", row[1] ? row[1] : "", m);
+		api->free(m);
+	}
+	mysql_free_result(res);
+}
+
 static int exec_one(const char *stmt, size_t len, unsigned line, void *payload)
 {
 	struct exec_ctx *x = payload;
@@ -917,6 +941,8 @@ static int exec_one(const char *stmt, size_t len, unsigned line, void *payload)
 		statement_error(x->c, x->err, x->index, line, stmt, len);
 		return 1;
 	}
+	if (mysql_warning_count(x->c->my) > 0)
+		log_warnings(x->c, line);
 	return 0;
 }
 

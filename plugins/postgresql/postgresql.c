@@ -341,11 +341,20 @@ static int result_error(struct retort_conn *conn, const PGresult *res, struct re
 	return RETORT_EDB;
 }
 
-static void notice_processor(void *arg, const char *message)
+/*
+ * Server notices: WARNING (RAISE WARNING, deprecated syntax...) reaches the
+ * user at warning level, NOTICE and below ("table does not exist,
+ * skipping") at info level, which -v shows.
+ */
+static void notice_receiver(void *arg, const PGresult *res)
 {
-	char *m = clean_message(arg, message);
+	const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	char *m = clean_message(arg, primary ? primary : PQresultErrorMessage(res));
+	int warning = sev && strcmp(sev, "WARNING") == 0;
 	if (m)
-		api->log(RETORT_LOG_INFO, "postgresql: %s", m);
+		api->log(warning ? RETORT_LOG_WARNING : RETORT_LOG_INFO, "postgresql: %s: %s",
+		         warning ? "server warning" : "server notice", m);
 	api->free(m);
 }
 
@@ -561,7 +570,7 @@ static int pg_connect(struct retort_conn *c, struct retort_error *err)
 		c->pg = NULL;
 		return RETORT_ECONNECT;
 	}
-	PQsetNoticeProcessor(c->pg, notice_processor, c);
+	PQsetNoticeReceiver(c->pg, notice_receiver, c);
 
 	/* The lock key: this database, schema and version table. */
 	{

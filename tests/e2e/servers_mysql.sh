@@ -120,4 +120,14 @@ same "first run exits 0" "$r1" 0
 same "waiting run exits 0" "$r2" 0
 same "each migration ran once" "$(q "SELECT GROUP_CONCAT(rev ORDER BY rev SEPARATOR ' ') FROM runs")" "s1 s2"
 same "at head" "$(q "SELECT version_num FROM alembic_version")" "s2"
+
+# MySQL warns where others fail: the warning reaches the user.
+script w1 s2 "SET SESSION sql_mode = '';
+CREATE TABLE w1 (c VARCHAR(2));
+INSERT INTO w1 VALUES ('too long');
+DROP TABLE IF EXISTS nothing_here_w1;" "DROP TABLE w1;"
+expect "a migration with a truncating INSERT succeeds (non-strict mode)" 0 upgrade head
+err_has "the truncation warning is shown" "1265"
+err_has "with its statement's line" "line 8"
+err_lacks "a note is not shown by default" "nothing_here_w1"
 tap_done

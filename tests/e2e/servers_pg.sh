@@ -104,4 +104,14 @@ same "first run exits 0" "$r1" 0
 same "waiting run exits 0" "$r2" 0
 same "each migration ran once" "$(q "SELECT string_agg(rev, ' ' ORDER BY rev) FROM runs")" "s1 s2"
 same "at head" "$(q "SELECT version_num FROM alembic_version")" "s2"
+
+# Server warnings reach the user; notices only with -v.
+script w1 s2 "DO \$\$ BEGIN RAISE WARNING 'careful: %', 42; END \$\$;
+DROP TABLE IF EXISTS nothing_here_w1;" "SELECT 1;"
+expect "a migration raising a warning succeeds" 0 upgrade head
+err_has "the server's warning is shown" "careful: 42"
+err_lacks "a notice is not shown by default" "nothing_here_w1"
+expect "downgrade -1" 0 downgrade -1
+expect "again with -v" 0 -v upgrade head
+err_has "-v shows the notice" "nothing_here_w1"
 tap_done
