@@ -364,6 +364,30 @@ done:
 	return error;
 }
 
+/* 1 if Revises + Depends On edges form a DAG, 0 if not, -1 on OOM. */
+static int all_edges_acyclic(const struct rt_graph *g)
+{
+	size_t *pending, *queue, qh = 0, qt = 0, i, j;
+	int r = -1;
+	pending = rt_malloc((g->n ? g->n : 1) * sizeof(size_t));
+	queue = rt_malloc((g->n ? g->n : 1) * sizeof(size_t));
+	if (pending && queue) {
+		for (i = 0; i < g->n; i++)
+			if (!(pending[i] = g->nodes[i].alldown.n))
+				queue[qt++] = i;
+		while (qh < qt) {
+			const struct gadj *ch = &g->nodes[queue[qh++]].allnext;
+			for (j = 0; j < ch->n; j++)
+				if (--pending[ch->v[j]] == 0)
+					queue[qt++] = ch->v[j];
+		}
+		r = qt == g->n;
+	}
+	rt_free(pending);
+	rt_free(queue);
+	return r;
+}
+
 /* _detect_cycles: revisions outside anc(heads) & desc(bases) are in a cycle. */
 static int detect_cycles(struct rt_graph *g, int with_deps, struct rt_err *err)
 {
@@ -693,8 +717,19 @@ int rt_graph_finish(struct rt_graph *g, struct rt_err *err)
 		if (build_reverse(g, &g->pool) < 0)
 			return rt_err_oom(err);
 	}
-	if (detect_cycles(g, 0, err) < 0 || detect_cycles(g, 1, err) < 0)
-		return -1;
+	/* A DAG (counting dependencies) has no cycle either way; only when
+	 * Kahn's walk gets stuck do we run Alembic's slower detection, which
+	 * names the revisions involved. */
+	{
+		int dag = all_edges_acyclic(g);
+		if (dag < 0)
+			return rt_err_oom(err);
+		if (!dag && (detect_cycles(g, 0, err) < 0 || detect_cycles(g, 1, err) < 0))
+			return -1;
+		if (!dag)
+			return rt_err_set(err, RT_EXIT_USAGE, "Dependency cycle among the revisions; "
+			                  "check their 'Revises' and 'Depends On' lines");
+	}
 	if (add_branches(g) < 0 || fill_public(g) < 0 || compute_depth(g) < 0)
 		return rt_err_oom(err);
 	g->finished = 1;

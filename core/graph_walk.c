@@ -1017,18 +1017,15 @@ done:
 int g_is_below(int *out, const struct rt_graph *g, size_t p, const size_t *from, size_t n)
 {
 	size_t *stack, sp = 0, cap, i, j;
-	unsigned char *seen;
+	struct rt_map seen = RT_MAP_INIT; /* sized by the walk, not by the graph */
+	int error = -1;
 	*out = 0;
 	if (!n)
 		return 0;
 	cap = n + 16;
 	stack = rt_malloc(cap * sizeof(*stack));
-	seen = rt_calloc(g->n, 1); /* O(n) zeroing, but no walk of the graph */
-	if (!stack || !seen) {
-		rt_free(stack);
-		rt_free(seen);
+	if (!stack)
 		return -1;
-	}
 	for (i = 0; i < n; i++) {
 		if (from[i] == p)
 			*out = 1; /* Alembic's ancestor sets include the heads themselves */
@@ -1044,22 +1041,22 @@ int g_is_below(int *out, const struct rt_graph *g, size_t p, const size_t *from,
 				*out = 1;
 				break;
 			}
-			if (seen[a] || g->depth[a] <= g->depth[p])
+			if (g->depth[a] <= g->depth[p] || rt_map_has(&seen, g->revs[a]->id))
 				continue;
-			seen[a] = 1;
+			if (rt_map_put(&seen, g->revs[a]->id, NULL) < 0)
+				goto done;
 			if (sp == cap) {
 				size_t *s2 = rt_realloc(stack, (cap *= 2) * sizeof(*s2));
-				if (!s2) {
-					rt_free(stack);
-					rt_free(seen);
-					return -1;
-				}
+				if (!s2)
+					goto done;
 				stack = s2;
 			}
 			stack[sp++] = a;
 		}
 	}
+	error = 0;
+done:
 	rt_free(stack);
-	rt_free(seen);
-	return 0;
+	rt_map_free(&seen);
+	return error;
 }
