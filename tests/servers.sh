@@ -288,7 +288,7 @@ _rs_my_start()
 		[ "$(id -u)" = 0 ] && chown "$owner:" "$dir/server.log"
 		# All descriptors redirected: the server must not hold the
 		# caller's stdout (eval "$(servers.sh start)" would hang).
-		(cd "$RETORT_SERVERS_DIR" && exec setsid "$server" --no-defaults --user="$owner" \
+		(cd "$RETORT_SERVERS_DIR" && exec "$server" --no-defaults --user="$owner" \
 			--datadir="$dir/data" --socket="$dir/run/mysqld.sock" \
 			--pid-file="$dir/run/mysqld.pid" --port="$port" --bind-address=127.0.0.1 \
 			--log-error="$dir/server.log" --skip-name-resolve --skip-log-bin \
@@ -296,6 +296,8 @@ _rs_my_start()
 			--innodb-flush-log-at-trx-commit=0 --max-connections=60 \
 			</dev/null >>"$dir/server.log" 2>&1) &
 		pid=$!
+		# Not a job of a sourcing interactive shell (no "Done" notices).
+		disown "$pid" 2>/dev/null
 		echo "$pid" >"$dir/server.pid"
 		ok=0
 		for i in $(seq 1 $(( timeout * 4 ))); do
