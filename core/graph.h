@@ -70,12 +70,20 @@ int rt_graph_real_heads(const struct rt_graph *g, struct rt_strvec *out);
 
 /*
  * Resolve a specifier to full revision ids, as Alembic's get_revisions():
- * "head", "heads", "base", full or unambiguous partial ids, branch labels,
- * "label@head", "label@base", "rev@head", and relative forms "+N", "-N",
- * "head-N", "rev+N", "label@+N", "label@-N" relative to `current` heads
- * (the version table rows; may be empty).  "base" resolves to no ids.
- * Errors use Alembic's wording: "No such revision or branch 'x'",
- * "Multiple revisions start with 'ab': ab12, ab34...", etc.
+ * "head", "heads", "base", full or partial ids (any unique prefix of an id
+ * longer than 3 characters, or of a branch label), branch labels,
+ * "label@head", "label@heads", "label@base", "rev@head", "label@rev".
+ * Relative forms (Alembic's regex `(?:(.+?)@)?(\w+)?((?:\+|-)\d+)`) are
+ * resolved as the upgrade/downgrade commands resolve their target: "+N" and
+ * "label@+N" walk up from the `current` rows (version table, may be empty:
+ * then from the bases), "-N" and "label@-N" walk down from them, and
+ * "rev+N", "head-N", "label@head-N" walk from that revision.  A result that
+ * is the base (e.g. "base", "head-3" on a 3-revision line) adds no id.
+ * Errors (RT_EXIT_USAGE) carry the text Alembic's CommandError prints, then
+ * Alembic's own detail in parentheses: "Can't locate revision identified
+ * by 'ab' (Multiple revisions start with 'ab': 'ab12', 'ab34'...)",
+ * "Multiple head revisions are present for given argument 'head'; ...",
+ * "Relative revision -2 didn't produce 2 migrations", "Ambiguous walk".
  */
 int rt_graph_resolve(const struct rt_graph *g, const char *spec,
                      const char *const *current, size_t n_current,
