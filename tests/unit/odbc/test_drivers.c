@@ -163,6 +163,33 @@ static void t_connect_detects_flavour(void **state)
 	odbc_vt->destroy(c);
 }
 
+/* An explicit ?flavour= wins over what the DBMS reports (with a warning). */
+static void t_flavour_param_wins(void **state)
+{
+	struct backend *b = need(state);
+	const char *other = strcmp(b->flavour, "mysql") == 0 ? "postgresql" : "mysql";
+	struct test_url u;
+	struct retort_dialect_options o = test_opts(NULL, NULL, 0);
+	struct retort_conn *c = NULL;
+	struct retort_error e;
+	char *out = NULL;
+
+	rt_dialect_error_init(&e);
+	test_url(&u, "odbc", NULL, b->uid, b->pwd, b->dsn, 0, NULL, "flavour", other, NULL);
+	assert_int_equal(odbc_vt->create(&c, &u.url, &o, &e), 0);
+	if (odbc_vt->connect(c, &e) != 0)
+		fail_msg("connect: %s", e.message);
+	assert_int_equal(odbc_vt->quote_identifier(c, "select", &out, &e), 0);
+	assert_string_equal(out, strcmp(other, "mysql") == 0 ? "`select`" : "\"select\"");
+	rt_free(out);
+	if (strcmp(other, "mysql") == 0)
+		assert_int_equal(odbc_vt->caps(c) & RETORT_CAP_TRANSACTIONAL_DDL, 0);
+	else
+		assert_int_not_equal(odbc_vt->caps(c) & RETORT_CAP_TRANSACTIONAL_DDL, 0);
+	odbc_vt->destroy(c);
+	rt_dialect_error_free(&e);
+}
+
 /* The URL's own parts: odbc://user:pw@DSN, and a wrong password. */
 static void t_connect_url_forms_and_failures(void **state)
 {
@@ -590,9 +617,10 @@ static void t_connection_string_braces(void **state)
 
 int main(void)
 {
-	struct CMUnitTest tests[3 * 9];
+	struct CMUnitTest tests[3 * 10];
 	static const struct { const char *name; CMUnitTestFunction fn; } cases[] = {
 		{ "connect detects the flavour", t_connect_detects_flavour },
+		{ "?flavour= wins over the DBMS name", t_flavour_param_wins },
 		{ "URL forms and connect failures", t_connect_url_forms_and_failures },
 		{ "execute and statement errors", t_execute_errors },
 		{ "password scrubbed from messages", t_password_scrubbed },
@@ -602,7 +630,7 @@ int main(void)
 		{ "flavour scripts", t_flavour_scripts },
 		{ "connection string braces", t_connection_string_braces },
 	};
-	static char names[3 * 9][96];
+	static char names[3 * 10][96];
 	size_t i, j, n = 0;
 
 	for (i = 0; i < 3; i++) {
