@@ -27,6 +27,9 @@
  * version table, so runs against different databases of one server do not
  * wait for each other.
  */
+/* clock_gettime(), nanosleep() and strcasecmp() under -std=c99 too. */
+#define _POSIX_C_SOURCE 200809L
+
 #include "config.h"
 
 #include <errno.h>
@@ -94,7 +97,7 @@ static void sb_put(struct sbuf *b, const char *s, size_t n)
 {
 	if (b->oom)
 		return;
-	if (b->len + n + 1 > b->cap) {
+	if (!b->p || b->len + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 64;
 		char *p;
 		while (cap < b->len + n + 1)
@@ -514,8 +517,8 @@ static int check_opt(const char *key, const char *value, struct retort_error *er
 static int apply_opts(struct retort_conn *c, struct retort_error *err)
 {
 	size_t i;
-	int rc = 0, b;
-	unsigned u;
+	int rc = 0, b = 0;
+	unsigned u = 0;
 	const char *charset = "utf8mb4";
 
 	for (i = 0; i < c->n_opts && rc == 0; i++) {
@@ -672,7 +675,7 @@ static int my_create(struct retort_conn **out, const struct retort_url *url,
 			goto fail;
 		}
 		c->n_opts = i + 1;
-		if (strcmp(p->key, "unix_socket") == 0) {
+		if (p->key && strcmp(p->key, "unix_socket") == 0) {
 			api->free(c->unix_socket);
 			if (dup_opt(&c->unix_socket, c->opts[i].value) < 0)
 				goto fail;
@@ -1204,6 +1207,7 @@ static int lock_call(struct retort_conn *c, const char *fn, int with_timeout, lo
 	MYSQL_ROW row;
 	char *sql;
 
+	*value = -2;
 	sb_puts(&b, "SELECT ");
 	sb_puts(&b, fn);
 	sb_putc(&b, '(');

@@ -21,6 +21,9 @@
  * PostgreSQL, and identifiers are quoted as SQLAlchemy quotes them (only
  * when needed), so offline SQL matches `alembic upgrade --sql` output.
  */
+/* clock_gettime(), nanosleep() and strcasecmp() under -std=c99 too. */
+#define _POSIX_C_SOURCE 200809L
+
 #include "config.h"
 
 #include <errno.h>
@@ -74,7 +77,7 @@ static void sb_put(struct sbuf *b, const char *s, size_t n)
 {
 	if (b->oom)
 		return;
-	if (b->len + n + 1 > b->cap) {
+	if (!b->p || b->len + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 64;
 		char *p;
 		while (cap < b->len + n + 1)
