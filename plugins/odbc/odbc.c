@@ -7,15 +7,16 @@
  * odbc_connstr_build() for how a URL becomes a connection string).  The
  * "flavour" (which SQL dialect is behind the driver) comes from the scheme,
  * from ?flavour=, or after connect() from SQLGetInfo(SQL_DBMS_NAME); it
- * decides statement splitting, quoting, the version table DDL, the lock,
- * the capability flags and the offline SQL text (odbc_flavour.c).
+ * decides statement splitting, quoting, the version table DDL, the lock
+ * (odbc_lock.c), the capability flags and the offline SQL text
+ * (odbc_flavour.c).
  *
  * Every statement runs through SQLExecDirect with autocommit on, except
  * between begin() and commit()/rollback(), which turn autocommit off and
  * end with SQLEndTran.  Diagnostics are collected from every
- * SQLGetDiagRec record; any text that could carry the password (the
- * connection string, the password itself) is replaced by "***" before it
- * reaches a message.
+ * SQLGetDiagRec record; any text that could carry a password (the
+ * connection string, the URL's password, ?pwd= and ?password= values) is
+ * replaced by "***" before it reaches a message.
  */
 #include "config.h"
 
