@@ -18,8 +18,11 @@ Every script's upgrade appends (rev, 'up') to `log` and its downgrade appends
 order.  The graph is built the way teams grow one: linear runs on heads,
 branches off older revisions, merges of 2-3 heads, branch labels on some
 branches, several independent bases with their own labels, and depends_on
-across branches (by id or by label).  Revision ids are 12 hex digits, some
-sharing a prefix with an earlier id so that partial ids can be ambiguous.
+across branches (by id or by label).  Revision ids are mostly 12 hex
+digits, some sharing a prefix with an earlier id so that partial ids can be
+ambiguous, some all decimal or hand-written.  A few scripts are poisoned:
+their upgrade or downgrade section fails after logging, so the command
+must roll back.
 
 Determinism: a graph is a pure function of (seed, size).  Files are named
 <rev>.py / <rev>.sql so that a sorted directory listing is the order of
@@ -48,6 +51,7 @@ class Rev:
         self.deps = list(deps)      # Depends On as written (ids or labels)
         self.idx = idx              # creation order
         self.message = "step %d" % idx
+        self.poison = None          # "up"/"down": that section fails
 
     def __repr__(self):
         return "Rev(%s, down=%s, labels=%s, deps=%s)" % (
@@ -112,14 +116,23 @@ class Graph:
 
 
 def new_id(rng, taken, prefix_pool):
-    """A fresh 12-hex-digit id; sometimes sharing a 4..8 digit prefix with an
-    existing id so that short partial ids become ambiguous."""
+    """A fresh id: mostly 12 hex digits as Alembic makes them, sometimes
+    sharing a 4..8 digit prefix with an existing id (so short partial ids
+    become ambiguous), sometimes all decimal digits (Alembic tries int() on
+    specifiers), and sometimes a hand-written id of another length with
+    upper case and '_' (any [A-Za-z0-9_]+ is legal with --rev-id)."""
     while True:
         rid = "%012x" % rng.getrandbits(48)
-        if prefix_pool and rng.random() < 0.12:
+        x = rng.random()
+        if prefix_pool and x < 0.12:
             other = rng.choice(prefix_pool)
-            k = rng.randint(4, 8)
+            k = rng.randint(4, min(8, len(other)))
             rid = other[:k] + rid[k:]
+        elif x < 0.15:
+            rid = "%012d" % rng.randrange(10 ** 12)
+        elif x < 0.19:
+            rid = "".join(rng.choice("ABCDEFabcdef0123456789_")
+                          for _ in range(rng.randint(5, 20)))
         if rid not in taken:
             return rid
 
@@ -213,6 +226,8 @@ def generate(seed, size):
                     deps.append(r.id)
         r = mk(down, labels, deps)
         current = r.id
+        if rng.random() < 0.015:
+            r.poison = rng.choice(["up", "down"])
     return g
 
 
@@ -312,6 +327,11 @@ def _py_tuple(items):
     return "(" + ", ".join(repr(i) for i in items) + ")"
 
 
+# A statement that fails on every database: a poisoned section logs its
+# row, then fails, so the whole command must roll back (log row included).
+POISON = "INSERT INTO no_such_table (x) VALUES (1)"
+
+
 def alembic_script(r):
     return '''\
 """{msg}
@@ -330,14 +350,16 @@ depends_on = {deps}
 
 
 def upgrade():
-    op.execute("INSERT INTO log(rev, dir) VALUES ('{rid}', 'up')")
+    op.execute("INSERT INTO log(rev, dir) VALUES ('{rid}', 'up')"){up_fail}
 
 
 def downgrade():
-    op.execute("INSERT INTO log(rev, dir) VALUES ('{rid}', 'down')")
+    op.execute("INSERT INTO log(rev, dir) VALUES ('{rid}', 'down')"){down_fail}
 '''.format(msg=r.message, rid=r.id, revises=", ".join(r.down),
            down=_py_tuple(r.down), labels=_py_tuple(r.labels),
-           deps=_py_tuple(r.deps))
+           deps=_py_tuple(r.deps),
+           up_fail="\n    op.execute(%r)" % POISON if r.poison == "up" else "",
+           down_fail="\n    op.execute(%r)" % POISON if r.poison == "down" else "")
 
 
 def retort_script(r):
@@ -351,11 +373,15 @@ def retort_script(r):
         lines.append("-- Depends On: %s" % ", ".join(r.deps))
     lines += ["",
               "-- retort:upgrade",
-              "INSERT INTO log(rev, dir) VALUES ('%s', 'up');" % r.id,
-              "",
+              "INSERT INTO log(rev, dir) VALUES ('%s', 'up');" % r.id]
+    if r.poison == "up":
+        lines.append(POISON + ";")
+    lines += ["",
               "-- retort:downgrade",
-              "INSERT INTO log(rev, dir) VALUES ('%s', 'down');" % r.id,
-              ""]
+              "INSERT INTO log(rev, dir) VALUES ('%s', 'down');" % r.id]
+    if r.poison == "down":
+        lines.append(POISON + ";")
+    lines.append("")
     return "\n".join(lines)
 
 
