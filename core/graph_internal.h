@@ -1,7 +1,7 @@
 /*
  * core/graph_internal.h - internals shared by graph.c (building and
- * validating), graph_walk.c (traversals, lineage, topological sort,
- * iterate_revisions), graph_resolve.c (specifiers), plan.c and format.c.
+ * validating), graph_walk.c (traversals, iterate_revisions), graph_sort.c
+ * (topological sort), graph_resolve.c (specifiers), plan.c and format.c.
  * Not part of any contract outside the graph area.
  *
  * Revisions are numbered by their position in load order (sorted by id);
@@ -189,6 +189,13 @@ struct gspec {
 };
 int g_iterate_revisions(struct grevs *out, const struct rt_graph *g, const struct gspec *upper,
                         const struct gspec *lower, const struct giter_opts *o, struct gerr *e);
+
+/*
+ * graph_sort.c: _topological_sort(revisions, heads): `todo` in Alembic's
+ * order (heads first, down to the bases); `heads` in any order.
+ */
+int g_topo_sort(struct grevs *out, const struct rt_graph *g, const struct gset *todo,
+                const size_t *heads, size_t n_heads, struct gerr *err);
 
 /* _get_all_current(ids): branch heads of everything applied */
 int g_get_all_current(struct grevs *out, const struct rt_graph *g, const char *const *ids,

@@ -539,7 +539,7 @@ static int match_tail(struct grel *r, const char *s)
 		d++;
 	r->symbol = w ? rt_strndup(s, w) : NULL;
 	r->relative = rt_strndup(s + w, d - w);
-	return 1;
+	return (w && !r->symbol) || !r->relative ? -1 : 1;
 }
 
 int g_match_relative(struct grel *out, const char *s)
@@ -549,19 +549,25 @@ int g_match_relative(struct grel *out, const char *s)
 	if (!s)
 		return 0;
 	/* (?:(.+?)@)? : lazily, each '@' after at least one character */
+	int rc;
 	for (p = s + 1; *s && (p = strchr(p, '@')) != NULL; p++) {
-		if (match_tail(out, p + 1)) {
+		if ((rc = match_tail(out, p + 1)) != 0) {
 			out->branch = rt_strndup(s, (size_t)(p - s));
+			if (rc < 0 || !out->branch)
+				goto oom;
 			goto matched;
 		}
 	}
-	if (match_tail(out, s))
+	if ((rc = match_tail(out, s)) > 0)
 		goto matched;
+	if (rc < 0)
+		goto oom;
 	return 0;
+oom:
+	grel_free(out);
+	return -1;
 matched:
 	out->matched = 1;
-	if (!out->relative || (out->branch == NULL && 0))
-		return -1;
 	errno = 0;
 	out->value = strtol(out->relative, NULL, 10);
 	if (errno == ERANGE)
