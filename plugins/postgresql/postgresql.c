@@ -1167,11 +1167,16 @@ static int pg_offline_sql(const struct retort_conn *c, int what, const char *arg
 		break;
 	case RETORT_OFFLINE_VERSION_INSERT: {
 		/* SQLAlchemy adds RETURNING for the primary key on PostgreSQL. */
-		char *lit = NULL;
+		char *lit = NULL, *rev;
+		int rc;
 		if (!c || !arg)
 			return api->error_set(err, RETORT_ERROR, "no handle for the version table");
-		if (pg_quote_literal(c, arg, &lit, err) < 0)
-			return RETORT_ENOMEM;
+		if (!(rev = api->strndup(arg, arg_len)))
+			return oom(err);
+		rc = pg_quote_literal(c, rev, &lit, err);
+		api->free(rev);
+		if (rc < 0)
+			return rc;
 		sb_puts(&b, "INSERT INTO ");
 		sb_puts(&b, c->qtable);
 		sb_puts(&b, " (version_num) VALUES (");

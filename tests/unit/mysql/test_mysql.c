@@ -624,6 +624,16 @@ static void test_offline_sql(void **state)
 	s = offline(c, RETORT_OFFLINE_STATEMENT, "CREATE TABLE t (id int)");
 	assert_string_equal(s, "CREATE TABLE t (id int);");
 	rt_host()->free(s);
+	/* The version INSERT is the core's plain one on MySQL, as in Alembic. */
+	{
+		char *o = NULL;
+		rt_dialect_error_init(&err);
+		assert_int_equal(dialect->offline_sql(c, RETORT_OFFLINE_VERSION_INSERT, "abc", 3, &o,
+		                                      &err),
+		                 RETORT_ENOTSUPPORTED);
+		assert_null(o);
+		rt_dialect_error_free(&err);
+	}
 	/* A last line that may end in a comment gets the ';' on its own line. */
 	s = offline(c, RETORT_OFFLINE_STATEMENT, "SELECT 1 # one");
 	assert_string_equal(s, "SELECT 1 # one\n;");

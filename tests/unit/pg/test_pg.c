@@ -692,6 +692,11 @@ static void test_offline_sql(void **state)
 	s = offline(c, RETORT_OFFLINE_STATEMENT, "CREATE TABLE t (id int)");
 	assert_string_equal(s, "CREATE TABLE t (id int);");
 	rt_host()->free(s);
+	/* The version INSERT as SQLAlchemy renders it, RETURNING included. */
+	s = offline(c, RETORT_OFFLINE_VERSION_INSERT, "ae1027a6acf0");
+	assert_string_equal(s, "INSERT INTO alembic_version (version_num) VALUES ('ae1027a6acf0') "
+	                       "RETURNING alembic_version.version_num;");
+	rt_host()->free(s);
 	/* A last line that may end in a comment gets the ';' on its own line. */
 	s = offline(c, RETORT_OFFLINE_STATEMENT, "SELECT 1 -- one");
 	assert_string_equal(s, "SELECT 1 -- one\n;");
