@@ -138,6 +138,32 @@ static void test_heads_branches_current(void **state)
 	assert_text(run_fmt(rt_format_heads, g, &o),
 	            "29f859a13ea (networking) (head)\n"
 	            "d747a8a8879 (shoppingcart) (head)\n");
+	o.verbose = 1;
+	assert_text(run_fmt(rt_format_heads, g, &o),
+	            "Rev: 29f859a13ea (head)\n"
+	            "Parent: 109ec7d132bf\n"
+	            "Also depends on: 55af2cb1c267\n"
+	            "Branch names: networking\n"
+	            "Path: versions/29f859a13ea.sql\n"
+	            "\n"
+	            "    add DNS table\n"
+	            "    \n"
+	            "    Revision ID: 29f859a13ea\n"
+	            "    Revises: 109ec7d132bf\n"
+	            "    Create Date: 2026-01-01 00:00:00.000000\n"
+	            "\n"
+	            "Rev: d747a8a8879 (head)\n"
+	            "Parent: 27c6a30d7c24\n"
+	            "Branch names: shoppingcart\n"
+	            "Path: versions/d747a8a8879.sql\n"
+	            "\n"
+	            "    add a shopping cart column\n"
+	            "    \n"
+	            "    Revision ID: d747a8a8879\n"
+	            "    Revises: 27c6a30d7c24\n"
+	            "    Create Date: 2026-01-01 00:00:00.000000\n"
+	            "\n");
+	o.verbose = 0;
 	o.resolve_dependencies = 0;
 	o.current = cur;
 	o.n_current = 2;
@@ -199,6 +225,30 @@ static void test_json(void **state)
 	            "false, \"is_branch_point\": false, \"is_current\": true}]\n");
 	o.n_current = 0;
 	assert_text(run_fmt(rt_format_current, g, &o), "[]\n");
+	rt_graph_free(g);
+
+	g = fx_graph(branched);
+	assert_text(run_fmt(rt_format_branches, g, &o),
+	            "[{\"revision\": \"1975ea83b712\", \"down_revisions\": [], "
+	            "\"branch_labels\": [], \"depends_on\": [], \"message\": "
+	            "\"create account table\", \"path\": \"versions/1975ea83b712.sql\", "
+	            "\"is_head\": false, \"is_merge_point\": false, \"is_branch_point\": true, "
+	            "\"branches_into\": [\"27c6a30d7c24\", \"ae1027a6acf\"]}]\n");
+	{
+		struct rt_buf b = RT_BUF_INIT;
+		struct rt_err err = { 0, NULL };
+		const char *c2[] = { "ae1027a6acf" };
+		o.current = c2;
+		o.n_current = 1;
+		o.indicate_current = 1;
+		assert_int_equal(rt_format_history(&b, g, "1975ea83b712:ae1027a6acf", &o, &err), 0);
+		assert_non_null(strstr(b.ptr, "\"revision\": \"ae1027a6acf\""));
+		assert_non_null(strstr(b.ptr, "\"is_current\": true"));
+		assert_non_null(strstr(b.ptr, "\"is_current\": false"));
+		assert_int_equal(b.ptr[0], '[');
+		assert_int_equal(b.ptr[b.len - 2], ']');
+		rt_buf_free(&b);
+	}
 	rt_graph_free(g);
 }
 

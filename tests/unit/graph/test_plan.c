@@ -125,6 +125,14 @@ static void test_dependencies(void **state)
 	            "= 55af2cb1c267 d747a8a8879");
 	assert_text(fx_plan(g, FX_UP, "networking@+1", "d747a8a8879"),
 	            "3cac04ae8714[+3cac04ae8714] = 3cac04ae8714 d747a8a8879");
+	assert_text(fx_plan(g, FX_DOWN, "shoppingcart@-1", "29f859a13ea,d747a8a8879"),
+	            "d747a8a8879[d747a8a8879>27c6a30d7c24] = 27c6a30d7c24 29f859a13ea");
+	assert_text(fx_plan(g, FX_DOWN, "networking@-2", "29f859a13ea,d747a8a8879"),
+	            "29f859a13ea[+55af2cb1c267,29f859a13ea>109ec7d132bf] "
+	            "109ec7d132bf[109ec7d132bf>3cac04ae8714] "
+	            "= 3cac04ae8714 55af2cb1c267 d747a8a8879");
+	assert_text(fx_plan(g, FX_UP, "ae1027a6acf+1", "ae1027a6acf"),
+	            "55af2cb1c267[ae1027a6acf>55af2cb1c267] = 55af2cb1c267");
 	rt_graph_free(g);
 }
 
