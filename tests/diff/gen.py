@@ -260,7 +260,12 @@ def run_migrations_online():
         config.get_section(config.config_ini_section),
         prefix="sqlalchemy.", poolclass=pool.NullPool)
     with connectable.connect() as connection:
-        context.configure(connection=connection)
+        # One transaction for the whole command, as retort runs by default.
+        # Alembic's SQLite impl says transactional_ddl = False, and then
+        # SQLAlchemy 1.4 autocommits every statement: a failing script would
+        # leave the migrations before it (and its own first statements)
+        # applied, where retort rolls the whole run back.
+        context.configure(connection=connection, transactional_ddl=True)
         with context.begin_transaction():
             context.run_migrations()
 

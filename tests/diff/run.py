@@ -48,7 +48,7 @@ Environment / options:
   RETORT            the retort binary (tests/env.sh exports it)
   DIFF_SEEDS        "seed:size,seed:size,..." replaces the fixed list
   DIFF_FRESH=0      no fresh random seed
-  DIFF_CMDS         commands per seed (default 40)
+  DIFF_CMDS         commands per seed (default 50)
   DIFF_KEEP=1       keep every temp dir
   DIFF_SUBPROCESS=1 run Alembic as a subprocess (/usr/bin/python3
                     alembic_sorted.py ...) instead of in process (slow)
@@ -477,6 +477,11 @@ class Picker:
         return "list", ["show", rng.choice([self.rev(), "head", self.partial(self.rev())])], None
 
 
+def last_line(text):
+    lines = [ln for ln in text.strip().split("\n") if ln.strip()]
+    return lines[-1] if lines else ""
+
+
 def weighted(rng, choices):
     total = sum(w for w, _ in choices)
     x = rng.uniform(0, total)
@@ -620,7 +625,10 @@ def run_seed(tap, seed, size, ncmds, retort_bin, keep_all, with_sql, backend):
         resync = False
         a_ok = ra[0] == 0
         r_ok = rr[0] == 0
-        alembic_crash = (not a_ok and "Traceback" in ra[2])
+        # A traceback is an Alembic crash, unless it is a database error
+        # raised by a (poisoned) script: that is a failed migration
+        alembic_crash = (not a_ok and "Traceback" in ra[2]
+                         and not re.search(r"^sqlalchemy\.exc\.\w+Error: ", ra[2], re.M))
         if rr[0] not in (0, 1, 2):
             problems.append("retort exited %s (crash or timeout)" % rr[0])
         if alembic_crash:
@@ -629,7 +637,7 @@ def run_seed(tap, seed, size, ncmds, retort_bin, keep_all, with_sql, backend):
             # (seen: a stamp that crashed in HeadMaintainer kept some row
             # changes).  Both failing is a match; retort succeeding is
             # reported as a skip.  Either way re-synchronise and carry on.
-            last = [ln for ln in ra[2].strip().split("\n") if ln.strip()][-1]
+            last = last_line(ra[2])
             if r_ok or rr[0] not in (0, 1, 2):
                 tap.line(rr[0] in (0, 1, 2), desc,
                          fmt_result("alembic", ra) + fmt_result("retort", rr),
@@ -806,7 +814,7 @@ def main():
         seeds.append((fresh, size))
         print("# fresh seed %d size %d (rerun with DIFF_SEEDS=%d:%d)"
               % (fresh, size, fresh, size))
-    ncmds = int(os.environ.get("DIFF_CMDS", "40"))
+    ncmds = int(os.environ.get("DIFF_CMDS", "50"))
     keep = os.environ.get("DIFF_KEEP") == "1"
     with_sql = os.environ.get("DIFF_NO_SQL") != "1"
     tap = Tap()
