@@ -162,6 +162,7 @@ int rt_db_lock(struct rt_db *db, struct rt_err *err)
 			rt_err_prefix(err, "timed out waiting (lock_timeout)");
 		return -1;
 	}
+	rt_dialect_error_free(&perr);
 	db->locked = 1;
 	return 0;
 }
