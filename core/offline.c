@@ -44,50 +44,49 @@ static int needs_quoting(const char *name)
 	return 0;
 }
 
-static int quote_ident(struct rt_buf *b, const struct rt_db *db, const char *name,
-                       struct rt_err *err)
+typedef int (*quote_fn)(const struct retort_conn *, const char *, char **,
+                        struct retort_error *);
+
+/* Append s quoted by the dialect's quote function `fn`. */
+static int append_quoted(struct rt_buf *b, const struct rt_db *db, quote_fn fn, const char *s,
+                         const char *what, struct rt_err *err)
 {
 	struct retort_error perr;
 	char *q = NULL;
 	int rc;
-	if (!needs_quoting(name) || !db->d->quote_identifier)
-		return rt_buf_puts(b, name) < 0 ? rt_err_oom(err) : 0;
 	rt_dialect_error_init(&perr);
-	rc = db->d->quote_identifier(db->conn, name, &q, &perr);
+	rc = fn(db->conn, s, &q, &perr);
 	if (rc < 0)
-		return rt_db_error(err, db, &perr, rc, "cannot quote identifier");
+		return rt_db_error(err, db, &perr, rc, "cannot quote %s", what);
 	rt_dialect_error_free(&perr);
 	rc = rt_buf_puts(b, q);
 	rt_free(q);
 	return rc < 0 ? rt_err_oom(err) : 0;
 }
 
+static int quote_ident(struct rt_buf *b, const struct rt_db *db, const char *name,
+                       struct rt_err *err)
+{
+	if (!needs_quoting(name) || !db->d->quote_identifier)
+		return rt_buf_puts(b, name) < 0 ? rt_err_oom(err) : 0;
+	return append_quoted(b, db, db->d->quote_identifier, name, "an identifier", err);
+}
+
 static int quote_lit(struct rt_buf *b, const struct rt_db *db, const char *value,
                      struct rt_err *err)
 {
-	struct retort_error perr;
-	char *q = NULL;
-	int rc;
-	if (!db->d->quote_literal) {
-		/* standard SQL: double the single quotes */
-		const char *p;
-		rt_buf_putc(b, '\'');
-		for (p = value; *p; p++) {
-			if (*p == '\'')
-				rt_buf_putc(b, '\'');
-			rt_buf_putc(b, *p);
-		}
-		rt_buf_putc(b, '\'');
-		return b->oom ? rt_err_oom(err) : 0;
+	const char *p;
+	if (db->d->quote_literal)
+		return append_quoted(b, db, db->d->quote_literal, value, "a literal", err);
+	/* standard SQL: double the single quotes */
+	rt_buf_putc(b, '\'');
+	for (p = value; *p; p++) {
+		if (*p == '\'')
+			rt_buf_putc(b, '\'');
+		rt_buf_putc(b, *p);
 	}
-	rt_dialect_error_init(&perr);
-	rc = db->d->quote_literal(db->conn, value, &q, &perr);
-	if (rc < 0)
-		return rt_db_error(err, db, &perr, rc, "cannot quote a literal");
-	rt_dialect_error_free(&perr);
-	rc = rt_buf_puts(b, q);
-	rt_free(q);
-	return rc < 0 ? rt_err_oom(err) : 0;
+	rt_buf_putc(b, '\'');
+	return b->oom ? rt_err_oom(err) : 0;
 }
 
 int rt_offline_table_name(char **out, const struct rt_db *db, const char *table,

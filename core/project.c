@@ -534,7 +534,9 @@ done:
 	return rc;
 }
 
-int retort_revision(const struct retort_options *o, const struct retort_revision_options *ro)
+/* `revision` (revs NULL) and `merge REV...`: plan the header, write the file. */
+static int new_revision(const struct retort_options *o, const struct retort_revision_options *ro,
+                        const char *const *revs, size_t n)
 {
 	struct rt_err err = { 0, NULL };
 	struct project p;
@@ -548,13 +550,18 @@ int retort_revision(const struct retort_options *o, const struct retort_revision
 		return finish(&err, -1);
 	if (new_rev_id(&id, &p, ro, &err) < 0)
 		goto done;
-	if (ro->depends_on && rt_strvec_split_csv(&deps, ro->depends_on) < 0) {
-		rt_err_oom(&err);
-		goto done;
+	if (revs) {
+		if (rt_newrev_merge(&nr, p.graph, id, revs, n, ro->branch_label, &err) < 0)
+			goto done;
+	} else {
+		if (ro->depends_on && rt_strvec_split_csv(&deps, ro->depends_on) < 0) {
+			rt_err_oom(&err);
+			goto done;
+		}
+		if (rt_newrev_plan(&nr, p.graph, id, ro->head, ro->splice, ro->branch_label,
+		                   (const char *const *)deps.v, deps.n, &err) < 0)
+			goto done;
 	}
-	if (rt_newrev_plan(&nr, p.graph, id, ro->head, ro->splice, ro->branch_label,
-	                   (const char *const *)deps.v, deps.n, &err) < 0)
-		goto done;
 	rc = write_revision(&p, ro, id, &nr, &err);
 done:
 	rt_newrev_free(&nr);
@@ -564,28 +571,16 @@ done:
 	return finish(&err, rc);
 }
 
+int retort_revision(const struct retort_options *o, const struct retort_revision_options *ro)
+{
+	return new_revision(o, ro, NULL, 0);
+}
+
 int retort_merge(const struct retort_options *o, const char *const *revs, size_t n,
                  const struct retort_revision_options *ro)
 {
-	struct rt_err err = { 0, NULL };
-	struct project p;
-	struct rt_newrev nr;
-	char *id = NULL;
-	int rc = -1;
-
-	memset(&nr, 0, sizeof(nr));
-	if (project_open(&p, o, 1, 0, &err) < 0)
-		return finish(&err, -1);
-	if (new_rev_id(&id, &p, ro, &err) < 0)
-		goto done;
-	if (rt_newrev_merge(&nr, p.graph, id, revs, n, ro->branch_label, &err) < 0)
-		goto done;
-	rc = write_revision(&p, ro, id, &nr, &err);
-done:
-	rt_newrev_free(&nr);
-	rt_free(id);
-	project_close(&p);
-	return finish(&err, rc);
+	static const char *const none[1] = { NULL };
+	return new_revision(o, ro, revs ? revs : none, n);
 }
 
 /* ------------------------------------------------------------ migrate */
