@@ -48,8 +48,8 @@ def gen_graph(rnd, size):
             labels_used.add(lab)
             labels.append(lab)
         deps = []
-        if ids and rnd.random() < 0.1:
-            deps.append(rnd.choice(ids))
+        if ids and rnd.random() < 0.12:
+            deps = rnd.sample(ids, min(len(ids), rnd.choice([1, 1, 2])))
         for d in down:
             children.setdefault(d, []).append(rid)
         for d in deps:
