@@ -1,0 +1,273 @@
+/*
+ * tests/unit/hostbuf/test_hostbuf.c - lib/hostbuf.c, the plugins' string
+ * buffer, on the core's host table (rt_host()), whose allocations go
+ * through rt_malloc & co. so rt__alloc_fail_after() can make them fail.
+ * Leaks show under valgrind / ASan (make check-sanitize).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "hostbuf.h"
+#include "sqltext.h"
+#include "host.h"
+#include "util.h"
+
+static const struct retort_host *H;
+
+static int setup(void **state)
+{
+	(void)state;
+	H = rt_host();
+	rt__alloc_fail_after(0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	rt__alloc_fail_after(0);
+	return 0;
+}
+
+static void test_growth(void **state)
+{
+	struct hostbuf b = HOSTBUF_INIT(H);
+	char big[5000];
+	size_t i;
+
+	(void)state;
+	assert_null(b.ptr);
+	/* byte by byte across several doublings */
+	for (i = 0; i < 1000; i++)
+		hostbuf_putc(&b, (char)('a' + i % 26));
+	assert_false(b.oom);
+	assert_int_equal(b.len, 1000);
+	assert_true(b.cap >= 1001);
+	assert_int_equal(b.ptr[1000], '\0');
+	for (i = 0; i < 1000; i++)
+		assert_int_equal(b.ptr[i], 'a' + i % 26);
+
+	/* one append larger than twice the capacity */
+	memset(big, 'x', sizeof(big));
+	hostbuf_put(&b, big, sizeof(big));
+	assert_false(b.oom);
+	assert_int_equal(b.len, 1000 + sizeof(big));
+	assert_true(b.cap >= b.len + 1);
+	assert_int_equal(b.ptr[999], 'a' + 999 % 26);
+	assert_int_equal(b.ptr[1000], 'x');
+	assert_int_equal(b.ptr[b.len - 1], 'x');
+	assert_int_equal(b.ptr[b.len], '\0');
+
+	/* bytes after a NUL are kept; puts stops at the NUL */
+	hostbuf_free(&b);
+	hostbuf_put(&b, "a\0b", 3);
+	hostbuf_puts(&b, "cd\0ef");
+	assert_int_equal(b.len, 5);
+	assert_memory_equal(b.ptr, "a\0bcd", 6);
+	/* an empty append still gives a NUL-terminated text */
+	hostbuf_free(&b);
+	hostbuf_put(&b, "", 0);
+	assert_non_null(b.ptr);
+	assert_string_equal(b.ptr, "");
+	hostbuf_free(&b);
+}
+
+static void test_quoted(void **state)
+{
+	struct hostbuf b;
+	char *s;
+
+	(void)state;
+	hostbuf_init(&b, H);
+	hostbuf_put_quoted(&b, "a\"b", '"', '"');
+	hostbuf_putc(&b, ' ');
+	hostbuf_put_quoted(&b, "x]y[", '[', ']');
+	hostbuf_putc(&b, ' ');
+	hostbuf_put_quoted(&b, "", '\'', '\'');
+	hostbuf_putc(&b, ' ');
+	hostbuf_put_quoted(&b, "it's", '\'', '\'');
+	s = hostbuf_detach(&b);
+	assert_string_equal(s, "\"a\"\"b\" [x]]y[] '' 'it''s'");
+	H->free(s);
+}
+
+static void test_detach(void **state)
+{
+	struct hostbuf b = HOSTBUF_INIT(H);
+	char *s;
+
+	(void)state;
+	/* nothing appended: an allocated "" */
+	s = hostbuf_detach(&b);
+	assert_non_null(s);
+	assert_string_equal(s, "");
+	H->free(s);
+
+	hostbuf_puts(&b, "SELECT ");
+	hostbuf_puts(&b, "1");
+	s = hostbuf_detach(&b);
+	assert_string_equal(s, "SELECT 1");
+	/* the buffer is empty and usable again, on the same host */
+	assert_null(b.ptr);
+	assert_int_equal(b.len, 0);
+	assert_int_equal(b.cap, 0);
+	assert_ptr_equal(b.host, H);
+	hostbuf_puts(&b, "again");
+	assert_string_equal(b.ptr, "again");
+	assert_string_equal(s, "SELECT 1");
+	H->free(s);
+	hostbuf_free(&b);
+	assert_null(b.ptr);
+	assert_int_equal(b.len, 0);
+	hostbuf_free(&b); /* twice is harmless */
+}
+
+static void test_oom_first(void **state)
+{
+	struct hostbuf b = HOSTBUF_INIT(H);
+	char *s;
+
+	(void)state;
+	rt__alloc_fail_after(1);
+	hostbuf_puts(&b, "abc");
+	assert_true(b.oom);
+	assert_null(b.ptr);
+	/* sticky: later appends do nothing, even with memory back */
+	hostbuf_puts(&b, "def");
+	assert_true(b.oom);
+	assert_null(b.ptr);
+	assert_int_equal(hostbuf_grow(&b, 1), -1);
+	assert_null(hostbuf_detach(&b));
+	/* detach cleared it */
+	assert_false(b.oom);
+	hostbuf_puts(&b, "ok");
+	s = hostbuf_detach(&b);
+	assert_string_equal(s, "ok");
+	H->free(s);
+}
+
+static void test_oom_growth(void **state)
+{
+	struct hostbuf b = HOSTBUF_INIT(H);
+	char big[200];
+
+	(void)state;
+	hostbuf_puts(&b, "0123456789");
+	assert_false(b.oom);
+	memset(big, 'y', sizeof(big));
+	rt__alloc_fail_after(1);
+	hostbuf_put(&b, big, sizeof(big));
+	assert_true(b.oom);
+	/* what was there stays allocated and intact until freed */
+	assert_non_null(b.ptr);
+	assert_int_equal(b.len, 10);
+	assert_string_equal(b.ptr, "0123456789");
+	hostbuf_putc(&b, 'z');
+	assert_int_equal(b.len, 10);
+	hostbuf_free(&b);
+	assert_false(b.oom);
+	assert_null(b.ptr);
+
+	/* oom then detach frees the text (no leak under valgrind/ASan) */
+	hostbuf_puts(&b, "0123456789");
+	rt__alloc_fail_after(1);
+	hostbuf_put(&b, big, sizeof(big));
+	assert_null(hostbuf_detach(&b));
+	assert_null(b.ptr);
+}
+
+static void test_oom_detach_empty(void **state)
+{
+	struct hostbuf b = HOSTBUF_INIT(H);
+
+	(void)state;
+	/* the "" of an empty buffer is an allocation too */
+	rt__alloc_fail_after(1);
+	assert_null(hostbuf_detach(&b));
+}
+
+static void test_grow_overflow(void **state)
+{
+	struct hostbuf b = HOSTBUF_INIT(H);
+
+	(void)state;
+	hostbuf_puts(&b, "abc");
+	assert_int_equal(hostbuf_grow(&b, SIZE_MAX), -1);
+	assert_true(b.oom);
+	assert_string_equal(b.ptr, "abc");
+	hostbuf_free(&b);
+	/* the largest extra whose sum with len and the NUL would wrap; no
+	 * allocation is tried (ASan would abort on a huge request) */
+	hostbuf_puts(&b, "abc");
+	assert_int_equal(hostbuf_grow(&b, SIZE_MAX - 3), -1);
+	assert_true(b.oom);
+	hostbuf_free(&b);
+	assert_int_equal(hostbuf_grow(&b, 100), 0);
+	assert_true(b.cap >= 101);
+	assert_int_equal(b.len, 0);
+	hostbuf_free(&b);
+}
+
+static void test_requires_quotes(void **state)
+{
+	static const char *const words[] = { "select", "table", "user" };
+	size_t n = sizeof(words) / sizeof(words[0]);
+
+	(void)state;
+	assert_int_equal(sqltext_requires_quotes("alembic_version", words, n), 0);
+	assert_int_equal(sqltext_requires_quotes("_x$1", words, n), 0);
+	assert_int_equal(sqltext_requires_quotes("a", words, n), 0);
+	assert_int_equal(sqltext_requires_quotes("", words, n), 1);
+	assert_int_equal(sqltext_requires_quotes("1a", words, n), 1);
+	assert_int_equal(sqltext_requires_quotes("$a", words, n), 1);
+	assert_int_equal(sqltext_requires_quotes("Abc", words, n), 1);
+	assert_int_equal(sqltext_requires_quotes("a-b", words, n), 1);
+	assert_int_equal(sqltext_requires_quotes("a b", words, n), 1);
+	assert_int_equal(sqltext_requires_quotes("caf\xc3\xa9", words, n), 1);
+	assert_int_equal(sqltext_requires_quotes("select", words, n), 1);
+	assert_int_equal(sqltext_requires_quotes("user", words, n), 1);
+	assert_int_equal(sqltext_requires_quotes("users", words, n), 0);
+	assert_int_equal(sqltext_requires_quotes("user", words, 0), 0);
+}
+
+static void test_last_line_comment(void **state)
+{
+	const char *s;
+
+	(void)state;
+#define LL(str, hash) sqltext_last_line_has_comment((str), strlen(str), (hash))
+	assert_int_equal(LL("SELECT 1", 0), 0);
+	assert_int_equal(LL("SELECT 1 -- one", 0), 1);
+	assert_int_equal(LL("-- first\nSELECT 1", 0), 0);
+	assert_int_equal(LL("SELECT 1\n-- last", 0), 1);
+	assert_int_equal(LL("SELECT 1 -", 0), 0);
+	assert_int_equal(LL("SELECT 1 # note", 0), 0);
+	assert_int_equal(LL("SELECT 1 # note", 1), 1);
+	assert_int_equal(LL("# note\nSELECT 1", 1), 0);
+	assert_int_equal(LL("", 1), 0);
+#undef LL
+	/* only the first n bytes count */
+	s = "SELECT 1 -- x";
+	assert_int_equal(sqltext_last_line_has_comment(s, 10, 0), 0);
+	assert_int_equal(sqltext_last_line_has_comment(s, 11, 0), 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_growth, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quoted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_detach, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oom_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oom_growth, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oom_detach_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_grow_overflow, setup, teardown),
+		cmocka_unit_test(test_requires_quotes),
+		cmocka_unit_test(test_last_line_comment),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
