@@ -125,6 +125,20 @@ def gen_file(seed, size):
         cur = ",".join(rnd.choice(states)) or "-"
         cmds.append("history|%s:%s|%d|%s" % (a, b, rnd.random() < 0.3,
                                               cur if rnd.random() < 0.5 else "-"))
+    # malformed and odd specifiers: Alembic's parsing edge cases
+    ids = [r[0] for r in revs]
+    alphabet = "@+-0123456789abcdefheadsbase" + "".join(labels)[:10]
+    toks = ["head", "heads", "base", "@", "+", "-", "1", "2"] + \
+        [i[:rnd.randint(1, 12)] for i in ids] + labels
+    for _ in range(20):
+        if rnd.random() < 0.5:
+            spec = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 12)))
+        else:
+            spec = "".join(rnd.choice(toks) for _ in range(rnd.randint(1, 4)))
+        cur = ",".join(rnd.choice(states)) or "-"
+        cmd = rnd.choice(["resolve|%s|%s", "getrevs|%s", "upgrade|%s|%s",
+                          "downgrade|%s|%s", "stamp|%s|%s|0", "show|%s"])
+        cmds.append(cmd % ((spec, cur)[:cmd.count("%s")]))
     for st in states[:4]:
         cmds.append("current_fmt|%d|%s" % (rnd.random() < 0.5, ",".join(st) or "-"))
     for _ in range(4):
