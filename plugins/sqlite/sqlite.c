@@ -61,7 +61,9 @@
 #include <sqlite3.h>
 
 #include <retort/dialect.h>
+#include "hostbuf.h"
 #include "sqlsplit.h"
+#include "sqltext.h"
 
 static const struct retort_host *api;
 
@@ -89,91 +91,17 @@ struct retort_conn {
 
 /* ------------------------------------------------------------ strings */
 
-struct sb {
-	char *ptr;
-	size_t len, cap;
-	int oom;
-};
-
-static void sb_put(struct sb *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		char *p;
-		while (cap < b->len + n + 1) {
-			if (cap > ((size_t)-1) / 2) {
-				b->oom = 1;
-				return;
-			}
-			cap *= 2;
-		}
-		p = api->realloc(b->ptr, cap);
-		if (!p) {
-			b->oom = 1;
-			return;
-		}
-		b->ptr = p;
-		b->cap = cap;
-	}
-	memcpy(b->ptr + b->len, s, n);
-	b->len += n;
-	b->ptr[b->len] = '\0';
-}
-
-static void sb_puts(struct sb *b, const char *s)
-{
-	sb_put(b, s, strlen(s));
-}
-
-static void sb_putc(struct sb *b, char c)
-{
-	sb_put(b, &c, 1);
-}
-
-/* Take the string (never NULL unless out of memory); the buffer is reset. */
-static char *sb_detach(struct sb *b)
-{
-	char *p;
-	if (b->oom) {
-		api->free(b->ptr);
-		memset(b, 0, sizeof(*b));
-		return NULL;
-	}
-	p = b->ptr ? b->ptr : api->strdup("");
-	memset(b, 0, sizeof(*b));
-	return p;
-}
-
-static void sb_free(struct sb *b)
-{
-	api->free(b->ptr);
-	memset(b, 0, sizeof(*b));
-}
-
 static int oom(struct retort_error *err)
 {
 	return api->error_set(err, RETORT_ENOMEM, "out of memory");
 }
 
-/* Append `s` between `q` quotes, doubling any q inside. */
-static void sb_quoted(struct sb *b, const char *s, char q)
-{
-	sb_putc(b, q);
-	for (; *s; s++) {
-		if (*s == q)
-			sb_putc(b, q);
-		sb_putc(b, *s);
-	}
-	sb_putc(b, q);
-}
-
 /*
  * SQLAlchemy quotes an identifier only when it must: when it is not all
  * lower-case letters, digits, '_' and '$' starting with a letter or '_', or
- * when it is a reserved word.  (The common reserved words; SQLite's full
- * list would quote a few more names Alembic would also quote.)
+ * when it is a reserved word (lib/sqltext.c has the rule).  (The common
+ * reserved words, sorted for bsearch; SQLite's full list would quote a few
+ * more names Alembic would also quote.)
  */
 static const char *const reserved[] = {
 	"abort", "action", "add", "after", "all", "alter", "analyze", "and", "as", "asc",
@@ -190,32 +118,15 @@ static const char *const reserved[] = {
 	"restrict", "right", "rollback", "row", "savepoint", "select", "set", "table", "temp",
 	"temporary", "then", "to", "transaction", "trigger", "union", "unique", "update",
 	"user", "using", "vacuum", "values", "view", "virtual", "when", "where", "with",
-	"without", NULL
+	"without",
 };
 
-static int needs_quoting(const char *name)
+static void put_ident(struct hostbuf *b, const char *name)
 {
-	const char *p = name;
-	size_t i;
-	if (!((*p >= 'a' && *p <= 'z') || *p == '_'))
-		return 1;
-	for (; *p; p++) {
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '$'))
-			return 1;
-	}
-	for (i = 0; reserved[i]; i++) {
-		if (strcmp(reserved[i], name) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-static void sb_ident(struct sb *b, const char *name)
-{
-	if (needs_quoting(name))
-		sb_quoted(b, name, '"');
+	if (sqltext_requires_quotes(name, reserved, sizeof(reserved) / sizeof(reserved[0])))
+		hostbuf_put_quoted(b, name, '"', '"');
 	else
-		sb_puts(b, name);
+		hostbuf_puts(b, name);
 }
 
 /* ------------------------------------------------------------ errors */
@@ -291,7 +202,7 @@ static int sq_create(struct retort_conn **out, const struct retort_url *url,
                      const struct retort_dialect_options *opts, struct retort_error *err)
 {
 	struct retort_conn *c;
-	struct sb b = { NULL, 0, 0, 0 };
+	struct hostbuf b = HOSTBUF_INIT(api);
 	const char *table = OPT(opts, version_table) && has_text(opts->version_table) ?
 	                    opts->version_table : "alembic_version";
 	const char *schema = OPT(opts, version_table_schema) ? opts->version_table_schema : NULL;
@@ -341,16 +252,16 @@ static int sq_create(struct retort_conn **out, const struct retort_url *url,
 
 	if (!has_text(url->database) || strcmp(url->database, ":memory:") == 0) {
 		c->memory = 1;
-		sb_puts(&b, ":memory:");
+		hostbuf_puts(&b, ":memory:");
 	} else if (url->database[0] == '/' || !has_text(base)) {
-		sb_puts(&b, url->database);
+		hostbuf_puts(&b, url->database);
 	} else {
-		sb_puts(&b, base);
+		hostbuf_puts(&b, base);
 		if (base[strlen(base) - 1] != '/')
-			sb_putc(&b, '/');
-		sb_puts(&b, url->database);
+			hostbuf_putc(&b, '/');
+		hostbuf_puts(&b, url->database);
 	}
-	if (!(c->path = sb_detach(&b)))
+	if (!(c->path = hostbuf_detach(&b)))
 		goto nomem;
 
 	if (!(c->table = api->strdup(table)))
@@ -358,30 +269,30 @@ static int sq_create(struct retort_conn **out, const struct retort_url *url,
 	if (has_text(schema)) {
 		if (!(c->schema = api->strdup(schema)))
 			goto nomem;
-		sb_ident(&b, schema);
-		sb_putc(&b, '.');
+		put_ident(&b, schema);
+		hostbuf_putc(&b, '.');
 	}
-	sb_ident(&b, table);
-	if (!(c->qtable = sb_detach(&b)))
+	put_ident(&b, table);
+	if (!(c->qtable = hostbuf_detach(&b)))
 		goto nomem;
-	sb_puts(&b, table);
-	sb_puts(&b, "_pkc");
+	hostbuf_puts(&b, table);
+	hostbuf_puts(&b, "_pkc");
 	if (b.oom)
 		goto nomem;
 	{
-		char *pkc = sb_detach(&b);
+		char *pkc = hostbuf_detach(&b);
 		if (!pkc)
 			goto nomem;
-		sb_ident(&b, pkc);
+		put_ident(&b, pkc);
 		api->free(pkc);
 	}
-	if (!(c->qpkc = sb_detach(&b)))
+	if (!(c->qpkc = hostbuf_detach(&b)))
 		goto nomem;
 	if (has_text(schema)) {
-		sb_quoted(&b, schema, '"');
-		sb_putc(&b, '.');
+		hostbuf_put_quoted(&b, schema, '"', '"');
+		hostbuf_putc(&b, '.');
 	}
-	if (!(c->qschema = sb_detach(&b)))
+	if (!(c->qschema = hostbuf_detach(&b)))
 		goto nomem;
 
 	*out = c;
@@ -389,7 +300,7 @@ static int sq_create(struct retort_conn **out, const struct retort_url *url,
 nomem:
 	rc = oom(err);
 fail:
-	sb_free(&b);
+	hostbuf_free(&b);
 	conn_free(c);
 	return rc;
 }
@@ -434,12 +345,12 @@ static int exec_simple(struct retort_conn *c, const char *sql)
 	return sqlite3_exec(c->db, sql, NULL, NULL, NULL);
 }
 
-static int prepare(struct retort_conn *c, sqlite3_stmt **st, struct sb *sql,
+static int prepare(struct retort_conn *c, sqlite3_stmt **st, struct hostbuf *sql,
                    struct retort_error *err)
 {
 	*st = NULL;
 	if (sql->oom) {
-		sb_free(sql);
+		hostbuf_free(sql);
 		return oom(err);
 	}
 	if (sqlite3_prepare_v2(c->db, sql->ptr, (int)sql->len, st, NULL) != SQLITE_OK) {
@@ -450,10 +361,10 @@ static int prepare(struct retort_conn *c, sqlite3_stmt **st, struct sb *sql,
 			rc = db_error(c, err, RETORT_EDB, "cannot prepare a version table statement");
 		sqlite3_finalize(*st);
 		*st = NULL;
-		sb_free(sql);
+		hostbuf_free(sql);
 		return rc;
 	}
-	sb_free(sql);
+	hostbuf_free(sql);
 	return 0;
 }
 
@@ -479,19 +390,19 @@ static int schema_known(struct retort_conn *c)
  */
 static int table_exists(struct retort_conn *c, struct retort_error *err)
 {
-	struct sb sql = { NULL, 0, 0, 0 };
+	struct hostbuf sql = HOSTBUF_INIT(api);
 	sqlite3_stmt *st;
 	int rc;
 
-	sb_puts(&sql, "SELECT 1 FROM ");
-	sb_puts(&sql, c->qschema);
-	sb_puts(&sql, "sqlite_master WHERE type = 'table' AND name = ?1");
+	hostbuf_puts(&sql, "SELECT 1 FROM ");
+	hostbuf_puts(&sql, c->qschema);
+	hostbuf_puts(&sql, "sqlite_master WHERE type = 'table' AND name = ?1");
 	if (sql.oom) {
-		sb_free(&sql);
+		hostbuf_free(&sql);
 		return oom(err);
 	}
 	rc = sqlite3_prepare_v2(c->db, sql.ptr, (int)sql.len, &st, NULL);
-	sb_free(&sql);
+	hostbuf_free(&sql);
 	if (rc != SQLITE_OK) {
 		if (c->schema && !schema_known(c))
 			return api->error_set(err, RETORT_EUSAGE, "version_table_schema '%s' is not a "
@@ -520,7 +431,7 @@ static int table_exists(struct retort_conn *c, struct retort_error *err)
  */
 static int snapshot(struct retort_conn *c, char **out, struct retort_error *err)
 {
-	struct sb b = { NULL, 0, 0, 0 };
+	struct hostbuf b = HOSTBUF_INIT(api);
 	sqlite3_stmt *st;
 	int rc;
 
@@ -532,22 +443,22 @@ static int snapshot(struct retort_conn *c, char **out, struct retort_error *err)
 			return oom(err);
 		return 0;
 	}
-	sb_puts(&b, "SELECT version_num FROM ");
-	sb_puts(&b, c->qtable);
-	sb_puts(&b, " ORDER BY version_num");
+	hostbuf_puts(&b, "SELECT version_num FROM ");
+	hostbuf_puts(&b, c->qtable);
+	hostbuf_puts(&b, " ORDER BY version_num");
 	if ((rc = prepare(c, &st, &b, err)) < 0)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const unsigned char *v = sqlite3_column_text(st, 0);
-		sb_puts(&b, v ? (const char *)v : "");
-		sb_putc(&b, '\n');
+		hostbuf_puts(&b, v ? (const char *)v : "");
+		hostbuf_putc(&b, '\n');
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		sb_free(&b);
+		hostbuf_free(&b);
 		return db_error(c, err, RETORT_EDB, "cannot read the version table");
 	}
-	if (!(*out = sb_detach(&b)))
+	if (!(*out = hostbuf_detach(&b)))
 		return oom(err);
 	return 0;
 }
@@ -972,17 +883,17 @@ static int sq_split(const struct retort_conn *c, const char *sql, size_t len,
 /* The CREATE TABLE text, with `indent` before each column line. */
 static char *version_ddl(const struct retort_conn *c, const char *indent)
 {
-	struct sb b = { NULL, 0, 0, 0 };
-	sb_puts(&b, "CREATE TABLE ");
-	sb_puts(&b, c->qtable);
-	sb_puts(&b, " (\n");
-	sb_puts(&b, indent);
-	sb_puts(&b, "version_num VARCHAR(32) NOT NULL, \n");
-	sb_puts(&b, indent);
-	sb_puts(&b, "CONSTRAINT ");
-	sb_puts(&b, c->qpkc);
-	sb_puts(&b, " PRIMARY KEY (version_num)\n)");
-	return sb_detach(&b);
+	struct hostbuf b = HOSTBUF_INIT(api);
+	hostbuf_puts(&b, "CREATE TABLE ");
+	hostbuf_puts(&b, c->qtable);
+	hostbuf_puts(&b, " (\n");
+	hostbuf_puts(&b, indent);
+	hostbuf_puts(&b, "version_num VARCHAR(32) NOT NULL, \n");
+	hostbuf_puts(&b, indent);
+	hostbuf_puts(&b, "CONSTRAINT ");
+	hostbuf_puts(&b, c->qpkc);
+	hostbuf_puts(&b, " PRIMARY KEY (version_num)\n)");
+	return hostbuf_detach(&b);
 }
 
 /* Make a write outside begin() durable at once (see the file header). */
@@ -997,7 +908,7 @@ static int after_write(struct retort_conn *c, struct retort_error *err)
 static int sq_version_read(struct retort_conn *c, retort_row_cb cb, void *payload,
                            struct retort_error *err)
 {
-	struct sb sql = { NULL, 0, 0, 0 };
+	struct hostbuf sql = HOSTBUF_INIT(api);
 	sqlite3_stmt *st;
 	int rc;
 
@@ -1007,8 +918,8 @@ static int sq_version_read(struct retort_conn *c, retort_row_cb cb, void *payloa
 		return rc;
 	if (rc == 0)
 		return RETORT_ENOTFOUND;
-	sb_puts(&sql, "SELECT version_num FROM ");
-	sb_puts(&sql, c->qtable);
+	hostbuf_puts(&sql, "SELECT version_num FROM ");
+	hostbuf_puts(&sql, c->qtable);
 	if ((rc = prepare(c, &st, &sql, err)) < 0)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1054,7 +965,7 @@ static int sq_version_create(struct retort_conn *c, struct retort_error *err)
 }
 
 /* Run a version table write with one or two bound values; return changes. */
-static int version_write(struct retort_conn *c, struct sb *sql, const char *a, const char *b,
+static int version_write(struct retort_conn *c, struct hostbuf *sql, const char *a, const char *b,
                          int *changes, struct retort_error *err)
 {
 	sqlite3_stmt *st;
@@ -1080,15 +991,15 @@ static int version_write(struct retort_conn *c, struct sb *sql, const char *a, c
 
 static int sq_version_insert(struct retort_conn *c, const char *rev, struct retort_error *err)
 {
-	struct sb sql = { NULL, 0, 0, 0 };
+	struct hostbuf sql = HOSTBUF_INIT(api);
 	int rc, n = 0;
 	if ((rc = need_db(c, err)) < 0)
 		return rc;
 	if (!rev)
 		return api->error_set(err, RETORT_ERROR, "no revision to insert");
-	sb_puts(&sql, "INSERT INTO ");
-	sb_puts(&sql, c->qtable);
-	sb_puts(&sql, " (version_num) VALUES (?1)");
+	hostbuf_puts(&sql, "INSERT INTO ");
+	hostbuf_puts(&sql, c->qtable);
+	hostbuf_puts(&sql, " (version_num) VALUES (?1)");
 	if ((rc = version_write(c, &sql, rev, NULL, &n, err)) < 0)
 		return rc;
 	return after_write(c, err);
@@ -1097,15 +1008,15 @@ static int sq_version_insert(struct retort_conn *c, const char *rev, struct reto
 static int sq_version_update(struct retort_conn *c, const char *from, const char *to,
                              struct retort_error *err)
 {
-	struct sb sql = { NULL, 0, 0, 0 };
+	struct hostbuf sql = HOSTBUF_INIT(api);
 	int rc, n = 0;
 	if ((rc = need_db(c, err)) < 0)
 		return rc;
 	if (!from || !to)
 		return api->error_set(err, RETORT_ERROR, "no revision to update");
-	sb_puts(&sql, "UPDATE ");
-	sb_puts(&sql, c->qtable);
-	sb_puts(&sql, " SET version_num = ?1 WHERE version_num = ?2");
+	hostbuf_puts(&sql, "UPDATE ");
+	hostbuf_puts(&sql, c->qtable);
+	hostbuf_puts(&sql, " SET version_num = ?1 WHERE version_num = ?2");
 	if ((rc = version_write(c, &sql, to, from, &n, err)) < 0)
 		return rc;
 	if (n != 1)
@@ -1117,15 +1028,15 @@ static int sq_version_update(struct retort_conn *c, const char *from, const char
 
 static int sq_version_delete(struct retort_conn *c, const char *rev, struct retort_error *err)
 {
-	struct sb sql = { NULL, 0, 0, 0 };
+	struct hostbuf sql = HOSTBUF_INIT(api);
 	int rc, n = 0;
 	if ((rc = need_db(c, err)) < 0)
 		return rc;
 	if (!rev)
 		return api->error_set(err, RETORT_ERROR, "no revision to delete");
-	sb_puts(&sql, "DELETE FROM ");
-	sb_puts(&sql, c->qtable);
-	sb_puts(&sql, " WHERE version_num = ?1");
+	hostbuf_puts(&sql, "DELETE FROM ");
+	hostbuf_puts(&sql, c->qtable);
+	hostbuf_puts(&sql, " WHERE version_num = ?1");
 	if ((rc = version_write(c, &sql, rev, NULL, &n, err)) < 0)
 		return rc;
 	if (n != 1)
@@ -1140,13 +1051,13 @@ static int sq_version_delete(struct retort_conn *c, const char *rev, struct reto
 static int sq_quote_identifier(const struct retort_conn *c, const char *name, char **out,
                                struct retort_error *err)
 {
-	struct sb b = { NULL, 0, 0, 0 };
+	struct hostbuf b = HOSTBUF_INIT(api);
 	(void)c;
 	*out = NULL;
 	if (!name)
 		return api->error_set(err, RETORT_ERROR, "no identifier to quote");
-	sb_quoted(&b, name, '"');
-	if (!(*out = sb_detach(&b)))
+	hostbuf_put_quoted(&b, name, '"', '"');
+	if (!(*out = hostbuf_detach(&b)))
 		return oom(err);
 	return 0;
 }
@@ -1154,13 +1065,13 @@ static int sq_quote_identifier(const struct retort_conn *c, const char *name, ch
 static int sq_quote_literal(const struct retort_conn *c, const char *value, char **out,
                             struct retort_error *err)
 {
-	struct sb b = { NULL, 0, 0, 0 };
+	struct hostbuf b = HOSTBUF_INIT(api);
 	(void)c;
 	*out = NULL;
 	if (!value)
 		return api->error_set(err, RETORT_ERROR, "no literal to quote");
-	sb_quoted(&b, value, '\'');
-	if (!(*out = sb_detach(&b)))
+	hostbuf_put_quoted(&b, value, '\'', '\'');
+	if (!(*out = hostbuf_detach(&b)))
 		return oom(err);
 	return 0;
 }
@@ -1173,35 +1084,35 @@ static int sq_quote_literal(const struct retort_conn *c, const char *value, char
 static int sq_offline_sql(const struct retort_conn *c, int what, const char *arg,
                           size_t arg_len, char **out, struct retort_error *err)
 {
-	struct sb b = { NULL, 0, 0, 0 };
+	struct hostbuf b = HOSTBUF_INIT(api);
 	char *ddl;
 
 	*out = NULL;
 	switch (what) {
 	case RETORT_OFFLINE_BEGIN:
-		sb_puts(&b, "BEGIN;");
+		hostbuf_puts(&b, "BEGIN;");
 		break;
 	case RETORT_OFFLINE_COMMIT:
-		sb_puts(&b, "COMMIT;");
+		hostbuf_puts(&b, "COMMIT;");
 		break;
 	case RETORT_OFFLINE_VERSION_DDL:
 		if (!c)
 			return api->error_set(err, RETORT_ERROR, "no handle for the version table");
 		if (!(ddl = version_ddl(c, "    ")))
 			return oom(err);
-		sb_puts(&b, ddl);
-		sb_putc(&b, ';');
+		hostbuf_puts(&b, ddl);
+		hostbuf_putc(&b, ';');
 		api->free(ddl);
 		break;
 	case RETORT_OFFLINE_STATEMENT:
 		if (arg)
-			sb_put(&b, arg, arg_len);
-		sb_putc(&b, ';');
+			hostbuf_put(&b, arg, arg_len);
+		hostbuf_putc(&b, ';');
 		break;
 	default:
 		return api->error_set(err, RETORT_ENOTSUPPORTED, "unknown offline SQL kind %d", what);
 	}
-	if (!(*out = sb_detach(&b)))
+	if (!(*out = hostbuf_detach(&b)))
 		return oom(err);
 	return 0;
 }
