@@ -37,7 +37,9 @@
 #include <libpq-fe.h>
 
 #include <retort/dialect.h>
+#include "hostbuf.h"
 #include "sqlsplit.h"
+#include "sqltext.h"
 
 static const struct retort_host *api;
 
@@ -64,60 +66,7 @@ struct retort_conn {
 	long long lock_key;
 };
 
-/* ------------------------------------------------------------ buffers */
-
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-#define SBUF_INIT { NULL, 0, 0, 0 }
-
-static void sb_put(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (!b->p || b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		char *p;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		p = api->realloc(b->p, cap);
-		if (!p) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void sb_puts(struct sbuf *b, const char *s) { sb_put(b, s, strlen(s)); }
-
-static void sb_putc(struct sbuf *b, char c) { sb_put(b, &c, 1); }
-
-/* Take the string (never NULL unless oom); the buffer is emptied. */
-static char *sb_detach(struct sbuf *b)
-{
-	char *p;
-	if (b->oom) {
-		api->free(b->p);
-		memset(b, 0, sizeof(*b));
-		return NULL;
-	}
-	p = b->p ? b->p : api->strdup("");
-	memset(b, 0, sizeof(*b));
-	return p;
-}
-
-static void sb_free(struct sbuf *b)
-{
-	api->free(b->p);
-	memset(b, 0, sizeof(*b));
-}
+/* ------------------------------------------------------------ errors */
 
 static int oom(struct retort_error *err)
 {
@@ -147,50 +96,16 @@ static const char *const reserved[] = {
 	"where", "window", "with",
 };
 
-static int cmp_word(const void *a, const void *b)
-{
-	return strcmp((const char *)a, *(const char *const *)b);
-}
-
 /*
- * SQLAlchemy's rule: an identifier stays bare when it is all lower-case
- * letters, digits, '_' and '$', does not start with a digit or '$', and is
- * not a reserved word.  Anything else is quoted, which is always correct;
- * staying bare when allowed keeps offline SQL identical to Alembic's.
+ * As SQLAlchemy writes an identifier (its rule is in lib/sqltext.c): bare
+ * when it can be, else double-quoted with '"' doubled.
  */
-static int needs_quotes(const char *name)
+static void put_ident(struct hostbuf *b, const char *name)
 {
-	const char *p;
-	if (!*name || (name[0] >= '0' && name[0] <= '9') || name[0] == '$')
-		return 1;
-	for (p = name; *p; p++) {
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' ||
-		      *p == '$'))
-			return 1;
-	}
-	return bsearch(name, reserved, sizeof(reserved) / sizeof(reserved[0]),
-	               sizeof(reserved[0]), cmp_word) != NULL;
-}
-
-/* Append name, double-quoted (always) with '"' doubled. */
-static void put_quoted_ident(struct sbuf *b, const char *name)
-{
-	const char *p;
-	sb_putc(b, '"');
-	for (p = name; *p; p++) {
-		if (*p == '"')
-			sb_putc(b, '"');
-		sb_putc(b, *p);
-	}
-	sb_putc(b, '"');
-}
-
-static void put_ident(struct sbuf *b, const char *name)
-{
-	if (needs_quotes(name))
-		put_quoted_ident(b, name);
+	if (sqltext_requires_quotes(name, reserved, sizeof(reserved) / sizeof(reserved[0])))
+		hostbuf_put_quoted(b, name, '"', '"');
 	else
-		sb_puts(b, name);
+		hostbuf_puts(b, name);
 }
 
 /*
@@ -199,30 +114,30 @@ static void put_ident(struct sbuf *b, const char *name)
  * E'...' with backslashes doubled too (what PostgreSQL's quote_literal()
  * does).
  */
-static void put_literal(struct sbuf *b, const char *value)
+static void put_literal(struct hostbuf *b, const char *value)
 {
 	const char *p;
 	if (strchr(value, '\\'))
-		sb_putc(b, 'E');
-	sb_putc(b, '\'');
+		hostbuf_putc(b, 'E');
+	hostbuf_putc(b, '\'');
 	for (p = value; *p; p++) {
 		if (*p == '\'' || *p == '\\')
-			sb_putc(b, *p);
-		sb_putc(b, *p);
+			hostbuf_putc(b, *p);
+		hostbuf_putc(b, *p);
 	}
-	sb_putc(b, '\'');
+	hostbuf_putc(b, '\'');
 }
 
 static int pg_quote_identifier(const struct retort_conn *conn, const char *name, char **out,
                                struct retort_error *err)
 {
-	struct sbuf b = SBUF_INIT;
+	struct hostbuf b = HOSTBUF_INIT(api);
 	(void)conn;
 	*out = NULL;
 	if (!name || !*name)
 		return api->error_set(err, RETORT_EUSAGE, "an empty identifier cannot be quoted");
 	put_ident(&b, name);
-	if (!(*out = sb_detach(&b)))
+	if (!(*out = hostbuf_detach(&b)))
 		return oom(err);
 	return 0;
 }
@@ -230,13 +145,13 @@ static int pg_quote_identifier(const struct retort_conn *conn, const char *name,
 static int pg_quote_literal(const struct retort_conn *conn, const char *value, char **out,
                             struct retort_error *err)
 {
-	struct sbuf b = SBUF_INIT;
+	struct hostbuf b = HOSTBUF_INIT(api);
 	(void)conn;
 	*out = NULL;
 	if (!value)
 		return api->error_set(err, RETORT_EUSAGE, "a NULL string cannot be quoted");
 	put_literal(&b, value);
-	if (!(*out = sb_detach(&b)))
+	if (!(*out = hostbuf_detach(&b)))
 		return oom(err);
 	return 0;
 }
@@ -250,7 +165,7 @@ static int pg_quote_literal(const struct retort_conn *conn, const char *value, c
  */
 static char *mask_text(const struct retort_conn *conn, const char *msg, int oneline)
 {
-	struct sbuf b = SBUF_INIT;
+	struct hostbuf b = HOSTBUF_INIT(api);
 	const char *pw = conn ? conn->password : NULL;
 	size_t pwlen = pw ? strlen(pw) : 0;
 	const char *p = msg ? msg : "";
@@ -258,22 +173,22 @@ static char *mask_text(const struct retort_conn *conn, const char *msg, int onel
 
 	while (*p) {
 		if (pwlen >= 4 && strncmp(p, pw, pwlen) == 0) {
-			sb_puts(&b, "***");
+			hostbuf_puts(&b, "***");
 			p += pwlen;
 		} else if (oneline && (*p == '\n' || *p == '\r')) {
 			while (*p == '\n' || *p == '\r' || *p == ' ' || *p == '\t')
 				p++;
 			if (*p)
-				sb_puts(&b, "; ");
+				hostbuf_puts(&b, "; ");
 		} else {
-			sb_putc(&b, *p++);
+			hostbuf_putc(&b, *p++);
 		}
 	}
 	len = b.len;
-	while (len > 0 && (b.p[len - 1] == ' ' || b.p[len - 1] == '\t'))
-		b.p[--len] = '\0';
+	while (len > 0 && (b.ptr[len - 1] == ' ' || b.ptr[len - 1] == '\t'))
+		b.ptr[--len] = '\0';
 	b.len = len;
-	return sb_detach(&b);
+	return hostbuf_detach(&b);
 }
 
 static char *clean_message(const struct retort_conn *conn, const char *msg)
@@ -312,31 +227,31 @@ static int result_error(struct retort_conn *conn, const PGresult *res, struct re
 	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
 	const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	struct sbuf b = SBUF_INIT;
+	struct hostbuf b = HOSTBUF_INIT(api);
 	char *m;
 
 	if (what) {
-		sb_puts(&b, what);
-		sb_puts(&b, ": ");
+		hostbuf_puts(&b, what);
+		hostbuf_puts(&b, ": ");
 	}
 	m = clean_message(conn, primary ? primary : PQerrorMessage(conn->pg));
-	sb_puts(&b, m && *m ? m : "the server reported an error without a message");
+	hostbuf_puts(&b, m && *m ? m : "the server reported an error without a message");
 	api->free(m);
 	if (detail) {
 		m = clean_message(conn, detail);
-		sb_puts(&b, " (");
-		sb_puts(&b, m ? m : "");
-		sb_puts(&b, ")");
+		hostbuf_puts(&b, " (");
+		hostbuf_puts(&b, m ? m : "");
+		hostbuf_puts(&b, ")");
 		api->free(m);
 	}
 	if (hint) {
 		/* Keep the hint: it usually says what would fix it. */
 		m = clean_message(conn, hint);
-		sb_puts(&b, "; hint: ");
-		sb_puts(&b, m ? m : "");
+		hostbuf_puts(&b, "; hint: ");
+		hostbuf_puts(&b, m ? m : "");
 		api->free(m);
 	}
-	if (!(m = sb_detach(&b)))
+	if (!(m = hostbuf_detach(&b)))
 		return oom(err);
 	api->error_set(err, RETORT_EDB, "%s", m);
 	api->error_db(err, state, 0);
@@ -434,7 +349,7 @@ static int pg_create(struct retort_conn **out, const struct retort_url *url,
 {
 	struct retort_conn *c;
 	PQconninfoOption *defaults = NULL;
-	struct sbuf b = SBUF_INIT;
+	struct hostbuf b = HOSTBUF_INIT(api);
 	char port[16];
 	size_t i, cap;
 	int rc = RETORT_ENOMEM;
@@ -462,29 +377,29 @@ static int pg_create(struct retort_conn **out, const struct retort_url *url,
 	/* Quoted names, computed once. */
 	if (schema) {
 		put_ident(&b, schema);
-		sb_putc(&b, '.');
+		hostbuf_putc(&b, '.');
 	}
 	put_ident(&b, table);
-	if (!(c->qtable = sb_detach(&b)))
+	if (!(c->qtable = hostbuf_detach(&b)))
 		goto fail;
 	if (schema) {
-		put_quoted_ident(&b, schema);
-		sb_putc(&b, '.');
+		hostbuf_put_quoted(&b, schema, '"', '"');
+		hostbuf_putc(&b, '.');
 	}
-	put_quoted_ident(&b, table);
-	if (!(c->regclass = sb_detach(&b)))
+	hostbuf_put_quoted(&b, table, '"', '"');
+	if (!(c->regclass = hostbuf_detach(&b)))
 		goto fail;
-	sb_puts(&b, table);
-	sb_puts(&b, "_pkc");
+	hostbuf_puts(&b, table);
+	hostbuf_puts(&b, "_pkc");
 	if (b.oom)
 		goto fail;
 	{
-		char *pk = sb_detach(&b);
+		char *pk = hostbuf_detach(&b);
 		if (!pk)
 			goto fail;
 		put_ident(&b, pk);
 		api->free(pk);
-		if (!(c->qpkey = sb_detach(&b)))
+		if (!(c->qpkey = hostbuf_detach(&b)))
 			goto fail;
 	}
 
@@ -549,7 +464,7 @@ static int pg_create(struct retort_conn **out, const struct retort_url *url,
 fail:
 	rc = oom(err);
 fail_msg:
-	sb_free(&b);
+	hostbuf_free(&b);
 	if (defaults)
 		PQconninfoFree(defaults);
 	free_conn(c);
@@ -804,11 +719,11 @@ static int pg_split(const struct retort_conn *c, const char *sql, size_t len, un
 /* "<verb> <qtable><rest>" into a new string, or NULL. */
 static char *table_sql(const struct retort_conn *c, const char *verb, const char *rest)
 {
-	struct sbuf b = SBUF_INIT;
-	sb_puts(&b, verb);
-	sb_puts(&b, c->qtable);
-	sb_puts(&b, rest);
-	return sb_detach(&b);
+	struct hostbuf b = HOSTBUF_INIT(api);
+	hostbuf_puts(&b, verb);
+	hostbuf_puts(&b, c->qtable);
+	hostbuf_puts(&b, rest);
+	return hostbuf_detach(&b);
 }
 
 static int pg_version_read(struct retort_conn *c, retort_row_cb cb, void *payload,
@@ -874,13 +789,13 @@ static int pg_version_read(struct retort_conn *c, retort_row_cb cb, void *payloa
 /* Alembic's DDL for PostgreSQL, without the terminator. */
 static char *version_ddl(const struct retort_conn *c, int if_not_exists)
 {
-	struct sbuf b = SBUF_INIT;
-	sb_puts(&b, if_not_exists ? "CREATE TABLE IF NOT EXISTS " : "CREATE TABLE ");
-	sb_puts(&b, c->qtable);
-	sb_puts(&b, " (\n    version_num VARCHAR(32) NOT NULL, \n    CONSTRAINT ");
-	sb_puts(&b, c->qpkey);
-	sb_puts(&b, " PRIMARY KEY (version_num)\n)");
-	return sb_detach(&b);
+	struct hostbuf b = HOSTBUF_INIT(api);
+	hostbuf_puts(&b, if_not_exists ? "CREATE TABLE IF NOT EXISTS " : "CREATE TABLE ");
+	hostbuf_puts(&b, c->qtable);
+	hostbuf_puts(&b, " (\n    version_num VARCHAR(32) NOT NULL, \n    CONSTRAINT ");
+	hostbuf_puts(&b, c->qpkey);
+	hostbuf_puts(&b, " PRIMARY KEY (version_num)\n)");
+	return hostbuf_detach(&b);
 }
 
 static int pg_version_create(struct retort_conn *c, struct retort_error *err)
@@ -1020,7 +935,7 @@ static char *lock_holder(struct retort_conn *c)
 	char hi[16], lo[16];
 	const char *params[2] = { hi, lo };
 	PGresult *res;
-	struct sbuf b = SBUF_INIT;
+	struct hostbuf b = HOSTBUF_INIT(api);
 	uint64_t k = (uint64_t)c->lock_key;
 
 	snprintf(hi, sizeof(hi), "%lu", (unsigned long)(k >> 32));
@@ -1039,21 +954,21 @@ static char *lock_holder(struct retort_conn *c)
 		PQclear(res);
 		return NULL;
 	}
-	sb_puts(&b, "pid ");
-	sb_puts(&b, PQgetvalue(res, 0, 0));
+	hostbuf_puts(&b, "pid ");
+	hostbuf_puts(&b, PQgetvalue(res, 0, 0));
 	if (*PQgetvalue(res, 0, 1)) {
-		sb_puts(&b, ", application '");
-		sb_puts(&b, PQgetvalue(res, 0, 1));
-		sb_puts(&b, "'");
+		hostbuf_puts(&b, ", application '");
+		hostbuf_puts(&b, PQgetvalue(res, 0, 1));
+		hostbuf_puts(&b, "'");
 	}
-	sb_puts(&b, ", client ");
-	sb_puts(&b, PQgetvalue(res, 0, 2));
+	hostbuf_puts(&b, ", client ");
+	hostbuf_puts(&b, PQgetvalue(res, 0, 2));
 	if (*PQgetvalue(res, 0, 3)) {
-		sb_puts(&b, ", connected since ");
-		sb_puts(&b, PQgetvalue(res, 0, 3));
+		hostbuf_puts(&b, ", connected since ");
+		hostbuf_puts(&b, PQgetvalue(res, 0, 3));
 	}
 	PQclear(res);
-	return sb_detach(&b);
+	return hostbuf_detach(&b);
 }
 
 static int pg_lock(struct retort_conn *c, struct retort_error *err)
@@ -1124,45 +1039,28 @@ static int pg_unlock(struct retort_conn *c, struct retort_error *err)
 
 /* ------------------------------------------------------------ offline */
 
-/*
- * 1 if the last line of s[0..n) may end in a line comment (it holds "--"),
- * so that a terminator appended to it would be commented out: the caller
- * then puts the terminator on a line of its own.  A false positive (the
- * marker inside a string) only moves the terminator, which stays valid.
- */
-static int last_line_has_comment(const char *s, size_t n)
-{
-	size_t i = n;
-	while (i > 0 && s[i - 1] != '\n')
-		i--;
-	for (; i < n; i++) {
-		if (s[i] == '-' && i + 1 < n && s[i + 1] == '-')
-			return 1;
-	}
-	return 0;
-}
 
 static int pg_offline_sql(const struct retort_conn *c, int what, const char *arg, size_t arg_len,
                           char **out, struct retort_error *err)
 {
-	struct sbuf b = SBUF_INIT;
+	struct hostbuf b = HOSTBUF_INIT(api);
 	char *ddl;
 
 	*out = NULL;
 	switch (what) {
 	case RETORT_OFFLINE_BEGIN:
-		sb_puts(&b, "BEGIN;");
+		hostbuf_puts(&b, "BEGIN;");
 		break;
 	case RETORT_OFFLINE_COMMIT:
-		sb_puts(&b, "COMMIT;");
+		hostbuf_puts(&b, "COMMIT;");
 		break;
 	case RETORT_OFFLINE_VERSION_DDL:
 		if (!c)
 			return api->error_set(err, RETORT_ERROR, "no handle for the version table");
 		if (!(ddl = version_ddl(c, 0)))
 			return oom(err);
-		sb_puts(&b, ddl);
-		sb_putc(&b, ';');
+		hostbuf_puts(&b, ddl);
+		hostbuf_putc(&b, ';');
 		api->free(ddl);
 		break;
 	case RETORT_OFFLINE_VERSION_INSERT: {
@@ -1177,27 +1075,27 @@ static int pg_offline_sql(const struct retort_conn *c, int what, const char *arg
 		api->free(rev);
 		if (rc < 0)
 			return rc;
-		sb_puts(&b, "INSERT INTO ");
-		sb_puts(&b, c->qtable);
-		sb_puts(&b, " (version_num) VALUES (");
-		sb_puts(&b, lit);
-		sb_puts(&b, ") RETURNING ");
-		sb_puts(&b, c->qtable);
-		sb_puts(&b, ".version_num;");
+		hostbuf_puts(&b, "INSERT INTO ");
+		hostbuf_puts(&b, c->qtable);
+		hostbuf_puts(&b, " (version_num) VALUES (");
+		hostbuf_puts(&b, lit);
+		hostbuf_puts(&b, ") RETURNING ");
+		hostbuf_puts(&b, c->qtable);
+		hostbuf_puts(&b, ".version_num;");
 		api->free(lit);
 		break;
 	}
 	case RETORT_OFFLINE_STATEMENT:
 		if (arg)
-			sb_put(&b, arg, arg_len);
-		if (arg && last_line_has_comment(arg, arg_len))
-			sb_putc(&b, '\n');
-		sb_putc(&b, ';');
+			hostbuf_put(&b, arg, arg_len);
+		if (arg && sqltext_last_line_has_comment(arg, arg_len, 0))
+			hostbuf_putc(&b, '\n');
+		hostbuf_putc(&b, ';');
 		break;
 	default:
 		return api->error_set(err, RETORT_ENOTSUPPORTED, "unknown offline SQL kind %d", what);
 	}
-	if (!(*out = sb_detach(&b)))
+	if (!(*out = hostbuf_detach(&b)))
 		return oom(err);
 	return 0;
 }
