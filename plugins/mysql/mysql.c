@@ -43,7 +43,9 @@
 #include <mysql.h>
 
 #include <retort/dialect.h>
+#include "hostbuf.h"
 #include "sqlsplit.h"
+#include "sqltext.h"
 
 static const struct retort_host *api;
 
@@ -84,59 +86,7 @@ struct retort_conn {
 	int locked;
 };
 
-/* ------------------------------------------------------------ buffers */
-
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-#define SBUF_INIT { NULL, 0, 0, 0 }
-
-static void sb_put(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (!b->p || b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		char *p;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		p = api->realloc(b->p, cap);
-		if (!p) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void sb_puts(struct sbuf *b, const char *s) { sb_put(b, s, strlen(s)); }
-
-static void sb_putc(struct sbuf *b, char c) { sb_put(b, &c, 1); }
-
-static char *sb_detach(struct sbuf *b)
-{
-	char *p;
-	if (b->oom) {
-		api->free(b->p);
-		memset(b, 0, sizeof(*b));
-		return NULL;
-	}
-	p = b->p ? b->p : api->strdup("");
-	memset(b, 0, sizeof(*b));
-	return p;
-}
-
-static void sb_free(struct sbuf *b)
-{
-	api->free(b->p);
-	memset(b, 0, sizeof(*b));
-}
+/* ------------------------------------------------------------ errors */
 
 static int oom(struct retort_error *err)
 {
@@ -195,45 +145,16 @@ static const char *const reserved[] = {
 	"zerofill",
 };
 
-static int cmp_word(const void *a, const void *b)
-{
-	return strcmp((const char *)a, *(const char *const *)b);
-}
-
 /*
- * SQLAlchemy's rule: bare when made of lower-case letters, digits, '_' and
- * '$', not starting with a digit or '$', and not reserved; else quoted.
- * Quoting is always correct; staying bare keeps offline SQL identical to
- * Alembic's.
+ * As SQLAlchemy writes an identifier (its rule is in lib/sqltext.c): bare
+ * when it can be, else in backticks with '`' doubled.
  */
-static int needs_quotes(const char *name)
+static void put_ident(struct hostbuf *b, const char *name)
 {
-	const char *p;
-	if (!*name || (name[0] >= '0' && name[0] <= '9') || name[0] == '$')
-		return 1;
-	for (p = name; *p; p++) {
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' ||
-		      *p == '$'))
-			return 1;
-	}
-	return bsearch(name, reserved, sizeof(reserved) / sizeof(reserved[0]),
-	               sizeof(reserved[0]), cmp_word) != NULL;
-}
-
-static void put_ident(struct sbuf *b, const char *name)
-{
-	const char *p;
-	if (!needs_quotes(name)) {
-		sb_puts(b, name);
-		return;
-	}
-	sb_putc(b, '`');
-	for (p = name; *p; p++) {
-		if (*p == '`')
-			sb_putc(b, '`');
-		sb_putc(b, *p);
-	}
-	sb_putc(b, '`');
+	if (sqltext_requires_quotes(name, reserved, sizeof(reserved) / sizeof(reserved[0])))
+		hostbuf_put_quoted(b, name, '`', '`');
+	else
+		hostbuf_puts(b, name);
 }
 
 /*
@@ -243,33 +164,33 @@ static void put_ident(struct sbuf *b, const char *name)
  * for UTF-8 and every ASCII-compatible character set whose multi-byte
  * characters never contain these bytes (utf8mb4, latin1; not sjis/gbk).
  */
-static void put_literal(struct sbuf *b, const char *value)
+static void put_literal(struct hostbuf *b, const char *value)
 {
 	const char *p;
-	sb_putc(b, '\'');
+	hostbuf_putc(b, '\'');
 	for (p = value; *p; p++) {
 		switch (*p) {
-		case '\'': sb_puts(b, "''"); break;
-		case '\\': sb_puts(b, "\\\\"); break;
-		case '\n': sb_puts(b, "\\n"); break;
-		case '\r': sb_puts(b, "\\r"); break;
-		case '\032': sb_puts(b, "\\Z"); break;
-		default: sb_putc(b, *p); break;
+		case '\'': hostbuf_puts(b, "''"); break;
+		case '\\': hostbuf_puts(b, "\\\\"); break;
+		case '\n': hostbuf_puts(b, "\\n"); break;
+		case '\r': hostbuf_puts(b, "\\r"); break;
+		case '\032': hostbuf_puts(b, "\\Z"); break;
+		default: hostbuf_putc(b, *p); break;
 		}
 	}
-	sb_putc(b, '\'');
+	hostbuf_putc(b, '\'');
 }
 
 static int my_quote_identifier(const struct retort_conn *conn, const char *name, char **out,
                                struct retort_error *err)
 {
-	struct sbuf b = SBUF_INIT;
+	struct hostbuf b = HOSTBUF_INIT(api);
 	(void)conn;
 	*out = NULL;
 	if (!name || !*name)
 		return api->error_set(err, RETORT_EUSAGE, "an empty identifier cannot be quoted");
 	put_ident(&b, name);
-	if (!(*out = sb_detach(&b)))
+	if (!(*out = hostbuf_detach(&b)))
 		return oom(err);
 	return 0;
 }
@@ -282,7 +203,7 @@ static int my_quote_identifier(const struct retort_conn *conn, const char *name,
 static int my_quote_literal(const struct retort_conn *conn, const char *value, char **out,
                             struct retort_error *err)
 {
-	struct sbuf b = SBUF_INIT;
+	struct hostbuf b = HOSTBUF_INIT(api);
 	*out = NULL;
 	if (!value)
 		return api->error_set(err, RETORT_EUSAGE, "a NULL string cannot be quoted");
@@ -306,7 +227,7 @@ static int my_quote_literal(const struct retort_conn *conn, const char *value, c
 		return 0;
 	}
 	put_literal(&b, value);
-	if (!(*out = sb_detach(&b)))
+	if (!(*out = hostbuf_detach(&b)))
 		return oom(err);
 	return 0;
 }
@@ -316,25 +237,25 @@ static int my_quote_literal(const struct retort_conn *conn, const char *value, c
 /* One line, and the URL's password (if recognisable) replaced by "***". */
 static char *mask_text(const struct retort_conn *conn, const char *msg, int oneline)
 {
-	struct sbuf b = SBUF_INIT;
+	struct hostbuf b = HOSTBUF_INIT(api);
 	const char *pw = conn ? conn->password : NULL;
 	size_t pwlen = pw ? strlen(pw) : 0;
 	const char *p = msg ? msg : "";
 
 	while (*p) {
 		if (pwlen >= 4 && strncmp(p, pw, pwlen) == 0) {
-			sb_puts(&b, "***");
+			hostbuf_puts(&b, "***");
 			p += pwlen;
 		} else if (oneline && (*p == '\n' || *p == '\r')) {
 			while (*p == '\n' || *p == '\r' || *p == ' ' || *p == '\t')
 				p++;
 			if (*p)
-				sb_puts(&b, "; ");
+				hostbuf_puts(&b, "; ");
 		} else {
-			sb_putc(&b, *p++);
+			hostbuf_putc(&b, *p++);
 		}
 	}
-	return sb_detach(&b);
+	return hostbuf_detach(&b);
 }
 
 static char *clean_message(const struct retort_conn *conn, const char *msg)
@@ -637,7 +558,7 @@ static int my_create(struct retort_conn **out, const struct retort_url *url,
                      const struct retort_dialect_options *opts, struct retort_error *err)
 {
 	struct retort_conn *c;
-	struct sbuf b = SBUF_INIT;
+	struct hostbuf b = HOSTBUF_INIT(api);
 	const char *table, *schema;
 	size_t i;
 	int rc;
@@ -691,26 +612,26 @@ static int my_create(struct retort_conn **out, const struct retort_url *url,
 		goto fail;
 	if (schema) {
 		put_ident(&b, schema);
-		sb_putc(&b, '.');
+		hostbuf_putc(&b, '.');
 	}
 	put_ident(&b, table);
-	if (!(c->qtable = sb_detach(&b)))
+	if (!(c->qtable = hostbuf_detach(&b)))
 		goto fail;
-	sb_puts(&b, table);
-	sb_puts(&b, "_pkc");
+	hostbuf_puts(&b, table);
+	hostbuf_puts(&b, "_pkc");
 	{
-		char *pk = sb_detach(&b);
+		char *pk = hostbuf_detach(&b);
 		if (!pk)
 			goto fail;
 		put_ident(&b, pk);
 		api->free(pk);
-		if (!(c->qpkey = sb_detach(&b)))
+		if (!(c->qpkey = hostbuf_detach(&b)))
 			goto fail;
 	}
 	*out = c;
 	return 0;
 fail:
-	sb_free(&b);
+	hostbuf_free(&b);
 	free_conn(c);
 	return oom(err);
 }
@@ -733,15 +654,15 @@ static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
  */
 static char *make_lock_name(const char *db, const char *table)
 {
-	struct sbuf b = SBUF_INIT;
+	struct hostbuf b = HOSTBUF_INIT(api);
 	char *full, tail[24];
 	uint64_t h;
 
-	sb_puts(&b, "retort:");
-	sb_puts(&b, db ? db : "");
-	sb_putc(&b, '.');
-	sb_puts(&b, table);
-	if (!(full = sb_detach(&b)))
+	hostbuf_puts(&b, "retort:");
+	hostbuf_puts(&b, db ? db : "");
+	hostbuf_putc(&b, '.');
+	hostbuf_puts(&b, table);
+	if (!(full = hostbuf_detach(&b)))
 		return NULL;
 	if (strlen(full) <= LOCK_NAME_MAX)
 		return full;
@@ -752,11 +673,11 @@ static char *make_lock_name(const char *db, const char *table)
 		size_t cut = 38;
 		while (cut > 0 && ((unsigned char)full[cut] & 0xC0) == 0x80)
 			cut--;
-		sb_put(&b, full, cut);
+		hostbuf_put(&b, full, cut);
 	}
-	sb_puts(&b, tail);
+	hostbuf_puts(&b, tail);
 	api->free(full);
-	return sb_detach(&b);
+	return hostbuf_detach(&b);
 }
 
 static int my_connect(struct retort_conn *c, struct retort_error *err)
@@ -787,12 +708,12 @@ static int my_connect(struct retort_conn *c, struct retort_error *err)
 	c->lock_name = make_lock_name(c->schema ? c->schema : (row && row[0] ? row[0] : ""),
 	                              c->version_table);
 	if (!c->schema && row && row[0]) {
-		struct sbuf b = SBUF_INIT;
+		struct hostbuf b = HOSTBUF_INIT(api);
 		put_ident(&b, row[0]);
-		sb_putc(&b, '.');
+		hostbuf_putc(&b, '.');
 		put_ident(&b, c->version_table);
 		api->free(c->qtable_online);
-		if (!(c->qtable_online = sb_detach(&b))) {
+		if (!(c->qtable_online = hostbuf_detach(&b))) {
 			api->free(c->lock_name);
 			c->lock_name = NULL;
 		}
@@ -1016,7 +937,7 @@ static const char *online_table(const struct retort_conn *c)
 static int my_version_read(struct retort_conn *c, retort_row_cb cb, void *payload,
                            struct retort_error *err)
 {
-	struct sbuf b = SBUF_INIT;
+	struct hostbuf b = HOSTBUF_INIT(api);
 	MYSQL_RES *res;
 	MYSQL_ROW row;
 	char *sql;
@@ -1024,9 +945,9 @@ static int my_version_read(struct retort_conn *c, retort_row_cb cb, void *payloa
 
 	if ((rc = need_conn(c, err)) < 0)
 		return rc;
-	sb_puts(&b, "SELECT version_num FROM ");
-	sb_puts(&b, online_table(c));
-	if (!(sql = sb_detach(&b)))
+	hostbuf_puts(&b, "SELECT version_num FROM ");
+	hostbuf_puts(&b, online_table(c));
+	if (!(sql = hostbuf_detach(&b)))
 		return oom(err);
 	/* A failed statement does not end a MySQL transaction: just try. */
 	if (mysql_real_query(c->my, sql, (unsigned long)strlen(sql)) != 0) {
@@ -1057,13 +978,13 @@ static int my_version_read(struct retort_conn *c, retort_row_cb cb, void *payloa
 /* Alembic's DDL for MySQL (online: qualified), without the terminator. */
 static char *version_ddl(const struct retort_conn *c, int online)
 {
-	struct sbuf b = SBUF_INIT;
-	sb_puts(&b, online ? "CREATE TABLE IF NOT EXISTS " : "CREATE TABLE ");
-	sb_puts(&b, online ? online_table(c) : c->qtable);
-	sb_puts(&b, " (\n    version_num VARCHAR(32) NOT NULL, \n    CONSTRAINT ");
-	sb_puts(&b, c->qpkey);
-	sb_puts(&b, " PRIMARY KEY (version_num)\n)");
-	return sb_detach(&b);
+	struct hostbuf b = HOSTBUF_INIT(api);
+	hostbuf_puts(&b, online ? "CREATE TABLE IF NOT EXISTS " : "CREATE TABLE ");
+	hostbuf_puts(&b, online ? online_table(c) : c->qtable);
+	hostbuf_puts(&b, " (\n    version_num VARCHAR(32) NOT NULL, \n    CONSTRAINT ");
+	hostbuf_puts(&b, c->qpkey);
+	hostbuf_puts(&b, " PRIMARY KEY (version_num)\n)");
+	return hostbuf_detach(&b);
 }
 
 static int my_version_create(struct retort_conn *c, struct retort_error *err)
@@ -1087,7 +1008,7 @@ static int my_version_create(struct retort_conn *c, struct retort_error *err)
 }
 
 /* Append a literal escaped for this connection. */
-static void put_conn_literal(struct retort_conn *c, struct sbuf *b, const char *v)
+static void put_conn_literal(struct retort_conn *c, struct hostbuf *b, const char *v)
 {
 	size_t n = strlen(v);
 	char *tmp = api->alloc(2 * n + 1);
@@ -1097,19 +1018,19 @@ static void put_conn_literal(struct retort_conn *c, struct sbuf *b, const char *
 		return;
 	}
 	k = mysql_real_escape_string(c->my, tmp, v, (unsigned long)n);
-	sb_putc(b, '\'');
+	hostbuf_putc(b, '\'');
 	if (k != (unsigned long)-1)
-		sb_put(b, tmp, k);
+		hostbuf_put(b, tmp, k);
 	else
 		b->oom = 1;
-	sb_putc(b, '\'');
+	hostbuf_putc(b, '\'');
 	api->free(tmp);
 }
 
 /* Run a DML statement built in b; *rows = rows matched. */
-static int dml(struct retort_conn *c, struct sbuf *b, long *rows, struct retort_error *err)
+static int dml(struct retort_conn *c, struct hostbuf *b, long *rows, struct retort_error *err)
 {
-	char *sql = sb_detach(b);
+	char *sql = hostbuf_detach(b);
 	int rc;
 	*rows = 0;
 	if (!sql)
@@ -1121,32 +1042,32 @@ static int dml(struct retort_conn *c, struct sbuf *b, long *rows, struct retort_
 
 static int my_version_insert(struct retort_conn *c, const char *rev, struct retort_error *err)
 {
-	struct sbuf b = SBUF_INIT;
+	struct hostbuf b = HOSTBUF_INIT(api);
 	long rows;
 	int rc;
 	if ((rc = need_conn(c, err)) < 0)
 		return rc;
-	sb_puts(&b, "INSERT INTO ");
-	sb_puts(&b, online_table(c));
-	sb_puts(&b, " (version_num) VALUES (");
+	hostbuf_puts(&b, "INSERT INTO ");
+	hostbuf_puts(&b, online_table(c));
+	hostbuf_puts(&b, " (version_num) VALUES (");
 	put_conn_literal(c, &b, rev);
-	sb_putc(&b, ')');
+	hostbuf_putc(&b, ')');
 	return dml(c, &b, &rows, err);
 }
 
 static int my_version_update(struct retort_conn *c, const char *from, const char *to,
                              struct retort_error *err)
 {
-	struct sbuf b = SBUF_INIT;
+	struct hostbuf b = HOSTBUF_INIT(api);
 	long rows;
 	int rc;
 	if ((rc = need_conn(c, err)) < 0)
 		return rc;
-	sb_puts(&b, "UPDATE ");
-	sb_puts(&b, online_table(c));
-	sb_puts(&b, " SET version_num = ");
+	hostbuf_puts(&b, "UPDATE ");
+	hostbuf_puts(&b, online_table(c));
+	hostbuf_puts(&b, " SET version_num = ");
 	put_conn_literal(c, &b, to);
-	sb_puts(&b, " WHERE version_num = ");
+	hostbuf_puts(&b, " WHERE version_num = ");
 	put_conn_literal(c, &b, from);
 	if ((rc = dml(c, &b, &rows, err)) < 0)
 		return rc;
@@ -1161,14 +1082,14 @@ static int my_version_update(struct retort_conn *c, const char *from, const char
 
 static int my_version_delete(struct retort_conn *c, const char *rev, struct retort_error *err)
 {
-	struct sbuf b = SBUF_INIT;
+	struct hostbuf b = HOSTBUF_INIT(api);
 	long rows;
 	int rc;
 	if ((rc = need_conn(c, err)) < 0)
 		return rc;
-	sb_puts(&b, "DELETE FROM ");
-	sb_puts(&b, online_table(c));
-	sb_puts(&b, " WHERE version_num = ");
+	hostbuf_puts(&b, "DELETE FROM ");
+	hostbuf_puts(&b, online_table(c));
+	hostbuf_puts(&b, " WHERE version_num = ");
 	put_conn_literal(c, &b, rev);
 	if ((rc = dml(c, &b, &rows, err)) < 0)
 		return rc;
@@ -1202,20 +1123,20 @@ static long long now_ms(void)
 static int lock_call(struct retort_conn *c, const char *fn, int with_timeout, long *value,
                      struct retort_error *err)
 {
-	struct sbuf b = SBUF_INIT;
+	struct hostbuf b = HOSTBUF_INIT(api);
 	MYSQL_RES *res;
 	MYSQL_ROW row;
 	char *sql;
 
 	*value = -2;
-	sb_puts(&b, "SELECT ");
-	sb_puts(&b, fn);
-	sb_putc(&b, '(');
+	hostbuf_puts(&b, "SELECT ");
+	hostbuf_puts(&b, fn);
+	hostbuf_putc(&b, '(');
 	put_conn_literal(c, &b, c->lock_name);
 	if (with_timeout)
-		sb_puts(&b, ", 0");
-	sb_putc(&b, ')');
-	if (!(sql = sb_detach(&b)))
+		hostbuf_puts(&b, ", 0");
+	hostbuf_putc(&b, ')');
+	if (!(sql = hostbuf_detach(&b)))
 		return oom(err);
 	if (mysql_real_query(c->my, sql, (unsigned long)strlen(sql)) != 0) {
 		api->free(sql);
@@ -1233,7 +1154,7 @@ static int lock_call(struct retort_conn *c, const char *fn, int with_timeout, lo
 /* Describe the connection holding our lock (allocated), or NULL. */
 static char *lock_holder(struct retort_conn *c)
 {
-	struct sbuf b = SBUF_INIT;
+	struct hostbuf b = HOSTBUF_INIT(api);
 	MYSQL_RES *res = NULL;
 	MYSQL_ROW row = NULL;
 	char num[32], *sql;
@@ -1242,31 +1163,31 @@ static char *lock_holder(struct retort_conn *c)
 	if (lock_call(c, "IS_USED_LOCK", 0, &id, NULL) < 0 || id < 0)
 		return NULL;
 	snprintf(num, sizeof(num), "%ld", id);
-	sb_puts(&b, "SELECT USER, HOST, TIME FROM information_schema.PROCESSLIST WHERE ID = ");
-	sb_puts(&b, num);
-	if (!(sql = sb_detach(&b)))
+	hostbuf_puts(&b, "SELECT USER, HOST, TIME FROM information_schema.PROCESSLIST WHERE ID = ");
+	hostbuf_puts(&b, num);
+	if (!(sql = hostbuf_detach(&b)))
 		return NULL;
 	if (mysql_real_query(c->my, sql, (unsigned long)strlen(sql)) == 0)
 		res = mysql_store_result(c->my);
 	api->free(sql);
 	if (res)
 		row = mysql_fetch_row(res);
-	sb_puts(&b, "connection id ");
-	sb_puts(&b, num);
+	hostbuf_puts(&b, "connection id ");
+	hostbuf_puts(&b, num);
 	if (row && row[0] && row[1]) {
-		sb_puts(&b, ", ");
-		sb_puts(&b, row[0]);
-		sb_putc(&b, '@');
-		sb_puts(&b, row[1]);
+		hostbuf_puts(&b, ", ");
+		hostbuf_puts(&b, row[0]);
+		hostbuf_putc(&b, '@');
+		hostbuf_puts(&b, row[1]);
 	}
 	if (row && row[2]) {
-		sb_puts(&b, ", in its current state for ");
-		sb_puts(&b, row[2]);
-		sb_puts(&b, " s");
+		hostbuf_puts(&b, ", in its current state for ");
+		hostbuf_puts(&b, row[2]);
+		hostbuf_puts(&b, " s");
 	}
 	if (res)
 		mysql_free_result(res);
-	return sb_detach(&b);
+	return hostbuf_detach(&b);
 }
 
 static int my_lock(struct retort_conn *c, struct retort_error *err)
@@ -1330,25 +1251,6 @@ static int my_unlock(struct retort_conn *c, struct retort_error *err)
 
 /* ------------------------------------------------------------ offline */
 
-/*
- * 1 if the last line of s[0..n) may end in a line comment (it holds "--" or '#'),
- * so that a terminator appended to it would be commented out: the caller
- * then puts the terminator on a line of its own.  A false positive (the
- * marker inside a string) only moves the terminator, which stays valid.
- */
-static int last_line_has_comment(const char *s, size_t n)
-{
-	size_t i = n;
-	while (i > 0 && s[i - 1] != '\n')
-		i--;
-	for (; i < n; i++) {
-		if (s[i] == '-' && i + 1 < n && s[i + 1] == '-')
-			return 1;
-		if (s[i] == '#')
-			return 1;
-	}
-	return 0;
-}
 
 /* Count the statements sqlsplit finds (stops at two). */
 static int count_stmt(const char *stmt, size_t len, unsigned line, void *payload)
@@ -1381,7 +1283,7 @@ static int my_offline_sql(const struct retort_conn *c, int what, const char *arg
                           char **out, struct retort_error *err)
 {
 	static const char *const delims[] = { "//", "$$", ";;", "@@", "%%", "~~" };
-	struct sbuf b = SBUF_INIT;
+	struct hostbuf b = HOSTBUF_INIT(api);
 	char *ddl;
 
 	*out = NULL;
@@ -1395,8 +1297,8 @@ static int my_offline_sql(const struct retort_conn *c, int what, const char *arg
 			return api->error_set(err, RETORT_ERROR, "no handle for the version table");
 		if (!(ddl = version_ddl(c, 0)))
 			return oom(err);
-		sb_puts(&b, ddl);
-		sb_putc(&b, ';');
+		hostbuf_puts(&b, ddl);
+		hostbuf_putc(&b, ';');
 		api->free(ddl);
 		break;
 	case RETORT_OFFLINE_STATEMENT: {
@@ -1404,10 +1306,10 @@ static int my_offline_sql(const struct retort_conn *c, int what, const char *arg
 		size_t n = arg ? arg_len : 0, i;
 		const char *d = NULL;
 		if (!needs_delimiter(stmt, n)) {
-			sb_put(&b, stmt, n);
-			if (last_line_has_comment(stmt, n))
-				sb_putc(&b, '\n');
-			sb_putc(&b, ';');
+			hostbuf_put(&b, stmt, n);
+			if (sqltext_last_line_has_comment(stmt, n, 1))
+				hostbuf_putc(&b, '\n');
+			hostbuf_putc(&b, ';');
 			break;
 		}
 		for (i = 0; i < sizeof(delims) / sizeof(delims[0]) && !d; i++) {
@@ -1422,19 +1324,19 @@ static int my_offline_sql(const struct retort_conn *c, int what, const char *arg
 		if (!d)
 			return api->error_set(err, RETORT_ENOTSUPPORTED,
 			                      "no DELIMITER can wrap this statement for the mysql client");
-		sb_puts(&b, "DELIMITER ");
-		sb_puts(&b, d);
-		sb_putc(&b, '\n');
-		sb_put(&b, stmt, n);
-		sb_puts(&b, "\n");
-		sb_puts(&b, d);
-		sb_puts(&b, "\nDELIMITER ;");
+		hostbuf_puts(&b, "DELIMITER ");
+		hostbuf_puts(&b, d);
+		hostbuf_putc(&b, '\n');
+		hostbuf_put(&b, stmt, n);
+		hostbuf_puts(&b, "\n");
+		hostbuf_puts(&b, d);
+		hostbuf_puts(&b, "\nDELIMITER ;");
 		break;
 	}
 	default:
 		return api->error_set(err, RETORT_ENOTSUPPORTED, "unknown offline SQL kind %d", what);
 	}
-	if (!(*out = sb_detach(&b)))
+	if (!(*out = hostbuf_detach(&b)))
 		return oom(err);
 	return 0;
 }
