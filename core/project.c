@@ -921,7 +921,7 @@ int retort_edit(const struct retort_options *o, const char *rev)
 		editor = "vi";
 	if (project_open(&p, o, 1, 0, &err) < 0)
 		return finish(&err, -1);
-	if (rt_graph_resolve(p.graph, rev ? rev : "head", NULL, 0, &ids, &err) < 0)
+	if (rt_graph_get_revisions(p.graph, rev ? rev : "head", &ids, &err) < 0)
 		goto done;
 	if (ids.n != 1) {
 		rt_err_set(&err, RT_EXIT_USAGE, "'%s' names %zu revisions; edit one at a time",
