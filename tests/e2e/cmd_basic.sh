@@ -90,6 +90,11 @@ expect "unknown revision exits 2" 2 upgrade zzz999
 err_has "unknown revision message" "zzz999"
 expect "-q is quiet" 0 -q downgrade -1
 same "-q printed nothing" "$(cat "$T/err")" ""
+printf '#!/bin/sh\necho "-- edited" >>"$1"\n' >"$T/editor.sh"
+chmod +x "$T/editor.sh"
+EDITOR="$T/editor.sh" VISUAL= expect "edit opens the script in \$EDITOR" 0 edit bbb
+same "edit ran the editor on the right file" "$(tail -n 1 migrations/versions/bbb222.sql)" "-- edited"
+EDITOR=false VISUAL= expect "a failing editor exits 2" 2 edit bbb
 expect "--format json heads" 0 --format json heads
 out_has "json heads" '"ccc333"'
 tap_done
