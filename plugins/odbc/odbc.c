@@ -87,7 +87,7 @@ long long odbc__now_ms(void)
  * connection string) with "***" and control characters with blanks, so
  * that the message stays on one line and never carries the password.
  */
-static void put_scrubbed(struct odbc_buf *b, const struct retort_conn *c, const char *s)
+static void put_scrubbed(struct hostbuf *b, const struct retort_conn *c, const char *s)
 {
 	const char *secrets[ODBC_MAX_SECRETS + 1] = { NULL };
 	size_t i, n, k = 0;
@@ -107,11 +107,11 @@ static void put_scrubbed(struct odbc_buf *b, const struct retort_conn *c, const 
 				break;
 		}
 		if (i < k) {
-			odbc_buf_puts(b, "***");
+			hostbuf_puts(b, "***");
 			s += strlen(secrets[i]);
 			continue;
 		}
-		odbc_buf_putc(b, ((unsigned char)*s < 0x20) ? ' ' : *s);
+		hostbuf_putc(b, ((unsigned char)*s < 0x20) ? ' ' : *s);
 		s++;
 	}
 }
@@ -124,7 +124,7 @@ static void put_scrubbed(struct odbc_buf *b, const struct retort_conn *c, const 
 int odbc__diag_error(struct retort_error *err, int code, const struct retort_conn *c,
                      SQLSMALLINT htype, SQLHANDLE h, const char *what)
 {
-	struct odbc_buf b = ODBC_BUF_INIT;
+	struct hostbuf b = HOSTBUF_INIT(odbc__host);
 	SQLCHAR state[6], small[512];
 	SQLCHAR *text;
 	SQLINTEGER native;
@@ -158,27 +158,27 @@ int odbc__diag_error(struct retort_error *err, int code, const struct retort_con
 			memcpy(first_state, state, sizeof(first_state));
 			first_native = (long)native;
 		}
-		odbc_buf_puts(&b, n == 0 ? ": [" : "; [");
-		odbc_buf_puts(&b, (const char *)state);
-		odbc_buf_puts(&b, "] ");
+		hostbuf_puts(&b, n == 0 ? ": [" : "; [");
+		hostbuf_puts(&b, (const char *)state);
+		hostbuf_puts(&b, "] ");
 		put_scrubbed(&b, c, (const char *)text);
 		if (native) {
 			char num[32];
 			snprintf(num, sizeof(num), " (native %ld)", (long)native);
-			odbc_buf_puts(&b, num);
+			hostbuf_puts(&b, num);
 		}
 		if (text != small)
 			H->free(text);
 		n++;
 	}
 	if (n == 0)
-		odbc_buf_puts(&b, " (the driver gave no diagnostic)");
+		hostbuf_puts(&b, " (the driver gave no diagnostic)");
 	if (b.oom)
 		H->error_set(err, code, "%s (out of memory formatting the diagnostics)", what);
 	else
 		H->error_set(err, code, "%s", b.ptr);
 	H->error_db(err, first_state[0] ? first_state : NULL, first_native);
-	odbc_buf_free(&b);
+	hostbuf_free(&b);
 	return code;
 }
 
@@ -188,7 +188,7 @@ static void diag_log(const struct retort_conn *c, SQLSMALLINT htype, SQLHANDLE h
 	SQLCHAR state[6], text[512];
 	SQLINTEGER native;
 	SQLSMALLINT len, rec;
-	struct odbc_buf b = ODBC_BUF_INIT;
+	struct hostbuf b = HOSTBUF_INIT(odbc__host);
 
 	for (rec = 1; rec <= MAX_DIAG_RECORDS; rec++) {
 		if (!SQL_SUCCEEDED(SQLGetDiagRec(htype, h, rec, state, &native, text,
@@ -198,7 +198,7 @@ static void diag_log(const struct retort_conn *c, SQLSMALLINT htype, SQLHANDLE h
 		put_scrubbed(&b, c, (const char *)text);
 		if (!b.oom)
 			H->log(RETORT_LOG_INFO, "odbc: [%s] %s", (const char *)state, b.ptr);
-		odbc_buf_free(&b);
+		hostbuf_free(&b);
 	}
 }
 
@@ -383,12 +383,12 @@ int odbc__run(struct retort_conn *c, const char *sql, const char *const *params,
 /* [schema.]table as SQL, host-allocated. */
 static char *table_sql(const struct retort_conn *c)
 {
-	struct odbc_buf b = ODBC_BUF_INIT;
+	struct hostbuf b = HOSTBUF_INIT(odbc__host);
 	if (odbc_table_name(&b, odbc__flavour_of(c), c->version_schema, c->version_table) < 0) {
-		odbc_buf_free(&b);
+		hostbuf_free(&b);
 		return NULL;
 	}
-	return odbc_buf_detach(&b);
+	return hostbuf_detach(&b);
 }
 
 /* ------------------------------------------------------------ lifecycle */
@@ -780,7 +780,7 @@ static int odbc_execute(struct retort_conn *c, const char *sql, size_t len,
 static int table_exists(struct retort_conn *c, struct retort_error *err)
 {
 	struct retort_error tmp;
-	struct odbc_buf b = ODBC_BUF_INIT;
+	struct hostbuf b = HOSTBUF_INIT(odbc__host);
 	char *table = NULL, *row = NULL;
 	const char *param;
 	int error;
@@ -797,9 +797,9 @@ static int table_exists(struct retort_conn *c, struct retort_error *err)
 			error = row && row[0] == '1';
 		goto done;
 	}
-	odbc_buf_puts(&b, "SELECT version_num FROM ");
-	odbc_buf_puts(&b, table);
-	odbc_buf_puts(&b, " WHERE 1 = 0");
+	hostbuf_puts(&b, "SELECT version_num FROM ");
+	hostbuf_puts(&b, table);
+	hostbuf_puts(&b, " WHERE 1 = 0");
 	if (b.oom) {
 		error = H->error_set(err, RETORT_ENOMEM, "out of memory");
 		goto done;
@@ -812,7 +812,7 @@ static int table_exists(struct retort_conn *c, struct retort_error *err)
 		error = 0;
 	odbc__scratch_pass(err, &tmp, error);
 done:
-	odbc_buf_free(&b);
+	hostbuf_free(&b);
 	H->free(table);
 	H->free(row);
 	return error;
@@ -821,7 +821,7 @@ done:
 static int odbc_version_read(struct retort_conn *c, retort_row_cb cb, void *payload,
                              struct retort_error *err)
 {
-	struct odbc_buf q = ODBC_BUF_INIT, val = ODBC_BUF_INIT;
+	struct hostbuf q = HOSTBUF_INIT(odbc__host), val = HOSTBUF_INIT(odbc__host);
 	SQLHSTMT st = SQL_NULL_HSTMT;
 	SQLRETURN rc;
 	char *table = NULL;
@@ -836,8 +836,8 @@ static int odbc_version_read(struct retort_conn *c, retort_row_cb cb, void *payl
 		                    c->version_table);
 	if (!(table = table_sql(c)))
 		return H->error_set(err, RETORT_ENOMEM, "out of memory");
-	odbc_buf_puts(&q, "SELECT version_num FROM ");
-	odbc_buf_puts(&q, table);
+	hostbuf_puts(&q, "SELECT version_num FROM ");
+	hostbuf_puts(&q, table);
 	if (q.oom) {
 		error = H->error_set(err, RETORT_ENOMEM, "out of memory");
 		goto done;
@@ -870,13 +870,13 @@ static int odbc_version_read(struct retort_conn *c, retort_row_cb cb, void *payl
 			}
 			if (got == SQL_NULL_DATA)
 				break;
-			odbc_buf_puts(&val, buf);
+			hostbuf_puts(&val, buf);
 			if (rc == SQL_SUCCESS)
 				break;
 		}
 		if (got == SQL_NULL_DATA)
 			continue;
-		odbc_buf_puts(&val, "");
+		hostbuf_puts(&val, "");
 		if (val.oom) {
 			error = H->error_set(err, RETORT_ENOMEM, "out of memory");
 			goto done;
@@ -888,27 +888,27 @@ static int odbc_version_read(struct retort_conn *c, retort_row_cb cb, void *payl
 done:
 	if (st != SQL_NULL_HSTMT)
 		SQLFreeHandle(SQL_HANDLE_STMT, st);
-	odbc_buf_free(&q);
-	odbc_buf_free(&val);
+	hostbuf_free(&q);
+	hostbuf_free(&val);
 	H->free(table);
 	return error;
 }
 
 static int odbc_version_create(struct retort_conn *c, struct retort_error *err)
 {
-	struct odbc_buf b = ODBC_BUF_INIT;
+	struct hostbuf b = HOSTBUF_INIT(odbc__host);
 	int error;
 
 	if ((error = table_exists(c, err)) != 0)
 		return error < 0 ? error : 0;
 	if (odbc_version_ddl(&b, odbc__flavour_of(c), c->version_schema, c->version_table) < 0) {
-		odbc_buf_free(&b);
+		hostbuf_free(&b);
 		return H->error_set(err, RETORT_ENOMEM, "out of memory");
 	}
 	error = odbc__run(c, b.ptr, NULL, 0, NULL, NULL, "cannot create the version table", err);
 	if (error < 0)
 		H->error_statement(err, 0, 0, b.ptr, b.len);
-	odbc_buf_free(&b);
+	hostbuf_free(&b);
 	return error;
 }
 
@@ -920,16 +920,16 @@ static int version_dml(struct retort_conn *c, const char *fmt_a, const char *fmt
                        const char *const *params, size_t n, int expect_one,
                        const char *what, struct retort_error *err)
 {
-	struct odbc_buf b = ODBC_BUF_INIT;
+	struct hostbuf b = HOSTBUF_INIT(odbc__host);
 	char *table = table_sql(c);
 	long rows = -1;
 	int error;
 
 	if (!table)
 		return H->error_set(err, RETORT_ENOMEM, "out of memory");
-	odbc_buf_puts(&b, fmt_a);
-	odbc_buf_puts(&b, table);
-	odbc_buf_puts(&b, fmt_b);
+	hostbuf_puts(&b, fmt_a);
+	hostbuf_puts(&b, table);
+	hostbuf_puts(&b, fmt_b);
 	if (b.oom) {
 		error = H->error_set(err, RETORT_ENOMEM, "out of memory");
 		goto done;
@@ -944,7 +944,7 @@ static int version_dml(struct retort_conn *c, const char *fmt_a, const char *fmt
 			"%s: %ld rows of the version table matched instead of 1 (was it "
 			"changed by hand? `retort current` shows its rows)", what, rows);
 done:
-	odbc_buf_free(&b);
+	hostbuf_free(&b);
 	H->free(table);
 	return error;
 }
@@ -979,14 +979,14 @@ static int odbc_quote_identifier(const struct retort_conn *c, const char *name, 
                                  struct retort_error *err)
 {
 	const struct odbc_flavour_info *fl = need_flavour(c, err);
-	struct odbc_buf b = ODBC_BUF_INIT;
+	struct hostbuf b = HOSTBUF_INIT(odbc__host);
 
 	*out = NULL;
 	if (!fl)
 		return RETORT_EUSAGE;
 	if (odbc_quote_ident(&b, fl, name, 0) < 0)
 		return H->error_set(err, RETORT_EUSAGE, "an SQL identifier cannot be empty");
-	if (!(*out = odbc_buf_detach(&b)))
+	if (!(*out = hostbuf_detach(&b)))
 		return H->error_set(err, RETORT_ENOMEM, "out of memory");
 	return 0;
 }
@@ -995,13 +995,13 @@ static int odbc_quote_literal_fn(const struct retort_conn *c, const char *value,
                                  struct retort_error *err)
 {
 	const struct odbc_flavour_info *fl = need_flavour(c, err);
-	struct odbc_buf b = ODBC_BUF_INIT;
+	struct hostbuf b = HOSTBUF_INIT(odbc__host);
 
 	*out = NULL;
 	if (!fl)
 		return RETORT_EUSAGE;
 	odbc_quote_literal(&b, fl, value ? value : "");
-	if (!(*out = odbc_buf_detach(&b)))
+	if (!(*out = hostbuf_detach(&b)))
 		return H->error_set(err, RETORT_ENOMEM, "out of memory");
 	return 0;
 }
@@ -1019,14 +1019,14 @@ static int odbc_offline_sql(const struct retort_conn *c, int what, const char *a
                             size_t arg_len, char **out, struct retort_error *err)
 {
 	const struct odbc_flavour_info *fl = need_flavour(c, err);
-	struct odbc_buf b = ODBC_BUF_INIT, ddl = ODBC_BUF_INIT;
+	struct hostbuf b = HOSTBUF_INIT(odbc__host), ddl = HOSTBUF_INIT(odbc__host);
 
 	*out = NULL;
 	if (!fl)
 		return RETORT_EUSAGE;
 	switch (what) {
 	case RETORT_OFFLINE_BEGIN:
-		odbc_buf_puts(&b, fl->begin_sql);
+		hostbuf_puts(&b, fl->begin_sql);
 		break;
 	case RETORT_OFFLINE_COMMIT:
 		if (*fl->commit_sql)
@@ -1035,36 +1035,36 @@ static int odbc_offline_sql(const struct retort_conn *c, int what, const char *a
 	case RETORT_OFFLINE_VERSION_DDL:
 		if (odbc_version_ddl(&ddl, fl, c->version_schema, c->version_table) < 0 ||
 		    ddl.oom) {
-			odbc_buf_free(&ddl);
+			hostbuf_free(&ddl);
 			return H->error_set(err, RETORT_ENOMEM, "out of memory");
 		}
 		odbc_offline_statement(&b, fl, ddl.ptr, ddl.len);
-		odbc_buf_free(&ddl);
+		hostbuf_free(&ddl);
 		break;
 	case RETORT_OFFLINE_VERSION_INSERT:
 		/* SQLAlchemy returns the primary key: OUTPUT on SQL Server,
 		 * RETURNING on PostgreSQL; the others use the core's INSERT. */
 		if (!arg || (fl->id != ODBC_FL_MSSQL && fl->id != ODBC_FL_POSTGRESQL))
 			return RETORT_ENOTSUPPORTED;
-		odbc_buf_puts(&ddl, "INSERT INTO ");
+		hostbuf_puts(&ddl, "INSERT INTO ");
 		odbc_table_name(&ddl, fl, c->version_schema, c->version_table);
 		if (fl->id == ODBC_FL_MSSQL)
-			odbc_buf_puts(&ddl, " (version_num) OUTPUT inserted.version_num VALUES (");
+			hostbuf_puts(&ddl, " (version_num) OUTPUT inserted.version_num VALUES (");
 		else
-			odbc_buf_puts(&ddl, " (version_num) VALUES (");
+			hostbuf_puts(&ddl, " (version_num) VALUES (");
 		odbc_quote_literal(&ddl, fl, arg);
-		odbc_buf_putc(&ddl, ')');
+		hostbuf_putc(&ddl, ')');
 		if (fl->id == ODBC_FL_POSTGRESQL) {
-			odbc_buf_puts(&ddl, " RETURNING ");
+			hostbuf_puts(&ddl, " RETURNING ");
 			odbc_table_name(&ddl, fl, c->version_schema, c->version_table);
-			odbc_buf_puts(&ddl, ".version_num");
+			hostbuf_puts(&ddl, ".version_num");
 		}
 		if (ddl.oom) {
-			odbc_buf_free(&ddl);
+			hostbuf_free(&ddl);
 			return H->error_set(err, RETORT_ENOMEM, "out of memory");
 		}
 		odbc_offline_statement(&b, fl, ddl.ptr, ddl.len);
-		odbc_buf_free(&ddl);
+		hostbuf_free(&ddl);
 		break;
 	case RETORT_OFFLINE_STATEMENT:
 		if (!arg)
@@ -1075,7 +1075,7 @@ static int odbc_offline_sql(const struct retort_conn *c, int what, const char *a
 		return H->error_set(err, RETORT_ENOTSUPPORTED,
 		                    "offline_sql: unknown kind %d for the odbc dialect", what);
 	}
-	if (!(*out = odbc_buf_detach(&b)))
+	if (!(*out = hostbuf_detach(&b)))
 		return H->error_set(err, RETORT_ENOMEM, "out of memory");
 	return 0;
 }

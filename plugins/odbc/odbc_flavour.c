@@ -17,6 +17,7 @@
 
 #include "odbc_int.h"
 #include "sqlsplit.h"
+#include "sqltext.h"
 #include "odbc_words.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -131,175 +132,79 @@ enum odbc_flavour odbc_flavour_by_dbms(const char *dbms)
 	return ODBC_FL_UNKNOWN;
 }
 
-/* ------------------------------------------------------------ buffer */
-
-static int buf_grow(struct odbc_buf *b, size_t extra)
-{
-	size_t want, cap;
-	char *p;
-	if (b->oom)
-		return -1;
-	if (extra > (size_t)-1 - b->len - 1)
-		goto oom;
-	want = b->len + extra + 1;
-	if (want <= b->cap)
-		return 0;
-	cap = b->cap ? b->cap : 64;
-	while (cap < want)
-		cap = cap > (size_t)-1 / 2 ? want : cap * 2;
-	p = odbc__host->realloc(b->ptr, cap);
-	if (!p)
-		goto oom;
-	b->ptr = p;
-	b->cap = cap;
-	return 0;
-oom:
-	b->oom = 1;
-	return -1;
-}
-
-void odbc_buf_put(struct odbc_buf *b, const char *s, size_t n)
-{
-	if (buf_grow(b, n) < 0)
-		return;
-	if (n)
-		memcpy(b->ptr + b->len, s, n);
-	b->len += n;
-	b->ptr[b->len] = '\0';
-}
-
-void odbc_buf_puts(struct odbc_buf *b, const char *s)
-{
-	odbc_buf_put(b, s, strlen(s));
-}
-
-void odbc_buf_putc(struct odbc_buf *b, char c)
-{
-	odbc_buf_put(b, &c, 1);
-}
-
-char *odbc_buf_detach(struct odbc_buf *b)
-{
-	char *p;
-	if (!b->oom && !b->ptr)
-		odbc_buf_put(b, "", 0);
-	if (b->oom) {
-		odbc_buf_free(b);
-		return NULL;
-	}
-	p = b->ptr;
-	b->ptr = NULL;
-	b->len = b->cap = 0;
-	return p;
-}
-
-void odbc_buf_free(struct odbc_buf *b)
-{
-	if (b->ptr)
-		odbc__host->free(b->ptr);
-	b->ptr = NULL;
-	b->len = b->cap = 0;
-	b->oom = 0;
-}
-
 /* ------------------------------------------------------------ SQL text */
 
-static int cmp_word(const void *key, const void *elem)
-{
-	return strcmp((const char *)key, *(const char *const *)elem);
-}
-
-/* SQLAlchemy's IdentifierPreparer._requires_quotes(). */
+/*
+ * SQLAlchemy's IdentifierPreparer._requires_quotes(): the rule it shares
+ * with the other dialects (lib/sqltext.c), plus Oracle's leading '_'.
+ */
 static int requires_quotes(const struct odbc_flavour_info *fl, const char *name)
 {
-	char small[64];
-	size_t i, n = strlen(name);
-	if (name[0] >= '0' && name[0] <= '9')
+	if (fl->id == ODBC_FL_ORACLE && name[0] == '_')
 		return 1;
-	if (name[0] == '$' || (fl->id == ODBC_FL_ORACLE && name[0] == '_'))
-		return 1;
-	for (i = 0; i < n; i++) {
-		char c = name[i];
-		if (c >= 'A' && c <= 'Z')
-			return 1; /* lower(name) != name */
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '$'))
-			return 1;
-	}
-	/* No reserved word is this long; a legal lower-case name is its own
-	 * lower-case form, so the lookup uses it directly. */
-	if (n >= sizeof(small))
-		return 0;
-	memcpy(small, name, n + 1);
-	return bsearch(small, fl->words, fl->n_words, sizeof(fl->words[0]), cmp_word) != NULL;
+	return sqltext_requires_quotes(name, fl->words, fl->n_words);
 }
 
-int odbc_quote_ident(struct odbc_buf *b, const struct odbc_flavour_info *fl,
+int odbc_quote_ident(struct hostbuf *b, const struct odbc_flavour_info *fl,
                      const char *name, int force)
 {
-	const char *p;
 	if (!name || !*name)
 		return -1;
 	if (!force && !requires_quotes(fl, name)) {
-		odbc_buf_puts(b, name);
+		hostbuf_puts(b, name);
 		return 0;
 	}
-	odbc_buf_putc(b, fl->q_open);
-	for (p = name; *p; p++) {
-		odbc_buf_putc(b, *p);
-		if (*p == fl->q_close)
-			odbc_buf_putc(b, *p);
-	}
-	odbc_buf_putc(b, fl->q_close);
+	hostbuf_put_quoted(b, name, fl->q_open, fl->q_close);
 	return 0;
 }
 
-void odbc_quote_literal(struct odbc_buf *b, const struct odbc_flavour_info *fl,
+void odbc_quote_literal(struct hostbuf *b, const struct odbc_flavour_info *fl,
                         const char *value)
 {
 	const char *p;
-	odbc_buf_putc(b, '\'');
+	hostbuf_putc(b, '\'');
 	for (p = value; *p; p++) {
-		odbc_buf_putc(b, *p);
+		hostbuf_putc(b, *p);
 		if (*p == '\'' || (*p == '\\' && fl->literal_backslash))
-			odbc_buf_putc(b, *p);
+			hostbuf_putc(b, *p);
 	}
-	odbc_buf_putc(b, '\'');
+	hostbuf_putc(b, '\'');
 }
 
-int odbc_table_name(struct odbc_buf *b, const struct odbc_flavour_info *fl,
+int odbc_table_name(struct hostbuf *b, const struct odbc_flavour_info *fl,
                     const char *schema, const char *table)
 {
 	if (schema && *schema) {
 		if (odbc_quote_ident(b, fl, schema, 0) < 0)
 			return -1;
-		odbc_buf_putc(b, '.');
+		hostbuf_putc(b, '.');
 	}
 	return odbc_quote_ident(b, fl, table, 0);
 }
 
-int odbc_version_ddl(struct odbc_buf *b, const struct odbc_flavour_info *fl,
+int odbc_version_ddl(struct hostbuf *b, const struct odbc_flavour_info *fl,
                      const char *schema, const char *table)
 {
-	struct odbc_buf pkc = ODBC_BUF_INIT;
+	struct hostbuf pkc = HOSTBUF_INIT(odbc__host);
 	int error = -1;
 
 	/* SQLAlchemy's CreateTable output, as Alembic's offline mode prints it
 	 * (note the blank after the first comma). */
-	odbc_buf_puts(b, "CREATE TABLE ");
+	hostbuf_puts(b, "CREATE TABLE ");
 	if (odbc_table_name(b, fl, schema, table) < 0)
 		goto done;
-	odbc_buf_puts(b, " (\n    version_num ");
-	odbc_buf_puts(b, fl->version_type);
-	odbc_buf_puts(b, " NOT NULL, \n    CONSTRAINT ");
+	hostbuf_puts(b, " (\n    version_num ");
+	hostbuf_puts(b, fl->version_type);
+	hostbuf_puts(b, " NOT NULL, \n    CONSTRAINT ");
 	/* The constraint name is quoted on its own terms, like the table. */
-	odbc_buf_puts(&pkc, table);
-	odbc_buf_puts(&pkc, "_pkc");
+	hostbuf_puts(&pkc, table);
+	hostbuf_puts(&pkc, "_pkc");
 	if (pkc.oom || odbc_quote_ident(b, fl, pkc.ptr, 0) < 0)
 		goto done;
-	odbc_buf_puts(b, " PRIMARY KEY (version_num)\n)");
+	hostbuf_puts(b, " PRIMARY KEY (version_num)\n)");
 	error = b->oom ? -1 : 0;
 done:
-	odbc_buf_free(&pkc);
+	hostbuf_free(&pkc);
 	return error;
 }
 
@@ -339,19 +244,12 @@ static int splits_in_several(const char *stmt, size_t len, unsigned flags)
  * may end in a line comment ("-- note", or "# note" on MySQL), which would
  * swallow it.  A false alarm (a "--" inside a string) costs a line break.
  */
-static void put_terminator(struct odbc_buf *b, const struct odbc_flavour_info *fl,
+static void put_terminator(struct hostbuf *b, const struct odbc_flavour_info *fl,
                            const char *stmt, size_t len)
 {
-	size_t i = len;
-	int comment = 0;
-	while (i > 0 && stmt[i - 1] != '\n')
-		i--;
-	for (; i < len && !comment; i++)
-		comment = (stmt[i] == '-' && i + 1 < len && stmt[i + 1] == '-') ||
-		          (stmt[i] == '#' && fl->id == ODBC_FL_MYSQL);
-	if (comment)
-		odbc_buf_putc(b, '\n');
-	odbc_buf_putc(b, ';');
+	if (sqltext_last_line_has_comment(stmt, len, fl->id == ODBC_FL_MYSQL))
+		hostbuf_putc(b, '\n');
+	hostbuf_putc(b, ';');
 }
 
 /* A DELIMITER the statement does not contain. */
@@ -370,7 +268,7 @@ static const char *pick_delimiter(const char *stmt, size_t len)
 	return "//";
 }
 
-void odbc_offline_statement(struct odbc_buf *b, const struct odbc_flavour_info *fl,
+void odbc_offline_statement(struct hostbuf *b, const struct odbc_flavour_info *fl,
                             const char *stmt, size_t len)
 {
 	stmt = trim(stmt, &len);
@@ -378,17 +276,17 @@ void odbc_offline_statement(struct odbc_buf *b, const struct odbc_flavour_info *
 	case ODBC_FL_MSSQL:
 		/* Alembic: text + ";" then the "GO" batch separator as its own
 		 * piece.  A batch that already ends in ';' keeps just one. */
-		odbc_buf_put(b, stmt, len);
+		hostbuf_put(b, stmt, len);
 		if (len == 0 || stmt[len - 1] != ';')
 			put_terminator(b, fl, stmt, len);
-		odbc_buf_puts(b, "\n\nGO");
+		hostbuf_puts(b, "\n\nGO");
 		break;
 	case ODBC_FL_ORACLE:
 		/* Alembic: no terminator, then "/" as its own piece.  SQL*Plus
 		 * ends a SQL statement at the blank line and runs it at "/";
 		 * a PL/SQL block keeps its final "END;" and runs at "/" too. */
-		odbc_buf_put(b, stmt, len);
-		odbc_buf_puts(b, "\n\n/");
+		hostbuf_put(b, stmt, len);
+		hostbuf_puts(b, "\n\n/");
 		break;
 	case ODBC_FL_MYSQL:
 		/* A statement the mysql client would cut at an inner ';' (a
@@ -396,20 +294,20 @@ void odbc_offline_statement(struct odbc_buf *b, const struct odbc_flavour_info *
 		 * gets a delimiter of its own, as the script author gave it. */
 		if (splits_in_several(stmt, len, fl->split_flags)) {
 			const char *delim = pick_delimiter(stmt, len);
-			odbc_buf_puts(b, "DELIMITER ");
-			odbc_buf_puts(b, delim);
-			odbc_buf_putc(b, '\n');
-			odbc_buf_put(b, stmt, len);
-			odbc_buf_putc(b, '\n');
-			odbc_buf_puts(b, delim);
-			odbc_buf_puts(b, "\nDELIMITER ;");
+			hostbuf_puts(b, "DELIMITER ");
+			hostbuf_puts(b, delim);
+			hostbuf_putc(b, '\n');
+			hostbuf_put(b, stmt, len);
+			hostbuf_putc(b, '\n');
+			hostbuf_puts(b, delim);
+			hostbuf_puts(b, "\nDELIMITER ;");
 			break;
 		}
-		odbc_buf_put(b, stmt, len);
+		hostbuf_put(b, stmt, len);
 		put_terminator(b, fl, stmt, len);
 		break;
 	default:
-		odbc_buf_put(b, stmt, len);
+		hostbuf_put(b, stmt, len);
 		put_terminator(b, fl, stmt, len);
 		break;
 	}
@@ -443,7 +341,7 @@ static int needs_braces(const char *v)
 	return strpbrk(v, ";{}") != NULL;
 }
 
-static int put_pair(struct odbc_buf *b, struct keyset *ks, const char *key,
+static int put_pair(struct hostbuf *b, struct keyset *ks, const char *key,
                     const char *value, struct retort_error *err)
 {
 	size_t i;
@@ -465,28 +363,28 @@ static int put_pair(struct odbc_buf *b, struct keyset *ks, const char *key,
 	ks->keys[ks->n++] = key;
 
 	if (b->len)
-		odbc_buf_putc(b, ';');
-	odbc_buf_puts(b, key);
-	odbc_buf_putc(b, '=');
+		hostbuf_putc(b, ';');
+	hostbuf_puts(b, key);
+	hostbuf_putc(b, '=');
 	if (!needs_braces(value)) {
-		odbc_buf_puts(b, value);
+		hostbuf_puts(b, value);
 		return 0;
 	}
-	odbc_buf_putc(b, '{');
+	hostbuf_putc(b, '{');
 	for (p = value; *p; p++) {
-		odbc_buf_putc(b, *p);
+		hostbuf_putc(b, *p);
 		if (*p == '}')
-			odbc_buf_putc(b, '}');
+			hostbuf_putc(b, '}');
 	}
-	odbc_buf_putc(b, '}');
+	hostbuf_putc(b, '}');
 	return 0;
 }
 
 int odbc_connstr_build(char **out, enum odbc_flavour *flavour_out,
                        const struct retort_url *url, struct retort_error *err)
 {
-	struct odbc_buf b = ODBC_BUF_INIT;
-	struct odbc_buf tmp = ODBC_BUF_INIT;
+	struct hostbuf b = HOSTBUF_INIT(odbc__host);
+	struct hostbuf tmp = HOSTBUF_INIT(odbc__host);
 	struct keyset ks;
 	enum odbc_flavour scheme_fl = ODBC_FL_UNKNOWN, param_fl = ODBC_FL_UNKNOWN;
 	const char *param_name = NULL;
@@ -538,22 +436,22 @@ int odbc_connstr_build(char **out, enum odbc_flavour *flavour_out,
 			error = put_pair(&b, &ks, "DSN", url->host, err);
 		} else if (scheme_fl == ODBC_FL_ORACLE) {
 			/* Oracle's driver takes an Easy Connect string. */
-			odbc_buf_puts(&tmp, url->host);
+			hostbuf_puts(&tmp, url->host);
 			if (url->port) {
 				snprintf(port, sizeof(port), ":%u", url->port);
-				odbc_buf_puts(&tmp, port);
+				hostbuf_puts(&tmp, port);
 			}
-			odbc_buf_putc(&tmp, '/');
-			odbc_buf_puts(&tmp, url->database);
+			hostbuf_putc(&tmp, '/');
+			hostbuf_puts(&tmp, url->database);
 			if (tmp.oom)
 				goto oom;
 			error = put_pair(&b, &ks, "DBQ", tmp.ptr, err);
 		} else {
-			odbc_buf_puts(&tmp, url->host);
+			hostbuf_puts(&tmp, url->host);
 			if (url->port && scheme_fl == ODBC_FL_MSSQL) {
 				/* SQL Server drivers take "host,port". */
 				snprintf(port, sizeof(port), ",%u", url->port);
-				odbc_buf_puts(&tmp, port);
+				hostbuf_puts(&tmp, port);
 			}
 			if (tmp.oom)
 				goto oom;
@@ -594,7 +492,7 @@ int odbc_connstr_build(char **out, enum odbc_flavour *flavour_out,
 	}
 	if (b.oom)
 		goto oom;
-	*out = odbc_buf_detach(&b);
+	*out = hostbuf_detach(&b);
 	if (!*out)
 		goto oom;
 	*flavour_out = scheme_fl != ODBC_FL_UNKNOWN ? scheme_fl : param_fl;
@@ -602,8 +500,8 @@ int odbc_connstr_build(char **out, enum odbc_flavour *flavour_out,
 oom:
 	error = odbc__host->error_set(err, RETORT_ENOMEM, "out of memory");
 done:
-	odbc_buf_free(&b);
-	odbc_buf_free(&tmp);
+	hostbuf_free(&b);
+	hostbuf_free(&tmp);
 	return error;
 }
 

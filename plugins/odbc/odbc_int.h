@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <retort/dialect.h>
+#include "hostbuf.h"
 
 /* The host table, set by the entry point before any other call. */
 extern const struct retort_host *odbc__host;
@@ -51,41 +52,26 @@ enum odbc_flavour odbc_flavour_by_name(const char *name);
 /* Flavour from SQLGetInfo(SQL_DBMS_NAME); UNKNOWN if not recognised. */
 enum odbc_flavour odbc_flavour_by_dbms(const char *dbms_name);
 
-/* ------------------------------------------------------------ buffer */
-
-/* A growable string on the host allocator; `oom` is sticky. */
-struct odbc_buf {
-	char *ptr;
-	size_t len;
-	size_t cap;
-	int oom;
-};
-#define ODBC_BUF_INIT { NULL, 0, 0, 0 }
-
-void odbc_buf_put(struct odbc_buf *b, const char *s, size_t n);
-void odbc_buf_puts(struct odbc_buf *b, const char *s);
-void odbc_buf_putc(struct odbc_buf *b, char c);
-/* Hand the string over (never NULL unless out of memory, then freed). */
-char *odbc_buf_detach(struct odbc_buf *b);
-void odbc_buf_free(struct odbc_buf *b);
-
 /* ------------------------------------------------------------ SQL text */
+
+/* SQL text is built in a struct hostbuf (lib/hostbuf.h) allocating
+ * through odbc__host: HOSTBUF_INIT(odbc__host). */
 
 /*
  * Append `name` as SQLAlchemy would write it for the flavour: bare when it
  * is a lower-case legal identifier and not a reserved word, quoted
  * otherwise (or always, with `force`).  Empty names are rejected (-1).
  */
-int odbc_quote_ident(struct odbc_buf *b, const struct odbc_flavour_info *fl,
+int odbc_quote_ident(struct hostbuf *b, const struct odbc_flavour_info *fl,
                      const char *name, int force);
 /* Append 'value' with quotes doubled (and backslashes on MySQL). */
-void odbc_quote_literal(struct odbc_buf *b, const struct odbc_flavour_info *fl,
+void odbc_quote_literal(struct hostbuf *b, const struct odbc_flavour_info *fl,
                         const char *value);
 /* Append [schema.]table, each part through odbc_quote_ident(). */
-int odbc_table_name(struct odbc_buf *b, const struct odbc_flavour_info *fl,
+int odbc_table_name(struct hostbuf *b, const struct odbc_flavour_info *fl,
                     const char *schema, const char *table);
 /* Append Alembic's CREATE TABLE for the version table, no terminator. */
-int odbc_version_ddl(struct odbc_buf *b, const struct odbc_flavour_info *fl,
+int odbc_version_ddl(struct hostbuf *b, const struct odbc_flavour_info *fl,
                      const char *schema, const char *table);
 /*
  * Append one statement as Alembic's offline mode writes it: the text, the
@@ -94,7 +80,7 @@ int odbc_version_ddl(struct odbc_buf *b, const struct odbc_flavour_info *fl,
  * Oracle), separated as Alembic separates them.  The caller puts the blank
  * line between pieces (Alembic writes "\n\n" after every piece).
  */
-void odbc_offline_statement(struct odbc_buf *b, const struct odbc_flavour_info *fl,
+void odbc_offline_statement(struct hostbuf *b, const struct odbc_flavour_info *fl,
                             const char *stmt, size_t len);
 
 /* ------------------------------------------------------------ URL */

@@ -214,15 +214,15 @@ static int is_unique_violation(const struct retort_error *e)
 static int lockrow_table(struct retort_conn *c, const char *table, struct retort_error *err)
 {
 	struct retort_error tmp;
-	struct odbc_buf q = ODBC_BUF_INIT, ddl = ODBC_BUF_INIT;
+	struct hostbuf q = HOSTBUF_INIT(odbc__host), ddl = HOSTBUF_INIT(odbc__host);
 	int error;
 
-	odbc_buf_puts(&q, "SELECT lock_name FROM ");
-	odbc_buf_puts(&q, table);
-	odbc_buf_puts(&q, " WHERE 1 = 0");
-	odbc_buf_puts(&ddl, "CREATE TABLE ");
-	odbc_buf_puts(&ddl, table);
-	odbc_buf_puts(&ddl, " (lock_name VARCHAR(64) NOT NULL, holder VARCHAR(255), "
+	hostbuf_puts(&q, "SELECT lock_name FROM ");
+	hostbuf_puts(&q, table);
+	hostbuf_puts(&q, " WHERE 1 = 0");
+	hostbuf_puts(&ddl, "CREATE TABLE ");
+	hostbuf_puts(&ddl, table);
+	hostbuf_puts(&ddl, " (lock_name VARCHAR(64) NOT NULL, holder VARCHAR(255), "
 	                    "locked_at VARCHAR(40), CONSTRAINT retort_lock_pkc "
 	                    "PRIMARY KEY (lock_name))");
 	if (q.oom || ddl.oom) {
@@ -244,8 +244,8 @@ static int lockrow_table(struct retort_conn *c, const char *table, struct retort
 		error = 0; /* created by another run in the meantime */
 	odbc__scratch_pass(err, &tmp, error);
 done:
-	odbc_buf_free(&q);
-	odbc_buf_free(&ddl);
+	hostbuf_free(&q);
+	hostbuf_free(&ddl);
 	return error;
 }
 
@@ -268,7 +268,7 @@ static int holder_is_dead(const char *holder, const char *mine)
 static int lock_row(struct retort_conn *c, struct retort_error *err)
 {
 	struct retort_error tmp;
-	struct odbc_buf b = ODBC_BUF_INIT;
+	struct hostbuf b = HOSTBUF_INIT(odbc__host);
 	char host[256], holder[300], stamp[40];
 	char *table = NULL, *ins = NULL, *sel = NULL, *sel_at = NULL, *del = NULL;
 	char *who = NULL, *since = NULL;
@@ -289,14 +289,14 @@ static int lock_row(struct retort_conn *c, struct retort_error *err)
 		return H->error_set(err, RETORT_ENOMEM, "out of memory");
 
 	if (odbc_table_name(&b, odbc__flavour_of(c), c->version_schema, LOCK_TABLE) < 0 ||
-	    !(table = odbc_buf_detach(&b)))
+	    !(table = hostbuf_detach(&b)))
 		return H->error_set(err, RETORT_ENOMEM, "out of memory");
 #define SQL_OF(var, a, b_)                                                   \
 	do {                                                                 \
-		odbc_buf_puts(&b, a);                                        \
-		odbc_buf_puts(&b, table);                                    \
-		odbc_buf_puts(&b, b_);                                       \
-		var = odbc_buf_detach(&b);                                   \
+		hostbuf_puts(&b, a);                                        \
+		hostbuf_puts(&b, table);                                    \
+		hostbuf_puts(&b, b_);                                       \
+		var = hostbuf_detach(&b);                                   \
 	} while (0)
 	SQL_OF(ins, "INSERT INTO ", " (lock_name, holder, locked_at) VALUES (?, ?, ?)");
 	SQL_OF(sel, "SELECT holder FROM ", " WHERE lock_name = ?");
@@ -367,28 +367,28 @@ done:
 	H->free(del);
 	H->free(who);
 	H->free(since);
-	odbc_buf_free(&b);
+	hostbuf_free(&b);
 	return error;
 }
 
 static int unlock_row(struct retort_conn *c, struct retort_error *err)
 {
-	struct odbc_buf b = ODBC_BUF_INIT;
+	struct hostbuf b = HOSTBUF_INIT(odbc__host);
 	const char *p[2];
 	int error;
 
-	odbc_buf_puts(&b, "DELETE FROM ");
+	hostbuf_puts(&b, "DELETE FROM ");
 	if (odbc_table_name(&b, odbc__flavour_of(c), c->version_schema, LOCK_TABLE) < 0 || b.oom) {
-		odbc_buf_free(&b);
+		hostbuf_free(&b);
 		return H->error_set(err, RETORT_ENOMEM, "out of memory");
 	}
-	odbc_buf_puts(&b, " WHERE lock_name = ? AND holder = ?");
+	hostbuf_puts(&b, " WHERE lock_name = ? AND holder = ?");
 	p[0] = c->lock_name;
 	p[1] = c->lock_holder ? c->lock_holder : "";
 	error = b.oom ? H->error_set(err, RETORT_ENOMEM, "out of memory")
 	              : odbc__run_on(c, c->lock_dbc, b.ptr, p, 2, NULL, NULL,
 	                             "cannot release the migration lock row", err);
-	odbc_buf_free(&b);
+	hostbuf_free(&b);
 	c->row_locked = 0;
 	return error;
 }
