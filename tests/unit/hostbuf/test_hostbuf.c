@@ -2,7 +2,8 @@
  * tests/unit/hostbuf/test_hostbuf.c - lib/hostbuf.c, the plugins' string
  * buffer, on the core's host table (rt_host()), whose allocations go
  * through rt_malloc & co. so rt__alloc_fail_after() can make them fail.
- * Leaks show under valgrind / ASan (make check-sanitize).
+ * Also lib/sqltext.c and lib/plugutil.c, the other helpers the plugins
+ * share.  Leaks show under valgrind / ASan (make check-sanitize).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 
 #include "hostbuf.h"
 #include "sqltext.h"
+#include "plugutil.h"
 #include "host.h"
 #include "util.h"
 
@@ -256,6 +258,64 @@ static void test_last_line_comment(void **state)
 	assert_int_equal(sqltext_last_line_has_comment(s, 11, 0), 1);
 }
 
+static void test_fnv1a(void **state)
+{
+	uint64_t h;
+
+	(void)state;
+	/* published FNV-1a 64 test vectors */
+	assert_true(plugutil_fnv1a(PLUGUTIL_FNV1A_INIT, "", 0) == 0xcbf29ce484222325ULL);
+	assert_true(plugutil_fnv1a(PLUGUTIL_FNV1A_INIT, "a", 1) == 0xaf63dc4c8601ec8cULL);
+	assert_true(plugutil_fnv1a(PLUGUTIL_FNV1A_INIT, "foobar", 6) == 0x85944171f73967e8ULL);
+	/* continuing equals hashing the concatenation; NUL bytes count */
+	h = plugutil_fnv1a(PLUGUTIL_FNV1A_INIT, "foo", 3);
+	assert_true(plugutil_fnv1a(h, "bar", 3) == 0x85944171f73967e8ULL);
+	assert_true(plugutil_fnv1a(PLUGUTIL_FNV1A_INIT, "a\0", 2) !=
+	            plugutil_fnv1a(PLUGUTIL_FNV1A_INIT, "a", 1));
+}
+
+static void test_clock(void **state)
+{
+	long long t0, t1;
+
+	(void)state;
+	t0 = plugutil_now_ms();
+	plugutil_sleep_ms(30);
+	t1 = plugutil_now_ms();
+	assert_true(t1 - t0 >= 29);
+	assert_true(t1 - t0 < 5000);
+}
+
+static void test_mask(void **state)
+{
+	char *s;
+
+	(void)state;
+#define MASK(msg, secret, oneline, trim) \
+	(s = plugutil_mask(H, (msg), (secret), (oneline), (trim)))
+	assert_string_equal(MASK("login pw=hunter2 failed", "hunter2", 0, 0),
+	                    "login pw=*** failed");
+	H->free(s);
+	assert_string_equal(MASK("hunter2hunter2", "hunter2", 0, 0), "******");
+	H->free(s);
+	/* secrets shorter than 4 bytes are not masked */
+	assert_string_equal(MASK("abc def", "abc", 0, 0), "abc def");
+	H->free(s);
+	assert_string_equal(MASK("a\n  b\r\n\tc\n", NULL, 1, 0), "a; b; c");
+	H->free(s);
+	assert_string_equal(MASK("a\n b", NULL, 0, 0), "a\n b");
+	H->free(s);
+	assert_string_equal(MASK("x  \t", NULL, 0, 1), "x");
+	H->free(s);
+	assert_string_equal(MASK("x  \t", NULL, 0, 0), "x  \t");
+	H->free(s);
+	assert_string_equal(MASK(NULL, "secret", 1, 1), "");
+	H->free(s);
+	rt__alloc_fail_after(1);
+	assert_null(MASK("some text", NULL, 1, 1));
+#undef MASK
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -268,6 +328,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_grow_overflow, setup, teardown),
 		cmocka_unit_test(test_requires_quotes),
 		cmocka_unit_test(test_last_line_comment),
+		cmocka_unit_test(test_fnv1a),
+		cmocka_unit_test(test_clock),
+		cmocka_unit_test_setup_teardown(test_mask, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,49 @@
+/*
+ * lib/plugutil.h - small helpers several dialect plugins share: clocks for
+ * lock polling, the FNV-1a hash of lock keys, and masking the URL's
+ * password out of server messages and statements.  Part of the libsqlsplit
+ * convenience library; allocation only through the host table passed in.
+ */
+#ifndef RETORT_LIB_PLUGUTIL_H
+#define RETORT_LIB_PLUGUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <retort/dialect.h>
+
+/* Sleep ms milliseconds (resumed after signals). */
+void plugutil_sleep_ms(long ms);
+
+/* Milliseconds on the monotonic clock (for measuring waits only). */
+long long plugutil_now_ms(void);
+
+/*
+ * Continue the 64-bit FNV-1a hash h over n bytes of s (start with
+ * PLUGUTIL_FNV1A_INIT).  Used for lock keys, so the result must stay
+ * stable across versions.
+ */
+#define PLUGUTIL_FNV1A_INIT 14695981039346656037ULL
+uint64_t plugutil_fnv1a(uint64_t h, const char *s, size_t n);
+
+/*
+ * A copy of msg (NULL counts as "") on the host allocator, with every
+ * occurrence of `secret` replaced by "***" when secret is 4 bytes or longer
+ * (shorter ones would mask ordinary words and are not recognisable), and:
+ *  - oneline: each run of line breaks, with the blanks after it, becomes
+ *    "; " (nothing at the very end), to fit the one-line error contract;
+ *  - trim_end: blanks and tabs at the end are dropped.
+ * NULL when out of memory.
+ */
+char *plugutil_mask(const struct retort_host *host, const char *msg, const char *secret,
+                    int oneline, int trim_end);
+
+/*
+ * host->error_statement() for stmt[0..len), masked as plugutil_mask(..., 0,
+ * trim_end) does when it holds `secret` (4 bytes or longer); passed as it
+ * is otherwise.  Out of memory: the statement is attached without text.
+ */
+void plugutil_error_statement(const struct retort_host *host, struct retort_error *err,
+                              unsigned index, unsigned line, const char *stmt, size_t len,
+                              const char *secret, int trim_end);
+
+#endif
