@@ -38,6 +38,7 @@
 
 #include <retort/dialect.h>
 #include "hostbuf.h"
+#include "plugutil.h"
 #include "sqlsplit.h"
 #include "sqltext.h"
 
@@ -159,61 +160,21 @@ static int pg_quote_literal(const struct retort_conn *conn, const char *value, c
 /* ------------------------------------------------------------ messages */
 
 /*
- * Make a libpq/server message fit the one-line error contract: newlines
- * become "; ", trailing blanks go, and the URL's password (if long enough
- * to be recognisable) is replaced by "***" wherever it appears.
+ * Make a server message fit the one-line error contract (newlines become
+ * "; ") with the URL's password masked: lib/plugutil.c.  NULL when out of
+ * memory.
  */
-static char *mask_text(const struct retort_conn *conn, const char *msg, int oneline)
-{
-	struct hostbuf b = HOSTBUF_INIT(api);
-	const char *pw = conn ? conn->password : NULL;
-	size_t pwlen = pw ? strlen(pw) : 0;
-	const char *p = msg ? msg : "";
-	size_t len;
-
-	while (*p) {
-		if (pwlen >= 4 && strncmp(p, pw, pwlen) == 0) {
-			hostbuf_puts(&b, "***");
-			p += pwlen;
-		} else if (oneline && (*p == '\n' || *p == '\r')) {
-			while (*p == '\n' || *p == '\r' || *p == ' ' || *p == '\t')
-				p++;
-			if (*p)
-				hostbuf_puts(&b, "; ");
-		} else {
-			hostbuf_putc(&b, *p++);
-		}
-	}
-	len = b.len;
-	while (len > 0 && (b.ptr[len - 1] == ' ' || b.ptr[len - 1] == '\t'))
-		b.ptr[--len] = '\0';
-	b.len = len;
-	return hostbuf_detach(&b);
-}
-
 static char *clean_message(const struct retort_conn *conn, const char *msg)
 {
-	return mask_text(conn, msg, 1);
+	return plugutil_mask(api, msg, conn ? conn->password : NULL, 1, 1);
 }
 
 /* Attach the failing statement, with the URL's password masked in it too. */
 static void statement_error(const struct retort_conn *conn, struct retort_error *err,
                             unsigned index, unsigned line, const char *stmt, size_t len)
 {
-	char *copy = api->strndup(stmt, len), *clean;
-	if (!copy) {
-		api->error_statement(err, index, line, NULL, 0);
-		return;
-	}
-	clean = conn && conn->password && strlen(conn->password) >= 4 && strstr(copy, conn->password)
-	                ? mask_text(conn, copy, 0)
-	                : NULL;
-	if (clean)
-		api->error_statement(err, index, line, clean, strlen(clean));
-	else
-		api->error_statement(err, index, line, copy, len);
-	api->free(clean);
-	api->free(copy);
+	plugutil_error_statement(api, err, index, line, stmt, len,
+	                         conn ? conn->password : NULL, 1);
 }
 
 /*
@@ -331,17 +292,6 @@ static int add_kv(struct retort_conn *c, const char *key, const char *val)
 	c->vals[c->n_kv] = v;
 	c->n_kv++;
 	return 0;
-}
-
-/* 64-bit FNV-1a over a byte string, continuing from h. */
-static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
-{
-	size_t i;
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
 }
 
 static int pg_create(struct retort_conn **out, const struct retort_url *url,
@@ -492,12 +442,13 @@ static int pg_connect(struct retort_conn *c, struct retort_error *err)
 
 	/* The lock key: this database, schema and version table. */
 	{
-		uint64_t h = 14695981039346656037ULL;
+		uint64_t h = PLUGUTIL_FNV1A_INIT;
 		const char *db = PQdb(c->pg);
-		h = fnv1a(h, "retort", 7);
-		h = fnv1a(h, db ? db : "", db ? strlen(db) + 1 : 1);
-		h = fnv1a(h, c->schema ? c->schema : "", c->schema ? strlen(c->schema) + 1 : 1);
-		h = fnv1a(h, c->version_table, strlen(c->version_table) + 1);
+		h = plugutil_fnv1a(h, "retort", 7);
+		h = plugutil_fnv1a(h, db ? db : "", db ? strlen(db) + 1 : 1);
+		h = plugutil_fnv1a(h, c->schema ? c->schema : "",
+		                   c->schema ? strlen(c->schema) + 1 : 1);
+		h = plugutil_fnv1a(h, c->version_table, strlen(c->version_table) + 1);
 		c->lock_key = (long long)h;
 	}
 	return 0;
@@ -893,22 +844,6 @@ static int pg_version_delete(struct retort_conn *c, const char *rev, struct reto
 
 /* ------------------------------------------------------------ locking */
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts;
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* 1: got it, 0: held elsewhere, <0: error. */
 static int try_lock(struct retort_conn *c, struct retort_error *err)
 {
@@ -981,7 +916,7 @@ static int pg_lock(struct retort_conn *c, struct retort_error *err)
 		return rc;
 	if (c->locked)
 		return 0;
-	start = now_ms();
+	start = plugutil_now_ms();
 	for (;;) {
 		rc = try_lock(c, err);
 		if (rc < 0)
@@ -990,7 +925,7 @@ static int pg_lock(struct retort_conn *c, struct retort_error *err)
 			c->locked = 1;
 			return 0;
 		}
-		waited = now_ms() - start;
+		waited = plugutil_now_ms() - start;
 		if (c->lock_timeout_ms >= 0 && waited >= c->lock_timeout_ms) {
 			char *who = lock_holder(c);
 			api->error_set(err, RETORT_ELOCKED,
@@ -1011,7 +946,7 @@ static int pg_lock(struct retort_conn *c, struct retort_error *err)
 		}
 		if (c->lock_timeout_ms >= 0 && step > c->lock_timeout_ms - waited)
 			step = (long)(c->lock_timeout_ms - waited);
-		sleep_ms(step > 0 ? step : 1);
+		plugutil_sleep_ms(step > 0 ? step : 1);
 		if (step < 500)
 			step *= 2;
 	}
