@@ -44,6 +44,7 @@
 
 #include <retort/dialect.h>
 #include "hostbuf.h"
+#include "plugutil.h"
 #include "sqlsplit.h"
 #include "sqltext.h"
 
@@ -234,53 +235,22 @@ static int my_quote_literal(const struct retort_conn *conn, const char *value, c
 
 /* ------------------------------------------------------------ messages */
 
-/* One line, and the URL's password (if recognisable) replaced by "***". */
-static char *mask_text(const struct retort_conn *conn, const char *msg, int oneline)
-{
-	struct hostbuf b = HOSTBUF_INIT(api);
-	const char *pw = conn ? conn->password : NULL;
-	size_t pwlen = pw ? strlen(pw) : 0;
-	const char *p = msg ? msg : "";
-
-	while (*p) {
-		if (pwlen >= 4 && strncmp(p, pw, pwlen) == 0) {
-			hostbuf_puts(&b, "***");
-			p += pwlen;
-		} else if (oneline && (*p == '\n' || *p == '\r')) {
-			while (*p == '\n' || *p == '\r' || *p == ' ' || *p == '\t')
-				p++;
-			if (*p)
-				hostbuf_puts(&b, "; ");
-		} else {
-			hostbuf_putc(&b, *p++);
-		}
-	}
-	return hostbuf_detach(&b);
-}
-
+/*
+ * Make a server message fit the one-line error contract (newlines become
+ * "; ") with the URL's password masked: lib/plugutil.c.  NULL when out of
+ * memory.
+ */
 static char *clean_message(const struct retort_conn *conn, const char *msg)
 {
-	return mask_text(conn, msg, 1);
+	return plugutil_mask(api, msg, conn ? conn->password : NULL, 1, 0);
 }
 
 /* Attach the failing statement, with the URL's password masked in it too. */
 static void statement_error(const struct retort_conn *conn, struct retort_error *err,
                             unsigned index, unsigned line, const char *stmt, size_t len)
 {
-	char *copy = api->strndup(stmt, len), *clean;
-	if (!copy) {
-		api->error_statement(err, index, line, NULL, 0);
-		return;
-	}
-	clean = conn && conn->password && strlen(conn->password) >= 4 && strstr(copy, conn->password)
-	                ? mask_text(conn, copy, 0)
-	                : NULL;
-	if (clean)
-		api->error_statement(err, index, line, clean, strlen(clean));
-	else
-		api->error_statement(err, index, line, copy, len);
-	api->free(clean);
-	api->free(copy);
+	plugutil_error_statement(api, err, index, line, stmt, len,
+	                         conn ? conn->password : NULL, 0);
 }
 
 /* Fill err from the connection's last error: message, SQLSTATE, errno. */
@@ -636,17 +606,6 @@ fail:
 	return oom(err);
 }
 
-/* 64-bit FNV-1a. */
-static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
-{
-	size_t i;
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 /*
  * "retort:<db>.<table>" (schema replaces db when given), or, when that is
  * longer than MySQL's 64 characters, its first 38 bytes plus '~' and a
@@ -666,7 +625,7 @@ static char *make_lock_name(const char *db, const char *table)
 		return NULL;
 	if (strlen(full) <= LOCK_NAME_MAX)
 		return full;
-	h = fnv1a(14695981039346656037ULL, full, strlen(full));
+	h = plugutil_fnv1a(PLUGUTIL_FNV1A_INIT, full, strlen(full));
 	snprintf(tail, sizeof(tail), "~%016llx", (unsigned long long)h);
 	/* 38 + 17 < 64, and cut at a UTF-8 character boundary. */
 	{
@@ -1103,22 +1062,6 @@ static int my_version_delete(struct retort_conn *c, const char *rev, struct reto
 
 /* ------------------------------------------------------------ locking */
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts;
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Run "SELECT <fn>(<lock name>[, 0])" and return its integer (-2 for NULL). */
 static int lock_call(struct retort_conn *c, const char *fn, int with_timeout, long *value,
                      struct retort_error *err)
@@ -1200,7 +1143,7 @@ static int my_lock(struct retort_conn *c, struct retort_error *err)
 		return rc;
 	if (c->locked)
 		return 0;
-	start = now_ms();
+	start = plugutil_now_ms();
 	for (;;) {
 		/* Poll with a zero timeout: GET_LOCK's own timeout is whole
 		 * seconds on MySQL, and polling lets us log the holder. */
@@ -1212,7 +1155,7 @@ static int my_lock(struct retort_conn *c, struct retort_error *err)
 		}
 		if (got != 0)
 			return api->error_set(err, RETORT_EDB, "GET_LOCK('%s') failed", c->lock_name);
-		waited = now_ms() - start;
+		waited = plugutil_now_ms() - start;
 		if (c->lock_timeout_ms >= 0 && waited >= c->lock_timeout_ms) {
 			char *who = lock_holder(c);
 			api->error_set(err, RETORT_ELOCKED,
@@ -1231,7 +1174,7 @@ static int my_lock(struct retort_conn *c, struct retort_error *err)
 		}
 		if (c->lock_timeout_ms >= 0 && step > c->lock_timeout_ms - waited)
 			step = (long)(c->lock_timeout_ms - waited);
-		sleep_ms(step > 0 ? step : 1);
+		plugutil_sleep_ms(step > 0 ? step : 1);
 		if (step < 500)
 			step *= 2;
 	}
