@@ -29,16 +29,17 @@ require_alembic() {
 
 # run_tool TOOL INI_OR_CFG ARGS...: output in $OUT/last.out, status in $rc.
 run_tool() {
-	_tool=$1; _cfg=$2; shift 2
-	case $_tool in
+	_rt_tool=$1; _rt_cfg=$2; shift 2
+	case $_rt_tool in
 	alembic)
-		(cd "$OUT/alembic" && "$PY" -m alembic -c "$_cfg" "$@") \
+		(cd "$OUT/alembic" && "$PY" -m alembic -c "$_rt_cfg" "$@") \
 			>"$OUT/last.out" 2>&1 </dev/null
 		rc=$? ;;
 	retort)
-		(cd "$OUT/retort" && "$RETORT" -c "$_cfg" "$@") \
+		(cd "$OUT/retort" && "$RETORT" -c "$_rt_cfg" "$@") \
 			>"$OUT/last.out" 2>&1 </dev/null
 		rc=$? ;;
+	*) echo "Bail out! run_tool: unknown tool $_rt_tool"; exit 1 ;;
 	esac
 }
 
