@@ -66,22 +66,6 @@ static char *dup_or_null(const char *s, int *oom)
 	return d;
 }
 
-void odbc__sleep_ms(long ms)
-{
-	struct timespec ts;
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-long long odbc__now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Append s to b, replacing each occurrence of a secret (the password, the
  * connection string) with "***" and control characters with blanks, so

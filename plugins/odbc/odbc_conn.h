@@ -47,9 +47,6 @@ struct retort_conn {
 /* The rules of c's flavour; NULL while it is unknown. */
 const struct odbc_flavour_info *odbc__flavour_of(const struct retort_conn *c);
 
-void odbc__sleep_ms(long ms);
-long long odbc__now_ms(void);
-
 /*
  * Fill err from the handle's diagnostic records ("<what>: [SQLSTATE]
  * message (native N); ..."), scrubbed of the password and the connection

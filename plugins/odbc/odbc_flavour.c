@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "odbc_int.h"
+#include "plugutil.h"
 #include "sqlsplit.h"
 #include "sqltext.h"
 #include "odbc_words.h"
@@ -508,20 +509,15 @@ done:
 unsigned long long odbc_lock_hash(const char *a, const char *b, const char *c)
 {
 	const char *parts[3];
-	unsigned long long h = 14695981039346656037ULL;
+	uint64_t h = PLUGUTIL_FNV1A_INIT;
 	size_t i;
-	const unsigned char *p;
 
 	parts[0] = a;
 	parts[1] = b;
 	parts[2] = c;
 	for (i = 0; i < 3; i++) {
-		for (p = (const unsigned char *)(parts[i] ? parts[i] : ""); *p; p++) {
-			h ^= *p;
-			h *= 1099511628211ULL;
-		}
-		h ^= 0; /* the separator */
-		h *= 1099511628211ULL;
+		const char *p = parts[i] ? parts[i] : "";
+		h = plugutil_fnv1a(h, p, strlen(p) + 1); /* the NUL separates */
 	}
-	return h;
+	return (unsigned long long)h;
 }

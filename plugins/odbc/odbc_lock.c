@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "odbc_conn.h"
+#include "plugutil.h"
 
 /* Seconds for a server-side wait: ms rounded up; -1 for "forever". */
 static long timeout_seconds(long ms)
@@ -42,7 +43,7 @@ static int lock_timeout_error(struct retort_conn *c, struct retort_error *err)
 static int lock_pg(struct retort_conn *c, struct retort_error *err)
 {
 	char sql[128], *row = NULL;
-	long long deadline = odbc__now_ms() + (c->lock_timeout_ms > 0 ? c->lock_timeout_ms : 0);
+	long long deadline = plugutil_now_ms() + (c->lock_timeout_ms > 0 ? c->lock_timeout_ms : 0);
 	int error, logged = 0;
 
 	snprintf(sql, sizeof(sql),
@@ -57,12 +58,12 @@ static int lock_pg(struct retort_conn *c, struct retort_error *err)
 		}
 		H->free(row);
 		row = NULL;
-		if (c->lock_timeout_ms >= 0 && odbc__now_ms() >= deadline)
+		if (c->lock_timeout_ms >= 0 && plugutil_now_ms() >= deadline)
 			return lock_timeout_error(c, err);
 		if (!logged++)
 			H->log(RETORT_LOG_INFO, "odbc: waiting for the migration lock of %s",
 			       c->version_table);
-		odbc__sleep_ms(LOCK_POLL_MS);
+		plugutil_sleep_ms(LOCK_POLL_MS);
 	}
 }
 
@@ -273,7 +274,7 @@ static int lock_row(struct retort_conn *c, struct retort_error *err)
 	char *table = NULL, *ins = NULL, *sel = NULL, *sel_at = NULL, *del = NULL;
 	char *who = NULL, *since = NULL;
 	const char *p[3];
-	long long deadline = odbc__now_ms() + (c->lock_timeout_ms > 0 ? c->lock_timeout_ms : 0);
+	long long deadline = plugutil_now_ms() + (c->lock_timeout_ms > 0 ? c->lock_timeout_ms : 0);
 	time_t now = time(NULL);
 	struct tm tm;
 	int error, logged = 0;
@@ -345,12 +346,12 @@ static int lock_row(struct retort_conn *c, struct retort_error *err)
 				goto done;
 			continue;
 		}
-		if (c->lock_timeout_ms >= 0 && odbc__now_ms() >= deadline)
+		if (c->lock_timeout_ms >= 0 && plugutil_now_ms() >= deadline)
 			break;
 		if (!logged++)
 			H->log(RETORT_LOG_INFO, "odbc: waiting for the migration lock row of %s (%s)",
 			       c->version_table, who ? who : "?");
-		odbc__sleep_ms(LOCK_POLL_MS);
+		plugutil_sleep_ms(LOCK_POLL_MS);
 	}
 	odbc__run_on(c, c->lock_dbc, sel_at, p, 1, &since, NULL, "", NULL);
 	error = H->error_set(err, RETORT_ELOCKED,
