@@ -334,6 +334,8 @@ class Picker:
             (3, lambda: "%s@+%d" % (lb, self.n()) if lb else "+1"),
             (1, lambda: "%s@%s" % (lb, self.rev()) if lb else "heads"),
             (1, lambda: "%s" % lb if lb else "heads"),
+            # Alembic matches partial ids against label names too
+            (1, lambda: lb[:rng.randint(2, len(lb))] if lb else "heads"),
         ]
         return weighted(rng, choices)
 
