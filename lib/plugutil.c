@@ -86,3 +86,45 @@ void plugutil_error_statement(const struct retort_host *host, struct retort_erro
 	host->free(clean);
 	host->free(copy);
 }
+
+int plugutil_split_error(const struct retort_host *host, struct retort_error *err,
+                         const struct sqlsplit_error *se)
+{
+	host->error_set(err, RETORT_EUSAGE, "%s starting at line %u; close it or fix the quoting",
+	                se->what ? se->what : "lexical error", se->line);
+	host->error_statement(err, 0, se->line, NULL, 0);
+	return RETORT_EUSAGE;
+}
+
+struct split_ctx {
+	retort_stmt_cb cb;
+	void *payload;
+	int rc; /* what cb returned last */
+};
+
+static int split_one(const char *stmt, size_t len, unsigned line, void *payload)
+{
+	struct split_ctx *x = payload;
+
+	x->rc = x->cb(stmt, len, line, x->payload);
+	return x->rc != 0;
+}
+
+int plugutil_split(const struct retort_host *host, unsigned flags, const char *sql, size_t len,
+                   unsigned first_line, retort_stmt_cb cb, void *payload,
+                   struct retort_error *err)
+{
+	struct split_ctx x;
+	struct sqlsplit_error se = { 0, NULL };
+	int rc;
+
+	x.cb = cb;
+	x.payload = payload;
+	x.rc = 0;
+	rc = sqlsplit(sql, len, flags, first_line, split_one, &x, &se);
+	if (rc < 0)
+		return plugutil_split_error(host, err, &se);
+	if (rc > 0)
+		return x.rc < 0 ? x.rc : RETORT_ERROR;
+	return 0;
+}

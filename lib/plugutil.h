@@ -1,7 +1,7 @@
 /*
  * lib/plugutil.h - small helpers several dialect plugins share: clocks for
- * lock polling, the FNV-1a hash of lock keys, and masking the URL's
- * password out of server messages and statements.  Part of the libsqlsplit
+ * lock polling, the FNV-1a hash of lock keys, masking the URL's password
+ * out of server messages and statements, and the split() entry point.  Part of the libsqlsplit
  * convenience library; allocation only through the host table passed in.
  */
 #ifndef RETORT_LIB_PLUGUTIL_H
@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <retort/dialect.h>
+#include "sqlsplit.h"
 
 /* Sleep ms milliseconds (resumed after signals). */
 void plugutil_sleep_ms(long ms);
@@ -45,5 +46,23 @@ char *plugutil_mask(const struct retort_host *host, const char *msg, const char 
 void plugutil_error_statement(const struct retort_host *host, struct retort_error *err,
                               unsigned index, unsigned line, const char *stmt, size_t len,
                               const char *secret, int trim_end);
+
+/*
+ * Report a script sqlsplit() cannot lex: RETORT_EUSAGE with "<what>
+ * starting at line N; close it or fix the quoting" and the line attached
+ * as the failing statement's.  Returns RETORT_EUSAGE.
+ */
+int plugutil_split_error(const struct retort_host *host, struct retort_error *err,
+                         const struct sqlsplit_error *se);
+
+/*
+ * The vtable's split() on sqlsplit() with `flags`: each statement goes to
+ * cb.  0 when all went; when cb returns nonzero the split stops and the
+ * result is cb's value if negative, else RETORT_ERROR; a lexical error is
+ * reported through plugutil_split_error().
+ */
+int plugutil_split(const struct retort_host *host, unsigned flags, const char *sql, size_t len,
+                   unsigned first_line, retort_stmt_cb cb, void *payload,
+                   struct retort_error *err);
 
 #endif

@@ -316,6 +316,110 @@ static void test_mask(void **state)
 #undef MASK
 }
 
+static void err_free(struct retort_error *e)
+{
+	H->free(e->message);
+	H->free(e->statement);
+	memset(e, 0, sizeof(*e));
+}
+
+static void test_error_statement(void **state)
+{
+	struct retort_error e;
+	const char *stmt = "ALTER USER x PASSWORD 'hunter2'  ;trailing";
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	/* only the first len bytes; masked (the host trims what is left at
+	 * the end, so trim_end shows only with text after the blanks) */
+	plugutil_error_statement(H, &e, 3, 7, stmt, 33, "hunter2", 1);
+	assert_int_equal(e.stmt_index, 3);
+	assert_int_equal(e.stmt_line, 7);
+	assert_string_equal(e.statement, "ALTER USER x PASSWORD '***'");
+	err_free(&e);
+	plugutil_error_statement(H, &e, 1, 1, stmt, 37, "hunter2", 0);
+	assert_string_equal(e.statement, "ALTER USER x PASSWORD '***'  ;tra");
+	err_free(&e);
+	/* no secret in it: as it is */
+	plugutil_error_statement(H, &e, 1, 1, stmt, 37, "other-secret", 1);
+	assert_string_equal(e.statement, "ALTER USER x PASSWORD 'hunter2'  ;tra");
+	err_free(&e);
+	plugutil_error_statement(H, &e, 1, 1, stmt, 37, NULL, 1);
+	assert_string_equal(e.statement, "ALTER USER x PASSWORD 'hunter2'  ;tra");
+	err_free(&e);
+	/* out of memory for the copy: the position, without text */
+	rt__alloc_fail_after(1);
+	plugutil_error_statement(H, &e, 2, 5, stmt, 33, "hunter2", 1);
+	assert_int_equal(e.stmt_index, 2);
+	assert_int_equal(e.stmt_line, 5);
+	assert_null(e.statement);
+	err_free(&e);
+}
+
+struct collect {
+	int n;
+	int stop_at;    /* return `ret` for statement number stop_at */
+	int ret;
+	unsigned lines[8];
+};
+
+static int collect_cb(const char *stmt, size_t len, unsigned line, void *payload)
+{
+	struct collect *c = payload;
+
+	(void)stmt;
+	(void)len;
+	if (c->n < 8)
+		c->lines[c->n] = line;
+	if (++c->n == c->stop_at)
+		return c->ret;
+	return 0;
+}
+
+static void test_split(void **state)
+{
+	const char *sql = "SELECT 1;\nSELECT 2;\n\nSELECT 3;\n";
+	struct retort_error e;
+	struct collect c;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(plugutil_split(H, SQLSPLIT_POSTGRESQL, sql, strlen(sql), 10, collect_cb,
+	                                &c, &e), 0);
+	assert_int_equal(c.n, 3);
+	assert_int_equal(c.lines[0], 10);
+	assert_int_equal(c.lines[1], 11);
+	assert_int_equal(c.lines[2], 13);
+	assert_int_equal(e.code, 0);
+
+	/* a negative callback result stops and is passed on */
+	memset(&c, 0, sizeof(c));
+	c.stop_at = 2;
+	c.ret = RETORT_ENOMEM;
+	assert_int_equal(plugutil_split(H, SQLSPLIT_POSTGRESQL, sql, strlen(sql), 1, collect_cb,
+	                                &c, &e), RETORT_ENOMEM);
+	assert_int_equal(c.n, 2);
+	/* a positive one stops too, as RETORT_ERROR */
+	memset(&c, 0, sizeof(c));
+	c.stop_at = 1;
+	c.ret = 1;
+	assert_int_equal(plugutil_split(H, SQLSPLIT_POSTGRESQL, sql, strlen(sql), 1, collect_cb,
+	                                &c, &e), RETORT_ERROR);
+	assert_int_equal(c.n, 1);
+
+	/* a lexical error: usage error naming the line, statement line set */
+	memset(&c, 0, sizeof(c));
+	sql = "SELECT 1;\nSELECT 'open;\n";
+	assert_int_equal(plugutil_split(H, SQLSPLIT_POSTGRESQL, sql, strlen(sql), 5, collect_cb,
+	                                &c, &e), RETORT_EUSAGE);
+	assert_int_equal(e.code, RETORT_EUSAGE);
+	assert_non_null(e.message);
+	assert_non_null(strstr(e.message, "starting at line 6; close it or fix the quoting"));
+	assert_int_equal(e.stmt_line, 6);
+	err_free(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -331,6 +435,8 @@ int main(void)
 		cmocka_unit_test(test_fnv1a),
 		cmocka_unit_test(test_clock),
 		cmocka_unit_test_setup_teardown(test_mask, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_error_statement, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_split, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
