@@ -829,14 +829,6 @@ static int exec_one(const char *stmt, size_t len, unsigned line, void *payload)
 	return 0;
 }
 
-static int split_error(struct retort_error *err, const struct sqlsplit_error *se)
-{
-	api->error_set(err, RETORT_EUSAGE, "%s starting at line %u; close it or fix the quoting",
-	               se->what ? se->what : "lexical error", se->line);
-	api->error_statement(err, 0, se->line, NULL, 0);
-	return RETORT_EUSAGE;
-}
-
 static int my_execute(struct retort_conn *c, const char *sql, size_t len, unsigned first_line,
                       struct retort_error *err)
 {
@@ -851,38 +843,17 @@ static int my_execute(struct retort_conn *c, const char *sql, size_t len, unsign
 	x.err = err;
 	rc = sqlsplit(sql, len, SQLSPLIT_MYSQL, first_line, exec_one, &x, &se);
 	if (rc < 0)
-		return split_error(err, &se);
+		return plugutil_split_error(api, err, &se);
 	if (rc > 0)
 		return x.rc < 0 ? x.rc : RETORT_EDB;
 	return 0;
 }
 
-struct split_ctx {
-	retort_stmt_cb cb;
-	void *payload;
-	int rc;
-};
-
-static int split_one(const char *stmt, size_t len, unsigned line, void *payload)
-{
-	struct split_ctx *x = payload;
-	x->rc = x->cb(stmt, len, line, x->payload);
-	return x->rc != 0;
-}
-
 static int my_split(const struct retort_conn *c, const char *sql, size_t len, unsigned first_line,
                     retort_stmt_cb cb, void *payload, struct retort_error *err)
 {
-	struct split_ctx x = { cb, payload, 0 };
-	struct sqlsplit_error se = { 0, NULL };
-	int rc;
 	(void)c;
-	rc = sqlsplit(sql, len, SQLSPLIT_MYSQL, first_line, split_one, &x, &se);
-	if (rc < 0)
-		return split_error(err, &se);
-	if (rc > 0)
-		return x.rc < 0 ? x.rc : RETORT_ERROR;
-	return 0;
+	return plugutil_split(api, SQLSPLIT_MYSQL, sql, len, first_line, cb, payload, err);
 }
 
 /* ------------------------------------------------------------ version table */
