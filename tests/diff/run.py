@@ -35,7 +35,19 @@ kept and their path printed.  A command where Alembic itself crashes
 retort can be held to, and which may leave Alembic's database half-changed)
 counts as a match if retort failed too and as "ok # SKIP" if retort
 succeeded, with the traceback's last line; the retort database is then
-re-synchronised.
+re-synchronised.  A traceback ending in a sqlalchemy.exc database error is
+not a crash but a failed migration (a poisoned script, see gen.py) and is
+compared like any other command.  Alembic runs each command in one
+transaction, as retort does by default (env.py passes transactional_ddl=True;
+Alembic's SQLite default would autocommit every statement).
+
+Known Alembic 1.8.1 behaviours deliberately not held against retort:
+  - `downgrade -N` with several version rows picks whichever row the SELECT
+    returned first: only asked with at most one row;
+  - `history -r current:current` always fails in Alembic: not asked;
+  - a failing `stamp --purge` keeps Alembic's DELETE of every row: accepted
+    when retort left the rows untouched;
+  - Alembic crashes (see above).
 
 Usage: run.py [all|small|large|pg]   (the fixed seeds of up to 50
 revisions, the larger ones, or both; make check runs small and large as two
