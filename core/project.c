@@ -139,13 +139,16 @@ static int check_rows_known(const struct project *p, const struct rt_strvec *row
 			return rt_err_set(err, RT_EXIT_DB,
 			                  "the database is at revision %s, which is not among this "
 			                  "project's scripts (was newer code deployed to it, or is "
-			                  "script_location wrong?)", rows->v[i]);
+			                  "script_location wrong?); `retort stamp --purge REV` "
+			                  "resets the version table", rows->v[i]);
 	return 0;
 }
 
-/* Connect, lock, and read the version rows. */
-static int open_db(struct project *p, struct rt_db *db, int lock, struct rt_strvec *rows,
-                   struct rt_err *err)
+/* Connect, lock, and read the version rows.  Rows naming unknown
+ * revisions are an error unless `allow_unknown` (stamp --purge, the way
+ * out of that state). */
+static int open_db(struct project *p, struct rt_db *db, int lock, int allow_unknown,
+                   struct rt_strvec *rows, struct rt_err *err)
 {
 	if (rt_db_open(db, p->cfg, p->reg, &p->lo, 1, err) < 0)
 		return -1;
@@ -153,7 +156,7 @@ static int open_db(struct project *p, struct rt_db *db, int lock, struct rt_strv
 		goto fail;
 	if (rt_db_read_versions(db, rows, err) < 0)
 		goto fail;
-	if (p->graph && check_rows_known(p, rows, err) < 0)
+	if (p->graph && !allow_unknown && check_rows_known(p, rows, err) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -679,7 +682,7 @@ static int run_online(struct project *p, enum run_kind kind, const char *const *
 	int rc = -1, have_plan = 0;
 
 	memset(&plan, 0, sizeof(plan));
-	if (open_db(p, &db, 1, &rows, err) < 0)
+	if (open_db(p, &db, 1, kind == RUN_STAMP && ro->purge, &rows, err) < 0)
 		goto done;
 	if (make_plan(&plan, p, kind, &rows, targets, n, ro->purge, err) < 0)
 		goto close;
@@ -878,7 +881,7 @@ int retort_check(const struct retort_options *o)
 	memset(&plan, 0, sizeof(plan));
 	if (project_open(&p, o, 1, 1, &err) < 0)
 		return finish(&err, -1);
-	if (open_db(&p, &db, 0, &rows, &err) < 0)
+	if (open_db(&p, &db, 0, 0, &rows, &err) < 0)
 		goto done;
 	rc = rt_plan_upgrade(&plan, p.graph, (const char *const *)rows.v, rows.n, "heads", &err);
 	rt_db_close(&db);

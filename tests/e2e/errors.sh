@@ -91,4 +91,15 @@ expect "failing migration, per-migration commits: exit 1" 1 upgrade head
 same "per migration: m2 recorded" "$(versions)" "m2"
 same "per migration: t1 t2 stay, m3 rolled back" "$(tables)" "t1 t2"
 err_has "says what the version table holds" "version table now: m2"
+# --- a version row this checkout does not know
+sed -i 's/^transaction_per_migration = .*/transaction_per_migration = false;/' retort.cfg
+rm -f migrations/versions/*.sql app.db
+script k1 "" "CREATE TABLE k1 (x INTEGER);" "DROP TABLE k1;"
+expect "upgrade" 0 upgrade head
+sqlite3 app.db "UPDATE alembic_version SET version_num = 'gone99'"
+expect "an unknown version row stops upgrade (exit 1)" 1 upgrade head
+err_has "names the unknown revision" "gone99"
+err_has "says how to get out" "stamp --purge"
+expect "stamp --purge repairs it" 0 stamp --purge k1
+same "the table names k1 again" "$(versions)" "k1"
 tap_done
