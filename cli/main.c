@@ -134,6 +134,11 @@ static int match_long(const char *arg, const char *name, int takes_value, int ar
 		*value = arg + n + 1;
 		return 1;
 	}
+	/* short options take an attached value too: -rbase:ae10, -mtext */
+	if (n == 2 && name[1] != '-' && takes_value && arg[n] != '\0') {
+		*value = arg + n;
+		return 1;
+	}
 	if (arg[n] != '\0')
 		return 0;
 	if (takes_value) {

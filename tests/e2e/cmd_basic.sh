@@ -62,6 +62,8 @@ out_has "heads" "ccc333 (head)"
 expect "history" 0 history
 out_has "history first line" "bbb222 -> ccc333 (head), revision ccc333"
 out_has "history base line" "<base> -> aaa111, revision aaa111"
+expect "history -rSTART:END (value attached)" 0 history -rbbb222:ccc333
+out_has "attached -r value is the range" "bbb222 -> ccc333 (head)"
 expect "show by partial id" 0 show bbb
 out_has "show prints Rev" "Rev: bbb222"
 expect "downgrade -1" 0 downgrade -1
