@@ -714,52 +714,16 @@ static void test_split(void **state)
 	rt_dialect_error_free(&err);
 }
 
-/* Every online member, with one allocation failing somewhere. */
-static int online_members(void *arg)
-{
-	struct opened *o = arg;
-	struct retort_error err;
-	struct rt_strvec rows = RT_STRVEC_INIT;
-	const char *sql = "SELECT 1;\nDELIMITER //\nSELECT 'a;b'//\nDELIMITER ;\n";
-	int rc = 0;
-
-#define STEP(x)                                                              \
-	do {                                                                 \
-		rt_dialect_error_init(&err);                                 \
-		if ((x) < 0)                                                 \
-			rc = -1;                                             \
-		rt_dialect_error_free(&err);                                 \
-	} while (0)
-	STEP(dialect->lock(o->conn, &err));
-	STEP(dialect->begin(o->conn, &err));
-	STEP(dialect->version_create(o->conn, &err));
-	STEP(dialect->version_insert(o->conn, "sweep1", &err));
-	STEP(dialect->version_update(o->conn, "sweep1", "sweep2", &err));
-	STEP(dialect->version_read(o->conn, collect_cb, &rows, &err));
-	STEP(dialect->version_delete(o->conn, "sweep2", &err));
-	STEP(dialect->execute(o->conn, sql, strlen(sql), 1, &err));
-	/* The error path, last: on PostgreSQL it aborts the transaction. */
-	rt_dialect_error_init(&err);
-	if (dialect->execute(o->conn, "SELEC 1", 7, 3, &err) != RETORT_EDB)
-		rc = -1;
-	else if (!err.message || !err.statement)
-		rc = -1;
-	rt_dialect_error_free(&err);
-	STEP(dialect->rollback(o->conn, &err));
-	STEP(dialect->unlock(o->conn, &err));
-#undef STEP
-	rt_strvec_free(&rows);
-	return rc;
-}
-
 static void test_allocation_failures(void **state)
 {
 	struct opened o;
+	struct online_sweep sw = { NULL, "SELECT 1;\nDELIMITER //\nSELECT 'a;b'//\nDELIMITER ;\n" };
 	(void)state;
 	alloc_sweep(offline_members, "mysql://u:secret-pw@192.0.2.1:1/db?connect_timeout=1", 150);
 	NEED_SERVER();
 	my_open(&o, NULL, "rt_sweep", NULL, 0);
-	alloc_sweep(online_members, &o, 150);
+	sw.o = &o;
+	alloc_sweep(online_members, &sw, 150);
 	close_conn(&o);
 }
 

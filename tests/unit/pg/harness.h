@@ -386,6 +386,52 @@ static void alloc_sweep(int (*fn)(void *), void *arg, unsigned long max)
 	assert_int_equal(fn(arg), 0);    /* and everything works again */
 }
 
+/* What online_members runs: a connection and a valid script for it. */
+struct online_sweep {
+	struct opened *o;
+	const char *script;
+};
+
+/* Every online member, with one allocation failing somewhere (for
+ * alloc_sweep; arg is a struct online_sweep). */
+static int online_members(void *arg)
+{
+	const struct online_sweep *sw = arg;
+	struct opened *o = sw->o;
+	struct retort_error err;
+	struct rt_strvec rows = RT_STRVEC_INIT;
+	const char *sql = sw->script;
+	int rc = 0;
+
+#define STEP(x)                                                              \
+	do {                                                                 \
+		rt_dialect_error_init(&err);                                 \
+		if ((x) < 0)                                                 \
+			rc = -1;                                             \
+		rt_dialect_error_free(&err);                                 \
+	} while (0)
+	STEP(dialect->lock(o->conn, &err));
+	STEP(dialect->begin(o->conn, &err));
+	STEP(dialect->version_create(o->conn, &err));
+	STEP(dialect->version_insert(o->conn, "sweep1", &err));
+	STEP(dialect->version_update(o->conn, "sweep1", "sweep2", &err));
+	STEP(dialect->version_read(o->conn, collect_cb, &rows, &err));
+	STEP(dialect->version_delete(o->conn, "sweep2", &err));
+	STEP(dialect->execute(o->conn, sql, strlen(sql), 1, &err));
+	/* The error path, last: on PostgreSQL it aborts the transaction. */
+	rt_dialect_error_init(&err);
+	if (dialect->execute(o->conn, "SELEC 1", 7, 3, &err) != RETORT_EDB)
+		rc = -1;
+	else if (!err.message || !err.statement)
+		rc = -1;
+	rt_dialect_error_free(&err);
+	STEP(dialect->rollback(o->conn, &err));
+	STEP(dialect->unlock(o->conn, &err));
+#undef STEP
+	rt_strvec_free(&rows);
+	return rc;
+}
+
 /* Offline members under allocation failure (no server needed). */
 static int offline_members(void *arg)
 {
