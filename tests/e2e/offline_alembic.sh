@@ -140,26 +140,7 @@ e5merge|c3left,d4right
 f6nontx|e5merge'
 
 mkdir -p "$T/alembic/proj/versions"
-cat >"$T/alembic/alembic.ini" <<'INI'
-[alembic]
-script_location = proj
-sqlalchemy.url = sqlite://
-[loggers]
-keys = root
-[handlers]
-keys = console
-[formatters]
-keys = generic
-[logger_root]
-level = WARN
-handlers = console
-[handler_console]
-class = StreamHandler
-args = (sys.stderr,)
-formatter = generic
-[formatter_generic]
-format = %(message)s
-INI
+cp "$top_srcdir/tests/fixtures/alembic-offline.ini" "$T/alembic/alembic.ini"
 # The offline branch of the env.py that `alembic init` writes.
 cat >"$T/alembic/proj/env.py" <<'PYEOF'
 import os

@@ -15,26 +15,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/retort-alembic.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/proj/versions" "$out"
 
-cat >"$work/alembic.ini" <<'INI'
-[alembic]
-script_location = proj
-sqlalchemy.url = sqlite://
-[loggers]
-keys = root
-[handlers]
-keys = console
-[formatters]
-keys = generic
-[logger_root]
-level = WARN
-handlers = console
-[handler_console]
-class = StreamHandler
-args = (sys.stderr,)
-formatter = generic
-[formatter_generic]
-format = %(message)s
-INI
+cp "$(cd "$(dirname "$0")/.." && pwd)/fixtures/alembic-offline.ini" "$work/alembic.ini"
 
 cat >"$work/proj/env.py" <<'PYEOF'
 from alembic import context
