@@ -1,9 +1,9 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * core/format.c - see format.h.  The text mirrors alembic/command.py and
  * Script.cmd_format / _head_only / log_entry in alembic/script/base.py;
  * `print_stdout` adds one "\n" after each message.
  */
-#include "config.h"
 #include "format.h"
 #include "graph_internal.h"
 
@@ -119,102 +119,68 @@ int rt_format_log_entry(struct rt_buf *b, const struct rt_graph *g,
 
 /* ------------------------------------------------------------ JSON */
 
-static void json_str(struct rt_buf *b, const char *s)
-{
-	rt_buf_putc(b, '"');
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			rt_buf_printf(b, "\\%c", c);
-		else if (c == '\n')
-			rt_buf_puts(b, "\\n");
-		else if (c == '\t')
-			rt_buf_puts(b, "\\t");
-		else if (c < 0x20)
-			rt_buf_printf(b, "\\u%04x", c);
-		else
-			rt_buf_putc(b, (char)c);
-	}
-	rt_buf_putc(b, '"');
-}
-
-static void json_list(struct rt_buf *b, const struct rt_strvec *v)
-{
-	size_t i;
-	rt_buf_putc(b, '[');
-	for (i = 0; i < v->n; i++) {
-		if (i)
-			rt_buf_puts(b, ", ");
-		json_str(b, v->v[i]);
-	}
-	rt_buf_putc(b, ']');
-}
-
-/* is_current: -1 unknown (left out), 0/1 */
-static void json_rev(struct rt_buf *b, const struct rt_graph *g, const struct rt_revision *r,
+/* One revision as a JSON object.  is_current: -1 unknown (left out), 0/1 */
+static void json_rev(struct rt_json *j, const struct rt_graph *g, const struct rt_revision *r,
                      int is_current, int with_children)
 {
-	rt_buf_puts(b, "{\"revision\": ");
-	json_str(b, r->id);
-	rt_buf_puts(b, ", \"down_revisions\": ");
-	json_list(b, &r->down);
-	rt_buf_puts(b, ", \"branch_labels\": ");
-	json_list(b, &r->all_labels);
-	rt_buf_puts(b, ", \"depends_on\": ");
-	json_list(b, &r->resolved_deps);
-	rt_buf_puts(b, ", \"message\": ");
-	json_str(b, doc_of(r));
-	rt_buf_puts(b, ", \"path\": ");
-	if (r->path)
-		json_str(b, r->path);
-	else
-		rt_buf_puts(b, "null");
-	rt_buf_printf(b, ", \"is_head\": %s, \"is_merge_point\": %s, \"is_branch_point\": %s",
-	              g_is_real_head(g, r->order) ? "true" : "false",
-	              r->down.n > 1 ? "true" : "false", r->nextrev.n > 1 ? "true" : "false");
+	const struct gadj *d = &g->nodes[r->order].deps;
+	size_t i;
+	rt_json_object(j, NULL);
+	rt_json_str(j, "revision", r->id);
+	rt_json_strvec(j, "down_revisions", &r->down);
+	rt_json_strvec(j, "branch_labels", &r->all_labels);
+	rt_json_array(j, "depends_on");
+	for (i = 0; i < d->n; i++)
+		rt_json_str(j, NULL, g->revs[d->v[i]]->id);
+	rt_json_array_end(j);
+	rt_json_str(j, "message", doc_of(r));
+	rt_json_str(j, "path", r->path);
+	rt_json_bool(j, "is_head", g_is_real_head(g, r->order));
+	rt_json_bool(j, "is_merge_point", r->down.n > 1);
+	rt_json_bool(j, "is_branch_point", r->nextrev.n > 1);
 	if (is_current >= 0)
-		rt_buf_printf(b, ", \"is_current\": %s", is_current ? "true" : "false");
-	if (with_children) {
-		rt_buf_puts(b, ", \"branches_into\": ");
-		json_list(b, &r->nextrev);
-	}
-	rt_buf_putc(b, '}');
+		rt_json_bool(j, "is_current", is_current);
+	if (with_children)
+		rt_json_strvec(j, "branches_into", &r->nextrev);
+	rt_json_object_end(j);
 }
 
-static void json_array(struct rt_buf *b, const struct rt_graph *g, const struct grevs *revs,
-                       const struct rt_format_opts *o, int with_current, int with_children)
+static void json_revs(struct rt_json *j, const struct rt_graph *g, const struct grevs *revs,
+                      const struct rt_format_opts *o, int with_current, int with_children)
 {
 	size_t i;
-	rt_buf_putc(b, '[');
 	for (i = 0; i < revs->n; i++) {
 		const struct rt_revision *r = g->revs[revs->v[i]];
-		if (i)
-			rt_buf_puts(b, ",\n ");
-		json_rev(b, g, r, with_current ? in_list(o->current, o->n_current, r->id) : -1,
+		json_rev(j, g, r, with_current ? in_list(o->current, o->n_current, r->id) : -1,
 		         with_children);
 	}
-	rt_buf_puts(b, "]\n");
 }
 
-static int finish(struct rt_buf *b, struct rt_err *err)
+static int finish(struct rt_buf *b, const struct rt_format_opts *o, struct rt_err *err)
 {
-	return b->oom ? rt_err_oom(err) : 0;
+	return b->oom || (o->json && o->json->b->oom) ? rt_err_oom(err) : 0;
 }
 
 /* ------------------------------------------------------------ history */
 
-/* str() of what Alembic passes as start/end: a string, or a tuple's repr */
-static char *py_str(const struct gspec *s)
+/* What start/end were, for an error: the text given, or for `current` the
+ * word and the rows it stood for, "current (ae10, 55af)" (Alembic shows
+ * Python's repr of a tuple here, "('ae10',)", which says nothing to a
+ * user). */
+static char *range_end_text(const struct gspec *s)
 {
 	struct rt_buf b = RT_BUF_INIT;
 	size_t i;
+	char *r;
 	if (s->is_str)
 		return rt_strdup(s->s ? s->s : "None");
-	rt_buf_putc(&b, '(');
+	rt_buf_puts(&b, "current (");
 	for (i = 0; i < s->n; i++)
-		rt_buf_printf(&b, "%s'%s'", i ? ", " : "", s->v[i]);
-	rt_buf_puts(&b, s->n == 1 ? ",)" : ")");
-	return rt_buf_detach(&b);
+		rt_buf_printf(&b, "%s%s", i ? ", " : "", s->v[i]);
+	rt_buf_putc(&b, ')');
+	r = rt_buf_detach(&b);
+	rt_buf_free(&b);
+	return r;
 }
 
 /* ScriptDirectory.walk_revisions(base, head) */
@@ -227,8 +193,8 @@ static int walk_revisions(struct grevs *out, const struct rt_graph *g, const str
 	char *start = NULL, *end = NULL;
 	int error = 0;
 	if (g_iterate_revisions(out, g, head, base, &o, &e) < 0) {
-		start = py_str(base);
-		end = py_str(head);
+		start = range_end_text(base);
+		end = range_end_text(head);
 		c.start = start;
 		c.end = end;
 		error = gerr_to_rt(err, &e, &c);
@@ -290,7 +256,7 @@ int rt_format_history(struct rt_buf *out, const struct rt_graph *g, const char *
 	if (walk_revisions(&revs, g, &base, &head, err) < 0)
 		goto done;
 	if (o->json) {
-		json_array(out, g, &revs, o, o->indicate_current, 0);
+		json_revs(o->json, g, &revs, o, o->indicate_current, 0);
 	} else {
 		for (i = 0; i < revs.n; i++) {
 			const struct rt_revision *r = g->revs[revs.v[i]];
@@ -302,7 +268,7 @@ int rt_format_history(struct rt_buf *out, const struct rt_graph *g, const char *
 			rt_buf_puts(out, "\n");
 		}
 	}
-	error = finish(out, err);
+	error = finish(out, o, err);
 done:
 	rt_free(copy);
 	grevs_free(&revs);
@@ -324,7 +290,7 @@ int rt_format_heads(struct rt_buf *out, const struct rt_graph *g,
 			return rt_err_oom(err);
 		}
 	if (o->json) {
-		json_array(out, g, &revs, o, 0, 0);
+		json_revs(o->json, g, &revs, o, 0, 0);
 	} else {
 		for (i = 0; i < revs.n; i++) {
 			const struct rt_revision *r = g->revs[revs.v[i]];
@@ -335,7 +301,7 @@ int rt_format_heads(struct rt_buf *out, const struct rt_graph *g,
 			rt_buf_puts(out, "\n");
 		}
 	}
-	error = finish(out, err);
+	error = finish(out, o, err);
 	grevs_free(&revs);
 	return error;
 }
@@ -355,7 +321,7 @@ int rt_format_branches(struct rt_buf *out, const struct rt_graph *g,
 			goto done;
 		}
 	if (o->json) {
-		json_array(out, g, &bp, o, 0, 1);
+		json_revs(o->json, g, &bp, o, 0, 1);
 	} else {
 		for (i = 0; i < bp.n; i++) {
 			const struct rt_revision *r = g->revs[bp.v[i]];
@@ -374,7 +340,7 @@ int rt_format_branches(struct rt_buf *out, const struct rt_graph *g,
 			rt_buf_puts(out, "\n\n");
 		}
 	}
-	error = finish(out, err);
+	error = finish(out, o, err);
 done:
 	grevs_free(&revs);
 	grevs_free(&bp);
@@ -392,10 +358,12 @@ int rt_format_current(struct rt_buf *out, const struct rt_graph *g,
 	int error = -1;
 	if (g_get_all_current(&revs, g, o->current, o->n_current, &e) < 0) {
 		gerr_to_rt(err, &e, NULL);
+		/* the rows come from the database: a database state, not usage */
+		err->status = RT_EXIT_DB;
 		goto done;
 	}
 	if (o->json) {
-		json_array(out, g, &revs, o, 1, 0);
+		json_revs(o->json, g, &revs, o, 1, 0);
 	} else {
 		if (o->verbose)
 			rt_buf_printf(out, "Current revision(s) for %s:\n", o->url ? o->url : "");
@@ -408,7 +376,7 @@ int rt_format_current(struct rt_buf *out, const struct rt_graph *g,
 			rt_buf_puts(out, "\n");
 		}
 	}
-	error = finish(out, err);
+	error = finish(out, o, err);
 done:
 	grevs_free(&revs);
 	gerr_free(&e);
@@ -431,6 +399,8 @@ int rt_format_show(struct rt_buf *out, const struct rt_graph *g, const char *spe
 	}
 	if (e.kind != GERR_NONE) {
 		gerr_to_rt(err, &e, NULL);
+		if (strcmp(spec, "current") == 0)
+			err->status = RT_EXIT_DB; /* a version row the scripts lack */
 		goto done;
 	}
 	for (i = 0; i < revs.n; i++) {
@@ -445,14 +415,14 @@ int rt_format_show(struct rt_buf *out, const struct rt_graph *g, const char *spe
 		}
 	}
 	if (o->json) {
-		json_array(out, g, &real, o, 0, 0);
+		json_revs(o->json, g, &real, o, 0, 0);
 	} else {
 		for (i = 0; i < real.n; i++) {
 			rt_format_log_entry(out, g, g->revs[real.v[i]], 0);
 			rt_buf_puts(out, "\n");
 		}
 	}
-	error = finish(out, err);
+	error = finish(out, o, err);
 done:
 	grevs_free(&revs);
 	grevs_free(&real);

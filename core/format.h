@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * core/format.h - the text the informational commands print, identical to
  * Alembic 1.8.1's (alembic/command.py with Script.cmd_format, log_entry and
@@ -12,7 +13,9 @@
  * / load order.
  *
  * JSON (`--format json`): with opts.json set, history, heads, branches,
- * current and show print one JSON array followed by "\n"; each element is
+ * current and show append one object per revision to the array that
+ * opts.json has open (the command writes the document around them, so that
+ * `show A B` is one document; core/json.h).  Each object is
  *   {"revision": "ae10", "down_revisions": ["1975"], "branch_labels": [],
  *    "depends_on": [], "message": "add account", "path": "...",
  *    "is_head": true, "is_merge_point": false, "is_branch_point": false,
@@ -22,23 +25,24 @@
  * (nothing revises or depends on it), and is_current is present only when
  * the command knows the database's rows (current, history
  * --indicate-current).  `branches` elements add "branches_into": [...].
- * `current` prints the array even when empty ("[]").
+ * `out` gets nothing then.
  */
 #ifndef RETORT_CORE_FORMAT_H
 #define RETORT_CORE_FORMAT_H
 
-#include "graph.h"
+#include "graph.h" /* IWYU pragma: export */
+#include "json.h" /* IWYU pragma: export */
 
 struct rt_format_opts {
 	int verbose;                 /* --verbose */
 	int indicate_current;        /* history --indicate-current */
 	int resolve_dependencies;    /* heads --resolve-dependencies */
-	int json;                    /* --format json */
+	struct rt_json *json;        /* --format json: the open array; NULL: text */
 	const char *const *current;  /* version table rows (current, history) */
 	size_t n_current;
 	const char *url;             /* current --verbose: the URL, already masked */
 };
-#define RT_FORMAT_OPTS_INIT { 0, 0, 0, 0, NULL, 0, NULL }
+#define RT_FORMAT_OPTS_INIT { 0, 0, 0, NULL, NULL, 0, NULL }
 
 /*
  * `history [-r RANGE]`: RANGE is "[start]:[end]" (either side may be empty

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * core/graph.h - the revision graph: revisions, heads, bases, branch
  * labels, dependencies, and revision specifiers, with Alembic's semantics
@@ -23,11 +24,10 @@ struct rt_revision {
 	void *payload;                  /* e.g. the parsed script; freed with the
 	                                   graph's payload_free callback */
 
-	/* Computed by rt_graph_finish(); read-only for users: */
-	struct rt_strvec all_labels;    /* declared + inherited branch labels */
-	struct rt_strvec resolved_deps; /* depends_on resolved to full ids */
-	struct rt_strvec nextrev;       /* children via Revises */
-	struct rt_strvec dependents;    /* revisions that depend on this one */
+	/* Computed by rt_graph_finish(); read-only for users (the vectors'
+	 * storage belongs to the graph and is shared between revisions): */
+	struct rt_strvec all_labels;    /* declared + inherited branch labels, sorted */
+	struct rt_strvec nextrev;       /* children via Revises, sorted */
 	int is_head;                    /* no child (ignoring dependencies) */
 	int is_base;                    /* no down revision */
 	size_t order;                   /* position in the load order (sorted by id) */
@@ -40,24 +40,53 @@ int rt_graph_new(struct rt_graph **out, void (*payload_free)(void *));
 void rt_graph_free(struct rt_graph *g);
 
 /*
- * Add a revision; the graph takes ownership of `rev` (allocated with
- * rt_calloc), also on failure.  A duplicate id is an error naming both files.
+ * Revisions live in the graph's own memory: strings and vectors of every
+ * revision are packed into a few large blocks that are freed with the
+ * graph, so a graph costs little more than the text of its headers.  A
+ * loader builds a revision in place:
+ *
+ *     struct rt_revision *r = rt_graph_revision_new(g);
+ *     r->id = rt_graph_strndup(g, id, id_len);  ... rt_graph_insert(g, r, err);
+ *
+ * Memory from rt_graph_alloc/strndup/revision_new is never freed alone (it
+ * goes with the graph); each returns NULL when out of memory.  Vectors of a
+ * revision built this way have their `v` arrays from rt_graph_alloc.
+ */
+void *rt_graph_alloc(struct rt_graph *g, size_t size);
+char *rt_graph_strndup(struct rt_graph *g, const char *s, size_t n);
+char *rt_graph_stralloc(struct rt_graph *g, size_t n); /* n + 1 bytes, [n] = '\0' */
+struct rt_revision *rt_graph_revision_new(struct rt_graph *g);
+/* Add a revision built with rt_graph_revision_new; its payload is the
+ * graph's from now on, also on failure. */
+int rt_graph_insert(struct rt_graph *g, struct rt_revision *rev, struct rt_err *err);
+
+/*
+ * Add a revision built on the heap (rt_calloc, rt_strdup...): the graph
+ * copies it into its own memory and frees `rev` (keeping its payload),
+ * also on failure.
  */
 int rt_graph_add(struct rt_graph *g, struct rt_revision *rev, struct rt_err *err);
 
-/* Free a revision that was never added. */
+/* Free a heap revision that was never added. */
 void rt_revision_free(struct rt_revision *rev, void (*payload_free)(void *));
 
 /*
- * Validate and index: Revises/Depends On naming unknown revisions, cycles,
+ * Validate and index: duplicate ids (naming both files, the one added
+ * first first), Revises/Depends On naming unknown revisions, cycles,
  * duplicate branch labels, labels colliding with ids; computes the derived
  * fields above.  Errors name the revisions (and files) involved,
  * RT_EXIT_USAGE.  Must be linear in the size of the graph.
  */
 int rt_graph_finish(struct rt_graph *g, struct rt_err *err);
 
-/* Exact id lookup (NULL if absent). */
+/* Exact id lookup (NULL if absent); O(log n) once finished. */
 const struct rt_revision *rt_graph_get(const struct rt_graph *g, const char *id);
+/* Depends On of `r` resolved to full ids, and the revisions that depend on
+ * `r`, both sorted (appended to `out`; -1 on OOM). */
+int rt_graph_resolved_deps(const struct rt_graph *g, const struct rt_revision *r,
+                           struct rt_strvec *out);
+int rt_graph_dependents(const struct rt_graph *g, const struct rt_revision *r,
+                        struct rt_strvec *out);
 /* All revisions in load order (sorted by id). */
 size_t rt_graph_count(const struct rt_graph *g);
 const struct rt_revision *rt_graph_at(const struct rt_graph *g, size_t i);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * core/graph_internal.h - internals shared by graph.c (building and
  * validating), graph_walk.c (traversals, iterate_revisions), graph_sort.c
@@ -19,8 +20,14 @@ struct gadj {
 	size_t n;
 };
 
+/*
+ * Adjacency lists of one revision.  All lists of all revisions live in two
+ * pools (g->pool0 built from the revisions' own lists, g->pool from the
+ * reverse edges); a list that equals another (alldown and ndown without
+ * dependencies, allnext and nnext in a graph without any) shares its
+ * storage.
+ */
 struct gnode {
-	struct rt_revision *rev;
 	struct gadj down;    /* _versioned_down_revisions */
 	struct gadj deps;    /* _resolved_dependencies (deduplicated) */
 	struct gadj ndeps;   /* _normalized_resolved_dependencies */
@@ -31,23 +38,39 @@ struct gnode {
 	struct gadj nnext;   /* reverse of ndown (for descendant checks in the sort) */
 };
 
+/* Blocks of memory freed with the graph (see rt_graph_alloc): structures
+ * are taken from the front of the current block, strings from its back. */
+struct garena_block;
+struct garena {
+	struct garena_block *blocks;
+	char *lo, *hi;             /* free space of the current block */
+	size_t next_size;
+};
+
 struct rt_graph {
 	void (*payload_free)(void *);
+	struct garena arena;       /* revisions, their strings and vectors */
 	struct rt_revision **revs; /* sorted by id after finish */
+	unsigned long long *keys;  /* after finish: first 8 bytes of each id, big-endian */
 	size_t n, cap;
 	struct gnode *nodes;       /* parallel to revs after finish */
-	struct rt_map ids;         /* id -> struct rt_revision * */
 	struct rt_map labels;      /* declared label -> struct rt_revision * */
 	char **label_keys;         /* labels in map order (by revision, then listed) */
 	size_t n_labels;
 	struct rt_strvec heads, real_heads, bases, real_bases;
 	int finished;
-	size_t *pool;              /* storage of the adjacency lists */
+	size_t *pool0;             /* storage of down, deps, ndeps, alldown, ndown */
+	size_t *pool;              /* storage of next, allnext, nnext */
 	size_t *depth;             /* longest path from a base along ndown: an
 	                              ancestor's depth is always smaller */
 	unsigned *mark;            /* scratch marks for traversals (size n) */
 	unsigned stamp;            /* current mark value */
 };
+
+/* The revision with exactly this id (finished graph), or NULL. */
+struct rt_revision *g_find(const struct rt_graph *g, const char *id);
+/* An id or a declared branch label (Alembic's map_ holds both), or NULL. */
+struct rt_revision *g_find_key(const struct rt_graph *g, const char *key);
 
 /* ---- graph_walk.c: traversal helpers on indexes ---- */
 

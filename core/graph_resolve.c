@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * core/graph_resolve.c - revision specifiers: RevisionMap.get_revisions,
  * get_revision, _resolve_revision_number, _revision_for_ident,
@@ -8,7 +9,6 @@
  * Where Alembic returns a Python set (and so an order that depends on the
  * hash seed) we use load order (sorted by id).
  */
-#include "config.h"
 #include "graph_internal.h"
 
 #include <ctype.h>
@@ -94,7 +94,7 @@ static int is_int(const char *s, long *out)
 
 static const struct rt_revision *map_key(const struct rt_graph *g, const char *key)
 {
-	const struct rt_revision *r = rt_map_get(&g->ids, key);
+	const struct rt_revision *r = g_find(g, key);
 	return r ? r : rt_map_get(&g->labels, key);
 }
 
@@ -109,8 +109,7 @@ static int get_current_head(struct rt_strvec *out, const struct rt_graph *g, con
 	size_t i;
 	int error = -1;
 	for (i = 0; i < g->heads.n; i++)
-		if (grevs_push(&h, ((struct rt_revision *)rt_map_get(&g->ids,
-		               g->heads.v[i]))->order) < 0)
+		if (grevs_push(&h, g_find(g, g->heads.v[i])->order) < 0)
 			goto oom;
 	if (branch && *branch && g_filter_for_lineage(&h, g, branch, 0, e) < 0)
 		goto done;
@@ -153,8 +152,7 @@ static int resolve_number(struct rt_strvec *ids, char **branch_out, const struct
 		if (branch && *branch) {
 			struct grevs h = { 0 };
 			for (i = 0; i < g->heads.n; i++)
-				if (grevs_push(&h, ((struct rt_revision *)rt_map_get(&g->ids,
-				               g->heads.v[i]))->order) < 0) {
+				if (grevs_push(&h, g_find(g, g->heads.v[i])->order) < 0) {
 					grevs_free(&h);
 					goto oom;
 				}
@@ -356,8 +354,20 @@ int g_filter_for_lineage(struct grevs *targets, const struct rt_graph *g,
 	if (gset_init(&s, g) < 0 || lineage_set(&s, g, shares.v, shares.n, include_deps) < 0)
 		goto oom;
 	for (i = 0; i < targets->n; i++) {
-		size_t t = targets->v[i];
-		if (t < g->n && s.in[t])
+		size_t t = targets->v[i], r = t;
+		/* _shares_lineage resolves a target that is not a Revision with
+		 * _revision_for_ident: the string "base" that _walk returns is
+		 * looked up as an identifier (an error unless a key longer than
+		 * 3 characters starts with "base"); None fails Alembic's
+		 * not_none() assertion, an error here too (None comes from a
+		 * walk past base, "-2" from a head that is a base) */
+		if (t == GREV_NONE) {
+			gerr_set(e, GERR_REVISION, NULL, "Walked too far");
+			goto done;
+		}
+		if (t == GREV_BASE && g_revision_for_ident(&r, g, "base", NULL, e) < 0)
+			goto done;
+		if (r < g->n && s.in[r])
 			targets->v[k++] = t;
 	}
 	targets->n = k;
@@ -386,9 +396,11 @@ int g_get_revisions(struct grevs *out, const struct rt_graph *g, const char *id,
 	if (ids.n == 1 && is_int(ids.v[0], &rint) && rint < 0) {
 		/* branch@-n: walk down from the (real) heads */
 		for (i = 0; i < g->real_heads.n; i++) {
-			const struct rt_revision *h = rt_map_get(&g->ids, g->real_heads.v[i]);
+			const struct rt_revision *h = g_find(g, g->real_heads.v[i]);
 			size_t w;
-			if (branch && *branch && !rt_strvec_contains(&h->all_labels, branch))
+			/* `branch_label is not None`: "@-1" has the branch "", which
+			 * no head carries, so it selects nothing */
+			if (branch && !rt_strvec_contains(&h->all_labels, branch))
 				continue;
 			if (g_walk(&w, g, h->order, rint, NULL, 1, e) < 0)
 				goto done;
@@ -465,8 +477,7 @@ int g_walk(size_t *out, const struct rt_graph *g, size_t start, long steps,
 			}
 			if (initial == GREV_NONE) {
 				for (i = 0; i < g->bases.n; i++)
-					if (grevs_push(&children, ((struct rt_revision *)rt_map_get(
-					               &g->ids, g->bases.v[i]))->order) < 0)
+					if (grevs_push(&children, g_find(g, g->bases.v[i])->order) < 0)
 						goto oom;
 			} else {
 				const struct gadj *nx = &g->nodes[initial].next;
@@ -482,8 +493,7 @@ int g_walk(size_t *out, const struct rt_graph *g, size_t start, long steps,
 				/* children = () */
 			} else if (initial == GREV_NONE) {
 				for (i = 0; i < g->heads.n; i++)
-					if (grevs_push(&children, ((struct rt_revision *)rt_map_get(
-					               &g->ids, g->heads.v[i]))->order) < 0)
+					if (grevs_push(&children, g_find(g, g->heads.v[i])->order) < 0)
 						goto oom;
 				if (!children.n && grevs_push(&children, GREV_BASE) < 0)
 					goto oom;
@@ -619,8 +629,10 @@ int g_parse_upgrade_target(struct grevs *out, const struct rt_graph *g,
 						grevs_free(&cur);
 						goto done;
 					}
+				/* "base" and None from a relative current ("-1") are
+				 * kept: filter_for_lineage fails on them as Alembic does */
 				for (i = 0; i < cur.n; i++)
-					if (cur.v[i] < g->n && grevs_push(&start, cur.v[i]) < 0) {
+					if (grevs_push(&start, cur.v[i]) < 0) {
 						grevs_free(&cur);
 						goto oom;
 					}

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * core/graph_sort.c - RevisionMap._topological_sort (the order in which
  * upgrades, downgrades and history visit revisions) and the bounded

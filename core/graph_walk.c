@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * core/graph_walk.c - traversals of the revision graph: sets, ancestor and
  * descendant closures, the error model, RevisionMap.iterate_revisions()
@@ -5,11 +6,9 @@
  * _get_all_current (alembic/script/revision.py).  The topological sort is
  * in graph_sort.c.
  */
-#include "config.h"
 #include "graph_internal.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* ------------------------------------------------------------ sets */
@@ -562,6 +561,7 @@ static int collect_downgrade(struct gset *out, struct grevs *heads_out,
 	char *branch = NULL;
 	size_t trev = GREV_NONE, i;
 	struct grevs roots = { 0 }, heads = { 0 };
+	size_t n_root_keys = 0; /* len(roots) as Alembic counts them */
 	struct gset down = { 0 }, active = { 0 }, anc = { 0 };
 	const char *const *cur_v;
 	size_t cur_n;
@@ -585,9 +585,19 @@ static int collect_downgrade(struct gset *out, struct grevs *heads_out,
 	if (trev == GREV_BASE)
 		trev = GREV_NONE;
 	if (trev == GREV_NONE) {
-		for (i = 0; i < g->n; i++)
-			if (g->nodes[i].down.n == 0 && grevs_push(&roots, i) < 0)
+		/* Alembic takes the roots from _revision_map.values(), where a
+		 * base is listed once under its id and once more under each
+		 * branch label it declares: one base with a label is "more
+		 * than one root" and makes a branch@base target go through
+		 * _resolve_branch (seed 1058701510: base@base fails there) */
+		n_root_keys = 0;
+		for (i = 0; i < g->n; i++) {
+			if (g->nodes[i].down.n)
+				continue;
+			if (grevs_push(&roots, i) < 0)
 				goto oom;
+			n_root_keys += 1 + g->revs[i]->branch_labels.n;
+		}
 	} else if (o->inclusive) {
 		if (grevs_push(&roots, trev) < 0)
 			goto oom;
@@ -596,13 +606,15 @@ static int collect_downgrade(struct gset *out, struct grevs *heads_out,
 			if (grevs_push(&roots, g->nodes[trev].next.v[i]) < 0)
 				goto oom;
 	}
-	if (branch && roots.n > 1) {
+	if (trev != GREV_NONE)
+		n_root_keys = roots.n;
+	if (branch && n_root_keys > 1) {
 		size_t br, k = 0;
 		if (gset_init(&anc, g) < 0)
 			goto oom;
 		{
 			/* _resolve_branch */
-			const struct rt_revision *r = rt_map_get(&g->ids, branch);
+			const struct rt_revision *r = g_find(g, branch);
 			if (!r)
 				r = rt_map_get(&g->labels, branch);
 			if (r) {

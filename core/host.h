@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * core/host.h - the host table handed to dialect plugins, and helpers to
  * manage struct retort_error values the plugins fill.
@@ -5,8 +6,8 @@
 #ifndef RETORT_CORE_HOST_H
 #define RETORT_CORE_HOST_H
 
-#include <retort/dialect.h>
-#include "util.h"
+#include <retort/dialect.h> /* IWYU pragma: export */
+#include "util.h" /* IWYU pragma: export */
 
 /* The process-wide host table (static storage, never freed). */
 const struct retort_host *rt_host(void);

@@ -1,17 +1,8 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * core/loader.c - the plugin registry and loader (SPEC section 6).  The only
- * file of the core that includes <ltdl.h>.
- *
- * Registry: libconfig files, read in this order, later entries overriding
- * earlier ones for the same scheme:
- *   1. $RETORT_SYSCONFDIR (else the configured $(sysconfdir)/retort)
- *      /plugins.cfg, if it exists;
- *   2. every plugins.d/ *.cfg there (not dot files), in strcmp() order;
- *   3. the `plugins` group of the project's retort.cfg, only with
- *      --allow-project-plugins (otherwise a warning says it was ignored).
- * A file or entry that cannot be used is skipped with a warning naming
- * file:line, so one broken drop-in does not take every dialect down; the
- * "no plugin for scheme" error then mentions the skipped files.
+ * core/loader.c - the plugin loader (SPEC section 6): opens the module the
+ * registry (core/registry.c) names for a scheme.  The only file of the core
+ * that includes <ltdl.h>.
  *
  * Loading: a `module` holding a '/' is a path (relative ones resolve
  * against the directory of the file that named it); a basename is searched
@@ -24,30 +15,26 @@
  * global_init runs once.  Loaded modules are cached for the life of the
  * process and never unloaded (some client libraries misbehave once
  * unloaded).  A global_init failure is cached too: it is not retried.
+ *
+ * Hints name the package to install or reinstall from the registry entry's
+ * `package`; the core knows no scheme or package name.
  */
-#include "config.h"
 #include "loader.h"
 #include "host.h"
 #include "url.h"
 
-#include <dirent.h>
 #if defined(__unix__) || defined(__APPLE__)
 #include <dlfcn.h>
 #define RT_HAVE_DLFCN 1
 #endif
 #include <stdio.h>
 #include <errno.h>
-#include <libconfig.h>
 #include <limits.h>
 #include <ltdl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 
-#ifndef RETORT_SYSCONFDIR
-#define RETORT_SYSCONFDIR "/etc/retort"
-#endif
 #ifndef RETORT_PKGLIBDIR
 #define RETORT_PKGLIBDIR "/usr/lib/retort"
 #endif
@@ -64,313 +51,6 @@
 	(offsetof(struct retort_dialect, offline_sql) + \
 	 sizeof(((const struct retort_dialect *)0)->offline_sql))
 
-const char *rt_loader_sysconfdir(void)
-{
-	const char *env = getenv("RETORT_SYSCONFDIR");
-	return env && *env ? env : RETORT_SYSCONFDIR;
-}
-
-/* The package that provides a dialect for `scheme`, for messages. */
-static const char *package_for(const char *scheme)
-{
-	static char buf[64];
-	const char *plus = strchr(scheme, '+');
-	static const char *const map[][2] = {
-		{ "mariadb", "mysql" }, { "postgres", "postgresql" },
-		{ "mssql", "odbc" }, { "oracle", "odbc" }, { "sybase", "odbc" },
-		{ NULL, NULL }
-	};
-	size_t i;
-	if (plus) {      /* "mariadb+pymysql": the scheme is what names the package */
-		snprintf(buf, sizeof(buf), "%.*s", (int)(plus - scheme), scheme);
-		scheme = buf;
-	}
-	for (i = 0; map[i][0]; i++)
-		if (strcasecmp(map[i][0], scheme) == 0)
-			return map[i][1];
-	return scheme;
-}
-
-/* ------------------------------------------------------------ registry */
-
-static void entry_free(struct rt_registry_entry *e)
-{
-	rt_free(e->name);
-	rt_strvec_free(&e->schemes);
-	rt_free(e->module);
-	rt_free(e->source);
-}
-
-void rt_registry_free(struct rt_registry *reg)
-{
-	size_t i;
-	if (!reg)
-		return;
-	for (i = 0; i < reg->n; i++)
-		entry_free(&reg->entries[i]);
-	rt_free(reg->entries);
-	rt_free(reg);
-}
-
-/* While loading: the registry under construction. */
-struct load_state {
-	struct rt_registry *reg;
-	size_t cap;
-	struct rt_err *err;
-};
-
-static const char *src_name(const config_setting_t *s, const char *fallback)
-{
-	const char *f = config_setting_source_file(s);
-	return f ? f : fallback;
-}
-
-static void warn_entry(const config_setting_t *s, const char *file, const char *what)
-{
-	rt_host()->log(RETORT_LOG_WARNING, "%s:%u: plugin registry entry skipped: %s",
-	               src_name(s, file), config_setting_source_line(s), what);
-}
-
-/* Directory of `file` ("." if none), newly allocated. */
-static char *dir_of(const char *file)
-{
-	const char *slash = strrchr(file, '/');
-	if (!slash)
-		return rt_strdup(".");
-	if (slash == file)
-		return rt_strdup("/");
-	return rt_strndup(file, (size_t)(slash - file));
-}
-
-/* Add one entry group; 0 on success or skip, -1 on oom. */
-static int add_entry(struct load_state *st, config_setting_t *g, const char *file)
-{
-	struct rt_registry_entry e;
-	config_setting_t *s;
-	const char *name, *module;
-	int i, n;
-
-	memset(&e, 0, sizeof(e));
-	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-		warn_entry(g, file, "each entry must be a group { name = ...; schemes = [...]; "
-		                    "module = ...; }");
-		return 0;
-	}
-	if (!config_setting_lookup_string(g, "name", &name) || !*name) {
-		warn_entry(g, file, "`name` (a string) is missing");
-		return 0;
-	}
-	if (!config_setting_lookup_string(g, "module", &module) || !*module) {
-		warn_entry(g, file, "`module` (a string: basename or path) is missing");
-		return 0;
-	}
-	if (strlen(module) >= PATH_MAX) {
-		warn_entry(g, file, "`module` is longer than PATH_MAX");
-		return 0;
-	}
-	s = config_setting_get_member(g, "schemes");
-	if (!s) {
-		warn_entry(g, file, "`schemes` (an array of strings) is missing");
-		return 0;
-	}
-	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
-		if (rt_strvec_push(&e.schemes, config_setting_get_string(s)) < 0)
-			goto oom;
-	} else if (config_setting_type(s) == CONFIG_TYPE_ARRAY ||
-	           config_setting_type(s) == CONFIG_TYPE_LIST) {
-		n = config_setting_length(s);
-		for (i = 0; i < n; i++) {
-			config_setting_t *it = config_setting_get_elem(s, (unsigned)i);
-			const char *v = config_setting_get_string(it);
-			if (!v || !*v) {
-				rt_strvec_free(&e.schemes);
-				warn_entry(g, file, "`schemes` must hold non-empty strings");
-				return 0;
-			}
-			if (rt_strvec_push(&e.schemes, v) < 0)
-				goto oom;
-		}
-	}
-	if (e.schemes.n == 0) {
-		rt_strvec_free(&e.schemes);
-		warn_entry(g, file, "`schemes` is empty");
-		return 0;
-	}
-	if (!(e.name = rt_strdup(name)))
-		goto oom;
-	if (strchr(module, '/') && module[0] != '/') {
-		char *dir = dir_of(src_name(g, file));
-		e.module = dir ? rt_path_join(dir, module) : NULL;
-		rt_free(dir);
-	} else {
-		e.module = rt_strdup(module);
-	}
-	if (!e.module)
-		goto oom;
-	if (!(e.source = rt_sprintf("%s:%u", src_name(g, file), config_setting_source_line(g))))
-		goto oom;
-	if (st->reg->n == st->cap) {
-		size_t cap = st->cap ? st->cap * 2 : 8;
-		struct rt_registry_entry *v = rt_realloc(st->reg->entries, cap * sizeof(*v));
-		if (!v)
-			goto oom;
-		st->reg->entries = v;
-		st->cap = cap;
-	}
-	st->reg->entries[st->reg->n++] = e;
-	return 0;
-oom:
-	entry_free(&e);
-	return rt_err_oom(st->err);
-}
-
-/* Add the entries of a parsed config: `plugins = (...)` and/or `plugin = {}`. */
-static int add_from_config(struct load_state *st, config_t *c, const char *file)
-{
-	config_setting_t *root = config_root_setting(c), *s;
-	int i, n;
-	if ((s = config_setting_get_member(root, "plugins")) != NULL) {
-		if (config_setting_type(s) == CONFIG_TYPE_GROUP) {
-			if (add_entry(st, s, file) < 0)
-				return -1;
-		} else if (config_setting_type(s) == CONFIG_TYPE_LIST ||
-		           config_setting_type(s) == CONFIG_TYPE_ARRAY) {
-			n = config_setting_length(s);
-			for (i = 0; i < n; i++)
-				if (add_entry(st, config_setting_get_elem(s, (unsigned)i), file) < 0)
-					return -1;
-		} else {
-			warn_entry(s, file, "`plugins` must be a list of groups: plugins = ( { ... } );");
-		}
-	}
-	if ((s = config_setting_get_member(root, "plugin")) != NULL)
-		if (add_entry(st, s, file) < 0)
-			return -1;
-	return 0;
-}
-
-/* Read one registry file; a missing one is fine, a broken one is skipped. */
-static int read_registry_file(struct load_state *st, const char *path)
-{
-	config_t c;
-	struct stat sb;
-	int rc = 0;
-	if (stat(path, &sb) < 0)
-		return 0;
-	if (!S_ISREG(sb.st_mode)) {
-		rt_host()->log(RETORT_LOG_WARNING, "%s: plugin registry file skipped: not a regular "
-		               "file", path);
-		return 0;
-	}
-	config_init(&c);
-	if (config_read_file(&c, path) != CONFIG_TRUE) {
-		if (config_error_type(&c) == CONFIG_ERR_FILE_IO)
-			rt_host()->log(RETORT_LOG_WARNING, "%s: plugin registry file skipped: cannot "
-			               "read it", path);
-		else
-			rt_host()->log(RETORT_LOG_WARNING, "%s:%d: plugin registry file skipped: %s",
-			               config_error_file(&c) ? config_error_file(&c) : path,
-			               config_error_line(&c),
-			               config_error_text(&c) ? config_error_text(&c) : "syntax error");
-	} else {
-		rc = add_from_config(st, &c, path);
-	}
-	config_destroy(&c);
-	return rc;
-}
-
-static int is_dropin(const char *name)
-{
-	size_t n = strlen(name);
-	return name[0] != '.' && n > 4 && strcmp(name + n - 4, ".cfg") == 0;
-}
-
-int rt_registry_load(struct rt_registry **out, const struct rt_loader_options *opts,
-                     struct rt_err *err)
-{
-	struct load_state st;
-	struct rt_strvec files = RT_STRVEC_INIT;
-	const char *sysconf = rt_loader_sysconfdir();
-	char *path = NULL, *dpath = NULL;
-	DIR *d = NULL;
-	size_t i;
-	int rc = -1;
-
-	*out = NULL;
-	st.cap = 0;
-	st.err = err;
-	if (!(st.reg = rt_calloc(1, sizeof(*st.reg))))
-		return rt_err_oom(err);
-
-	if (!(path = rt_path_join(sysconf, "plugins.cfg")))
-		goto oom;
-	if (read_registry_file(&st, path) < 0)
-		goto done;
-
-	if (!(dpath = rt_path_join(sysconf, "plugins.d")))
-		goto oom;
-	if ((d = opendir(dpath)) != NULL) {
-		struct dirent *de;
-		while ((de = readdir(d)) != NULL)
-			if (is_dropin(de->d_name) &&
-			    rt_strvec_push_owned(&files, rt_path_join(dpath, de->d_name)) < 0)
-				goto oom;
-		rt_strvec_sort(&files);
-		for (i = 0; i < files.n; i++)
-			if (read_registry_file(&st, files.v[i]) < 0)
-				goto done;
-	}
-
-	if (opts && opts->config && opts->config->has_plugins_group && opts->config->cfg) {
-		config_t *pc = opts->config->cfg;
-		config_setting_t *g = config_setting_get_member(config_root_setting(pc), "plugins");
-		if (opts->allow_project_plugins) {
-			if (add_from_config(&st, pc, opts->config->path) < 0)
-				goto done;
-		} else if (g) {
-			rt_host()->log(RETORT_LOG_WARNING,
-			               "%s:%u: the `plugins` group of the project configuration was "
-			               "ignored: it would load code from the project's files; pass "
-			               "--allow-project-plugins if you trust them, or register the "
-			               "plugin in %s/plugins.d/", opts->config->path,
-			               config_setting_source_line(g), sysconf);
-		}
-	}
-	*out = st.reg;
-	st.reg = NULL;
-	rc = 0;
-	goto done;
-oom:
-	rt_err_oom(err);
-done:
-	if (d)
-		closedir(d);
-	rt_strvec_free(&files);
-	rt_free(path);
-	rt_free(dpath);
-	rt_registry_free(st.reg);
-	return rc;
-}
-
-const struct rt_registry_entry *rt_registry_find(const struct rt_registry *reg,
-                                                 const char *scheme)
-{
-	size_t i, j, n;
-	const char *plus;
-	if (!reg || !scheme)
-		return NULL;
-	plus = strchr(scheme, '+');
-	n = plus ? (size_t)(plus - scheme) : strlen(scheme);
-	/* Last entry wins: drop-ins and the project override earlier files. */
-	for (i = reg->n; i-- > 0;)
-		for (j = 0; j < reg->entries[i].schemes.n; j++) {
-			const char *s = reg->entries[i].schemes.v[j];
-			if (strlen(s) == n && strncasecmp(s, scheme, n) == 0)
-				return &reg->entries[i];
-		}
-	return NULL;
-}
-
 /* ------------------------------------------------------------ loading */
 
 struct loaded {
@@ -385,6 +65,24 @@ struct loaded {
 
 static struct loaded *cache;
 static int ltdl_ready;
+static int shutdown_registered, shutdown_done;
+
+void rt_loader_shutdown(void)
+{
+	struct loaded *l;
+	if (shutdown_done)
+		return;
+	shutdown_done = 1;
+	/* the cache is newest first: reverse load order */
+	for (l = cache; l; l = l->next)
+		if (!l->init_failed && l->dialect->global_shutdown)
+			l->dialect->global_shutdown();
+}
+
+static void shutdown_at_exit(void)
+{
+	rt_loader_shutdown();
+}
 
 static int ensure_ltdl(struct rt_err *err)
 {
@@ -481,17 +179,60 @@ static struct loaded *cache_find(const char *file)
 	return NULL;
 }
 
+const char *rt_loader_file(const struct retort_dialect *d)
+{
+	struct loaded *l;
+	for (l = cache; l; l = l->next)
+		if (l->dialect == d)
+			return l->file;
+	return NULL;
+}
+
 /* Describe where the entry came from: " (registry entry at FILE:LINE)". */
 #define FROM(e) (e)->source
+
+/* What to install or reinstall, from the entry's `package`. */
+static const char *pkg_of(const struct rt_registry_entry *e)
+{
+	return e->package ? e->package : "the package that provides the plugin";
+}
 
 static int fail_load(struct rt_err *err, const char *scheme, const struct rt_registry_entry *e,
                      const char *file, const char *why)
 {
-	const char *pkg = package_for(e->name);
 	return rt_err_set(err, RT_EXIT_USAGE,
 	                  "cannot load dialect plugin %s for scheme '%s' (registry entry at %s): "
-	                  "%s\n  hint: check its libraries with `ldd %s`, or reinstall "
-	                  "retort-plugin-%s", file, scheme, FROM(e), why, file, pkg);
+	                  "%s\n  hint: check its libraries with `ldd %s`, or reinstall %s",
+	                  file, scheme, FROM(e), why, file, pkg_of(e));
+}
+
+const char *rt_dialect_missing_member(const struct retort_dialect *d)
+{
+	/* Every REQUIRED member of <retort/dialect.h> (all within ABI 1.0). */
+#define REQ(m) if (!d->m) return #m
+	REQ(name);
+	REQ(schemes);
+	REQ(create);
+	REQ(connect);
+	REQ(destroy);
+	REQ(begin);
+	REQ(commit);
+	REQ(rollback);
+	/* execute, or the 1.2 execute_statement (the core's statement loop) */
+	if (!d->execute && !(RT_DIALECT_HAS(d, execute_statement) && d->execute_statement))
+		return "execute";
+	REQ(version_read);
+	REQ(version_create);
+	REQ(version_insert);
+	REQ(version_update);
+	REQ(version_delete);
+#undef REQ
+	/* lock and unlock come as a pair */
+	if (d->lock && !d->unlock)
+		return "unlock";
+	if (d->unlock && !d->lock)
+		return "lock";
+	return NULL;
 }
 
 /* Open and validate; on success, a new cache entry (init not yet run). */
@@ -505,6 +246,7 @@ static int open_module(struct loaded **out, const struct rt_registry_entry *e,
 	char *mod = NULL, *sym = NULL;
 	retort_dialect_entry_fn entry;
 	const struct retort_dialect *d;
+	const char *missing;
 	struct loaded *l;
 	int rc = -1;
 
@@ -579,7 +321,7 @@ static int open_module(struct loaded **out, const struct rt_registry_entry *e,
 		rt_err_set(err, RT_EXIT_USAGE,
 		           "%s is not a usable retort dialect plugin: its entry point returned no "
 		           "dialect (scheme '%s', registry entry at %s)\n  hint: reinstall or "
-		           "rebuild retort-plugin-%s", file, scheme, FROM(e), package_for(e->name));
+		           "rebuild %s", file, scheme, FROM(e), pkg_of(e));
 		goto done;
 	}
 	if (d->abi_major != RETORT_DIALECT_ABI_MAJOR || d->abi_minor > RETORT_DIALECT_ABI_MINOR) {
@@ -606,11 +348,12 @@ static int open_module(struct loaded **out, const struct rt_registry_entry *e,
 		           scheme, FROM(e));
 		goto done;
 	}
-	if (!d->name || !d->create || !d->destroy || !d->execute) {
+	if ((missing = rt_dialect_missing_member(d)) != NULL) {
 		rt_err_set(err, RT_EXIT_USAGE,
-		           "%s is not a usable retort dialect plugin: its dialect lacks a name, "
-		           "create, destroy or execute (scheme '%s', registry entry at %s)\n"
-		           "  hint: rebuild or reinstall it", file, scheme, FROM(e));
+		           "%s breaks the dialect contract: its required member `%s` is NULL "
+		           "(scheme '%s', registry entry at %s)\n  hint: fix the plugin (every "
+		           "REQUIRED member of <retort/dialect.h> must be set), or reinstall "
+		           "%s", file, missing, scheme, FROM(e), pkg_of(e));
 		goto done;
 	}
 	if (!(l = rt_calloc(1, sizeof(*l))) || !(l->file = rt_strdup(file)) ||
@@ -662,12 +405,73 @@ static int run_init(struct loaded *l, const struct rt_registry_entry *e, const c
 	l->init_error = rt_sprintf("dialect plugin %s (%s) failed to initialise for scheme "
 	                           "'%s' (registry entry at %s): %s\n  hint: check the "
 	                           "plugin's client library installation, or reinstall "
-	                           "retort-plugin-%s", l->dialect->name, l->file, scheme,
-	                           FROM(e), msg, package_for(e->name));
+	                           "%s", l->dialect->name, l->file, scheme, FROM(e), msg,
+	                           pkg_of(e));
 	rt_free(msg);
 	if (!l->init_error)
 		return rt_err_oom(err);
 	return rt_err_set(err, RT_EXIT_USAGE, "%s", l->init_error);
+}
+
+/* The schemes the registry serves with an installed module, and the
+ * directories it was read from, for messages. */
+static void describe_registry(struct rt_buf *b, const struct rt_registry *reg, int dirs)
+{
+	size_t i, j, n = 0;
+	if (dirs) {
+		rt_buf_printf(b, "\n  registry read: %s/plugins.cfg", rt_loader_sysconfdir());
+		for (i = 0; reg && i < reg->n_dirs; i++)
+			if (reg->dirs[i].exists)
+				rt_buf_printf(b, ", %s/*.cfg", reg->dirs[i].path);
+		rt_buf_puts(b, ";");
+	}
+	rt_buf_puts(b, "\n  schemes registered: ");
+	for (i = 0; reg && i < reg->n; i++) {
+		const struct rt_registry_entry *e = &reg->entries[i];
+		if (!e->module)
+			continue;
+		for (j = 0; j < e->schemes.n; j++)
+			if (rt_registry_find(reg, e->schemes.v[j]) == e)
+				rt_buf_printf(b, "%s%s", n++ ? ", " : "", e->schemes.v[j]);
+	}
+	if (!n)
+		rt_buf_puts(b, "none");
+}
+
+/* Load error 1: no plugin for the scheme, or only an entry saying which
+ * package would provide it (`hint`, whose module is NULL). */
+static int no_plugin(struct rt_err *err, const struct rt_registry *reg, const char *scheme,
+                     const struct rt_registry_entry *hint)
+{
+	struct rt_buf b = RT_BUF_INIT;
+	int dirs = 1;
+	rt_buf_printf(&b, "no dialect plugin registered for scheme '%s'", scheme);
+	if (hint) {
+		rt_buf_printf(&b, ": its plugin is not installed; install %s (named by the registry "
+		              "entry at %s)", hint->package, hint->source);
+	} else {
+		size_t at = b.len;
+		rt_buf_puts(&b, " (did you mean ");
+		if (rt_registry_suggest(&b, reg, scheme) > 0) {
+			rt_buf_puts(&b, "?)\n  hint: correct the URL's scheme");
+			dirs = 0;
+		} else {
+			b.len = at;
+			if (b.ptr)
+				b.ptr[at] = '\0';
+			rt_buf_printf(&b, ": install the plugin that provides it, or register its "
+			              "module with a drop-in in %s/plugins.d/ or in a directory of "
+			              "$RETORT_REGISTRY_PATH", rt_loader_sysconfdir());
+		}
+	}
+	describe_registry(&b, reg, dirs);
+	if (b.oom) {
+		rt_buf_free(&b);
+		return rt_err_oom(err);
+	}
+	rt_err_set(err, RT_EXIT_USAGE, "%s", b.ptr);
+	rt_buf_free(&b);
+	return -1;
 }
 
 int rt_loader_load(const struct retort_dialect **out, const struct rt_registry *reg,
@@ -683,24 +487,8 @@ int rt_loader_load(const struct retort_dialect **out, const struct rt_registry *
 	if (!scheme || !*scheme)
 		return rt_err_set(err, RT_EXIT_USAGE, "no URL scheme to choose a dialect plugin by");
 	e = rt_registry_find(reg, scheme);
-	if (!e) {
-		struct rt_buf known = RT_BUF_INIT;
-		size_t i, j;
-		const char *sys = rt_loader_sysconfdir();
-		for (i = 0; reg && i < reg->n; i++)
-			for (j = 0; j < reg->entries[i].schemes.n; j++)
-				rt_buf_printf(&known, "%s%s", known.len ? ", " : "",
-				              reg->entries[i].schemes.v[j]);
-		rt_err_set(err, RT_EXIT_USAGE,
-		           "no dialect plugin registered for scheme '%s': install "
-		           "retort-plugin-%s, or add a registry file to %s/plugins.d/\n"
-		           "  registry read: %s/plugins.cfg, %s/plugins.d/*.cfg "
-		           "(RETORT_SYSCONFDIR moves it); schemes registered: %s",
-		           scheme, package_for(scheme), sys, sys, sys,
-		           known.len ? known.ptr : "none");
-		rt_buf_free(&known);
-		return -1;
-	}
+	if (!e || !e->module)
+		return no_plugin(err, reg, scheme, e);
 	if (ensure_ltdl(err) < 0)
 		return -1;
 
@@ -722,9 +510,9 @@ int rt_loader_load(const struct retort_dialect **out, const struct rt_registry *
 		}
 		rt_err_set(err, RT_EXIT_USAGE,
 		           "cannot load dialect plugin %s for scheme '%s' (registry entry at %s): "
-		           "%s\n  hint: install retort-plugin-%s, or point --plugin-path or "
+		           "%s\n  hint: install %s, or point --plugin-path or "
 		           "RETORT_PLUGIN_PATH at the directory holding it", e->module, scheme,
-		           FROM(e), why, package_for(e->name));
+		           FROM(e), why, pkg_of(e));
 		rt_free(why);
 		goto done;
 	}
@@ -755,6 +543,11 @@ int rt_loader_load(const struct retort_dialect **out, const struct rt_registry *
 		cache = l;
 		if (run_init(l, e, scheme, err) < 0)
 			goto done;
+		if (!shutdown_registered && l->dialect->global_shutdown) {
+			/* atexit() fails only when out of its slots: then no shutdown */
+			if (atexit(shutdown_at_exit) == 0)
+				shutdown_registered = 1;
+		}
 	} else if (l->init_failed) {
 		if (l->init_error)
 			rt_err_set(err, RT_EXIT_USAGE, "%s", l->init_error);
@@ -770,4 +563,39 @@ done:
 	rt_free(file);
 	rt_free(key);
 	return rc;
+}
+
+/* ------------------------------------------------------------ libraries */
+
+void *rt_loader_library(const char *const *sonames, struct rt_err *err)
+{
+	struct rt_buf tried = RT_BUF_INIT;
+	const char *why = NULL;
+	size_t i;
+
+	if (ensure_ltdl(err) < 0)
+		return NULL;
+	for (i = 0; sonames[i]; i++) {
+		/* A bare soname: the dynamic linker's own search (ld.so.cache,
+		 * LD_LIBRARY_PATH), and the same copy a plugin may have loaded. */
+		lt_dlhandle h = lt_dlopen(sonames[i]);
+		if (h) {
+			rt_buf_free(&tried);
+			return h;
+		}
+		why = lt_dlerror();
+		rt_buf_printf(&tried, "%s%s", i ? ", " : "", sonames[i]);
+	}
+	if (tried.oom)
+		rt_err_oom(err);
+	else
+		rt_err_set(err, RT_EXIT_USAGE, "cannot load %s (%s)", tried.ptr ? tried.ptr : "",
+		           why ? why : "not found");
+	rt_buf_free(&tried);
+	return NULL;
+}
+
+void *rt_loader_symbol(void *lib, const char *name)
+{
+	return lt_dlsym((lt_dlhandle)lib, name);
 }

@@ -1,19 +1,17 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * core/offline.c - offline (--sql) rendering.  See offline.h.
  */
 #include "offline.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/stat.h>
-#include <sys/types.h>
 
-#include <sqlsplit.h>
+#include "sqlsplit.h"
+#include "stmtloop.h"
 
+#include "history.h"
 #include "host.h"
 #include "script.h"
 #include "url.h"
@@ -72,8 +70,8 @@ static int quote_ident(struct rt_buf *b, const struct rt_db *db, const char *nam
 	return append_quoted(b, db, db->d->quote_identifier, name, "an identifier", err);
 }
 
-static int quote_lit(struct rt_buf *b, const struct rt_db *db, const char *value,
-                     struct rt_err *err)
+int rt_offline_literal(struct rt_buf *b, const struct rt_db *db, const char *value,
+                       struct rt_err *err)
 {
 	const char *p;
 	if (db->d->quote_literal)
@@ -149,27 +147,33 @@ static int emit_stmt(const char *stmt, size_t len, unsigned line, void *payload)
 }
 
 static int emit_section(struct rt_buf *out, const struct rt_db *db, const struct rt_step *st,
+                        const struct rt_script *s, const struct rt_strvec *xargs,
                         struct rt_err *err)
 {
-	const struct rt_script *s = st->rev->payload;
 	const struct rt_section *sec = rt_script_section(s, st->upgrade, db->url->pub.scheme, db->d->name);
 	struct split_ctx c = { out, db, err };
 	const char *text;
+	char *owned = NULL;
+	size_t len;
 	int rc;
 	if (!sec)
 		return 0;
-	text = s->text + sec->offset;
-	if (db->d->split) {
+	if (rt_script_section_text(&text, &len, &owned, s, sec, xargs, err) < 0)
+		return -1;
+	if (db->d->split || rt_dialect_split_rules(db->d, db->conn) >= 0) {
 		struct retort_error perr;
 		rt_dialect_error_init(&perr);
-		rc = db->d->split(db->conn, text, sec->len, sec->first_line, emit_stmt, &c, &perr);
+		rc = rt_dialect_split(db->d, db->conn, text, len, sec->first_line, emit_stmt, &c,
+		                      &perr);
+		rt_free(owned);
 		if (rc < 0 && err->msg == NULL && perr.message)
 			return rt_db_error(err, db, &perr, rc, "%s", s->path);
 		rt_dialect_error_free(&perr);
 		return rc ? -1 : 0;
 	} else {
 		struct sqlsplit_error se = { 0, NULL };
-		rc = sqlsplit(text, sec->len, SQLSPLIT_GENERIC, sec->first_line, emit_stmt, &c, &se);
+		rc = sqlsplit(text, len, SQLSPLIT_GENERIC, sec->first_line, emit_stmt, &c, &se);
+		rt_free(owned);
 		if (rc < 0)
 			return rt_err_set(err, RT_EXIT_USAGE, "%s:%u: %s", s->path, se.line, se.what);
 		return rc ? -1 : 0;
@@ -205,21 +209,21 @@ static int emit_vop(struct rt_buf *out, const struct rt_db *db, const char *tabl
 	switch (op->kind) {
 	case RT_VOP_INSERT:
 		rt_buf_printf(&sql, "INSERT INTO %s (version_num) VALUES (", table);
-		if (quote_lit(&sql, db, op->to, err) < 0)
+		if (rt_offline_literal(&sql, db, op->to, err) < 0)
 			goto done;
 		rt_buf_putc(&sql, ')');
 		break;
 	case RT_VOP_UPDATE:
 		rt_buf_printf(&sql, "UPDATE %s SET version_num=", table);
-		if (quote_lit(&sql, db, op->to, err) < 0)
+		if (rt_offline_literal(&sql, db, op->to, err) < 0)
 			goto done;
 		rt_buf_printf(&sql, " WHERE %s.version_num = ", table);
-		if (quote_lit(&sql, db, op->from, err) < 0)
+		if (rt_offline_literal(&sql, db, op->from, err) < 0)
 			goto done;
 		break;
 	case RT_VOP_DELETE:
 		rt_buf_printf(&sql, "DELETE FROM %s WHERE %s.version_num = ", table, table);
-		if (quote_lit(&sql, db, op->from, err) < 0)
+		if (rt_offline_literal(&sql, db, op->from, err) < 0)
 			goto done;
 		break;
 	}
@@ -233,27 +237,60 @@ done:
 	return rc;
 }
 
+/* The end of the script's record: the stamp rows of a stamp and the audit
+ * row, in the last transaction. */
+static int emit_tail(struct rt_buf *out, const struct rt_plan *plan,
+                     const struct rt_offline_options *o, const char *now, struct rt_err *err)
+{
+	struct rt_history *h = o->history;
+	struct rt_audit_rec *rec = (struct rt_audit_rec *)h->rec;
+	char *after;
+	int rc;
+	if (h->stamp &&
+	    rt_history_offline_stamp(out, h, &h->start_rows, &plan->final_heads, now, err) < 0)
+		return -1;
+	if (!rec)
+		return 0;
+	if (!(after = rt_audit_rows((const char *const *)plan->final_heads.v,
+	                            plan->final_heads.n)))
+		return rt_err_oom(err);
+	rc = rt_audit_end(rec, after, NULL);
+	rt_free(after);
+	if (rc < 0)
+		return rt_err_oom(err);
+	return rt_history_offline_audit(out, h, rec, err);
+}
+
 int rt_offline_render(struct rt_buf *out, const struct rt_db *db, const struct rt_plan *plan,
                       const struct rt_offline_options *o, struct rt_err *err)
 {
+	char now[20];
+	int tail_done = 0;
 	unsigned caps = db->d->caps ? db->d->caps(db->conn) : 0;
 	int transactional = (caps & RETORT_CAP_TRANSACTIONAL_DDL) != 0;
 	int per_migration = o->transaction_per_migration;
 	size_t rows = o->n_start_rows, i, j;
 	char *table = NULL;
+	struct rt_script *s = NULL;
 	int error = -1;
 
+	rt_audit_utc_now(now);
 	if (rt_offline_table_name(&table, db, o->version_table, o->version_table_schema, err) < 0)
 		return -1;
 	if (transactional && !per_migration && emit(out, db, RETORT_OFFLINE_BEGIN, NULL, 0, err) < 0)
 		goto done;
 	for (i = 0; i < plan->n_steps; i++) {
 		const struct rt_step *st = &plan->steps[i];
-		const struct rt_script *s = st->rev && !st->stamp ? st->rev->payload : NULL;
+		int nontx;
+		/* the script is read now, and freed before the next one is */
+		rt_script_free(s);
+		s = NULL;
+		if (st->rev && !st->stamp && rt_script_read(&s, st->rev, err) < 0)
+			goto done;
 		/* A "-- retort:transaction off" script runs outside the
 		 * transaction, as online: COMMIT before it and BEGIN after it,
 		 * which is what Alembic's autocommit_block() writes offline. */
-		int nontx = s && s->transaction_off;
+		nontx = s && s->transaction_off;
 		if (nontx && !(caps & RETORT_CAP_NONTX_SCRIPTS)) {
 			rt_err_set(err, RT_EXIT_USAGE,
 			           "%s: '-- retort:transaction off' is not supported by dialect %s; "
@@ -266,10 +303,13 @@ int rt_offline_render(struct rt_buf *out, const struct rt_db *db, const struct r
 			goto done;
 		if (rows == 0 && emit(out, db, RETORT_OFFLINE_VERSION_DDL, NULL, 0, err) < 0)
 			goto done;
+		if (o->history && i == 0 && o->n_start_rows == 0 &&
+		    rt_history_offline_ddl(out, o->history, err) < 0)
+			goto done;
 		rt_buf_printf(out, "-- Running %s\n\n", st->short_log ? st->short_log : st->description);
 		if (nontx && emit(out, db, RETORT_OFFLINE_COMMIT, NULL, 0, err) < 0)
 			goto done;
-		if (s && emit_section(out, db, st, err) < 0)
+		if (s && emit_section(out, db, st, s, o->xargs, err) < 0)
 			goto done;
 		if (nontx && emit(out, db, RETORT_OFFLINE_BEGIN, NULL, 0, err) < 0)
 			goto done;
@@ -281,11 +321,22 @@ int rt_offline_render(struct rt_buf *out, const struct rt_db *db, const struct r
 			else if (st->ops[j].kind == RT_VOP_DELETE && rows > 0)
 				rows--;
 		}
+		if (o->history && rt_history_offline_step(out, o->history, st, s, now, err) < 0)
+			goto done;
+		if (o->history && i + 1 == plan->n_steps && transactional && per_migration) {
+			if (emit_tail(out, plan, o, now, err) < 0)
+				goto done;
+			tail_done = 1;
+		}
 		if (transactional && per_migration &&
 		    emit(out, db, RETORT_OFFLINE_COMMIT, NULL, 0, err) < 0)
 			goto done;
 	}
-	if (plan->n_steps > 0 && rows == 0) {
+	if (o->history && plan->n_steps > 0 && !tail_done && emit_tail(out, plan, o, now, err) < 0)
+		goto done;
+	/* As Alembic: a run that ends with no rows drops the table, even with
+	 * no step (`stamp base --sql` is DROP TABLE). */
+	if (rows == 0) {
 		struct rt_buf drop = RT_BUF_INIT;
 		int rc;
 		rt_buf_printf(&drop, "DROP TABLE %s", table);
@@ -299,73 +350,20 @@ int rt_offline_render(struct rt_buf *out, const struct rt_db *db, const struct r
 		goto done;
 	error = out->oom ? rt_err_oom(err) : 0;
 done:
+	rt_script_free(s);
 	rt_free(table);
 	return error;
 }
 
-/*
- * The mode `path` would have after a shell redirection: an existing file
- * keeps its own, a new one gets 0666 less the umask.  (mkstemp() makes the
- * temp file 0600, which would hide a script meant for a DBA from the
- * group.)  The umask can only be read by setting it, so it is set back at
- * once.
- */
-static mode_t target_mode(const char *path)
+int rt_offline_ensure_version(struct rt_buf *out, const struct rt_db *db, struct rt_err *err)
 {
-	struct stat st;
-	mode_t mask;
-	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-		return st.st_mode & 07777;
-	mask = umask(077);
-	umask(mask);
-	return 0666 & ~mask;
-}
-
-int rt_write_file_atomic(const char *path, const char *text, size_t len, struct rt_err *err)
-{
-	char *tmp = rt_sprintf("%s.XXXXXX", path);
-	FILE *f = NULL;
-	int fd;
-	if (!tmp)
-		return rt_err_oom(err);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		rt_err_set(err, RT_EXIT_USAGE, "cannot create a file next to %s: %s", path,
-		           strerror(errno));
-		rt_free(tmp);
+	unsigned caps = db->d->caps ? db->d->caps(db->conn) : 0;
+	int transactional = (caps & RETORT_CAP_TRANSACTIONAL_DDL) != 0;
+	if (transactional && emit(out, db, RETORT_OFFLINE_BEGIN, NULL, 0, err) < 0)
 		return -1;
-	}
-	if (fchmod(fd, target_mode(path)) != 0) {
-		rt_err_set(err, RT_EXIT_USAGE, "cannot set the mode of %s: %s", tmp, strerror(errno));
-		close(fd);
-		goto fail;
-	}
-	f = fdopen(fd, "wb");
-	if (!f) {
-		rt_err_set(err, RT_EXIT_USAGE, "cannot write %s: %s", tmp, strerror(errno));
-		close(fd);
-		goto fail;
-	}
-	if (fwrite(text, 1, len, f) != len || fflush(f) != 0 || fsync(fileno(f)) != 0) {
-		rt_err_set(err, RT_EXIT_USAGE, "cannot write %s: %s", tmp, strerror(errno));
-		goto fail;
-	}
-	if (fclose(f) != 0) {
-		f = NULL;
-		rt_err_set(err, RT_EXIT_USAGE, "cannot write %s: %s", tmp, strerror(errno));
-		goto fail;
-	}
-	f = NULL;
-	if (rename(tmp, path) != 0) {
-		rt_err_set(err, RT_EXIT_USAGE, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-		goto fail;
-	}
-	rt_free(tmp);
+	if (emit(out, db, RETORT_OFFLINE_VERSION_DDL, NULL, 0, err) < 0)
+		return -1;
+	if (transactional && emit(out, db, RETORT_OFFLINE_COMMIT, NULL, 0, err) < 0)
+		return -1;
 	return 0;
-fail:
-	if (f)
-		fclose(f);
-	unlink(tmp);
-	rt_free(tmp);
-	return -1;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * core/plan.h - migration plans: which scripts run, in what order, and the
  * exact version-table row changes after each, as Alembic computes them
@@ -9,7 +10,7 @@
 #ifndef RETORT_CORE_PLAN_H
 #define RETORT_CORE_PLAN_H
 
-#include "graph.h"
+#include "graph.h" /* IWYU pragma: export */
 
 enum rt_vop_kind {
 	RT_VOP_INSERT = 1, /* INSERT INTO version_table VALUES (to) */
@@ -40,6 +41,7 @@ struct rt_plan {
 	struct rt_step *steps;
 	size_t n_steps;
 	struct rt_strvec final_heads;  /* version table rows after the plan */
+	size_t cap_steps;              /* room in steps */
 };
 
 /*

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * core/template.c - the script template renderer (${name} placeholders)
  * and Alembic's revision file names (file_template, slug).
@@ -19,7 +20,6 @@
  * (measured against Python 3.11 over all code points); such messages get a
  * slightly different, still valid, file name.
  */
-#include "config.h"
 #include "template.h"
 
 #include <ctype.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * core/template.h - the tiny template renderer used by `init` and
  * `revision`: ${name} placeholders replaced from a list of variables.
@@ -5,7 +6,7 @@
 #ifndef RETORT_CORE_TEMPLATE_H
 #define RETORT_CORE_TEMPLATE_H
 
-#include "util.h"
+#include "util.h" /* IWYU pragma: export */
 
 struct rt_tmpl_var {
 	const char *name;

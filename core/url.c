@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * core/url.c - SQLAlchemy-style database URLs (SPEC section 3).
  *
@@ -23,7 +24,6 @@
  * for context it goes through mask_heuristic(), which over-masks rather
  * than under-masks on text that does not parse.
  */
-#include "config.h"
 #include "url.h"
 
 #include <ctype.h>
@@ -93,16 +93,36 @@ int rt_url_decode(char **out, const char *s, size_t n)
 /* ------------------------------------------------------------ masking */
 
 /* Query keys whose values are secrets (compared case-insensitively). */
+static const char *const secret_keys[] = {
+	"password", "passwd", "pwd", "pass", "secret", "token",
+	"sslpassword", "odbc_connect", "auth", NULL
+};
+
 static int sensitive_key(const char *k, size_t n)
 {
-	static const char *const keys[] = {
-		"password", "passwd", "pwd", "pass", "secret", "token",
-		"sslpassword", "odbc_connect", "auth", NULL
-	};
 	size_t i;
-	for (i = 0; keys[i]; i++)
-		if (strlen(keys[i]) == n && strncasecmp(keys[i], k, n) == 0)
+	for (i = 0; secret_keys[i]; i++)
+		if (strlen(secret_keys[i]) == n && strncasecmp(secret_keys[i], k, n) == 0)
 			return 1;
+	return 0;
+}
+
+int rt_url_secret_key(const char *k, size_t *tail)
+{
+	size_t i, n, len = strlen(k);
+	*tail = len;
+	for (i = 0; secret_keys[i]; i++) {
+		n = strlen(secret_keys[i]);
+		if (len < n || strncasecmp(secret_keys[i], k, n) != 0)
+			continue;
+		if (len == n)
+			return 1;
+		/* a mistyped "password:x" or "pwd x": the rest may be the secret */
+		if (!isalnum((unsigned char)k[n]) && k[n] != '_') {
+			*tail = n + 1;
+			return 1;
+		}
+	}
 	return 0;
 }
 
@@ -138,6 +158,46 @@ static void span_add(struct spans *sp, size_t start, size_t end)
 	sp->n++;
 }
 
+/*
+ * A query item without '=' is a typo ("password:Secr3t", "pwd Secr3t",
+ * "passwordSecr3t"), and may well hold a secret: keep its leading name (up
+ * to the first character that cannot be in one, and at most a sensitive
+ * key's length when it starts with one) and the separator after it, mask
+ * the rest.
+ */
+static void mask_malformed_item(struct spans *sp, const char *text, size_t item, size_t stop)
+{
+	static const char *const keys[] = { "password", "passwd", "pwd", "secret", "token", NULL };
+	size_t k = item, i;
+	while (k < stop && (isalnum((unsigned char)text[k]) || text[k] == '_'))
+		k++;
+	for (i = 0; keys[i]; i++) {
+		size_t n = strlen(keys[i]);
+		if (k - item > n && strncasecmp(text + item, keys[i], n) == 0) {
+			k = item + n;
+			break;
+		}
+	}
+	if (k < stop && !(isalnum((unsigned char)text[k]) || text[k] == '_'))
+		k++; /* the separator stays: "password:***" */
+	if (k < stop)
+		span_add(sp, k, stop);
+}
+
+/* Length up to and with the separator of a mistyped secret key at k[0..n)
+ * ("password:" of "password:x"), 0 if it is not one. */
+static size_t secret_key_prefix(const char *k, size_t n)
+{
+	size_t i, m;
+	for (i = 0; secret_keys[i]; i++) {
+		m = strlen(secret_keys[i]);
+		if (n > m && strncasecmp(secret_keys[i], k, m) == 0 &&
+		    !isalnum((unsigned char)k[m]) && k[m] != '_')
+			return m + 1;
+	}
+	return 0;
+}
+
 /* Mark the values of sensitive parameters in the query text[q..end). */
 static void mask_query(struct spans *sp, const char *text, size_t q, size_t end)
 {
@@ -152,6 +212,11 @@ static void mask_query(struct spans *sp, const char *text, size_t q, size_t end)
 		if (eq < stop && (sensitive_key(text + item, eq - item) ||
 		                  sensitive_value(text + eq + 1, stop - eq - 1)))
 			span_add(sp, eq + 1, stop);
+		else if (eq < stop && secret_key_prefix(text + item, eq - item))
+			/* "password:x=y": both the key's tail and the value */
+			span_add(sp, item + secret_key_prefix(text + item, eq - item), stop);
+		else if (eq == stop)
+			mask_malformed_item(sp, text, item, stop);
 		if (i < end)
 			i++;
 	}
@@ -607,6 +672,34 @@ char *rt_url_mask(const char *text)
 	return mask_heuristic(text);
 }
 
+int rt_url_has_secret(const char *text)
+{
+	struct rt_url *u = NULL;
+	struct rt_err err = { 0, NULL };
+	char *masked;
+	int r;
+	size_t i;
+	if (rt_url_parse(&u, text, &err) == 0) {
+		r = u->password && *u->password;
+		for (i = 0; !r && i < u->n_params; i++) {
+			const char *k = u->params[i].key, *v = u->params[i].value;
+			/* odbc_connect is masked whole, but is a secret only
+			 * when it holds a PWD= */
+			r = ((sensitive_key(k, strlen(k)) && strcasecmp(k, "odbc_connect") != 0) ||
+			     sensitive_value(v, strlen(v))) && *v;
+		}
+		rt_url_free(u);
+		return r;
+	}
+	rt_err_clear(&err);
+	/* Does not parse: what the heuristic would hide counts (out of
+	 * memory counts as a secret: the warning is the safe side). */
+	masked = mask_heuristic(text);
+	r = !masked || strcmp(masked, text) != 0;
+	rt_free(masked);
+	return r;
+}
+
 /* ------------------------------------------------------------ free text */
 
 static int scheme_char(char c)
@@ -685,6 +778,13 @@ char *rt_url_mask_text(const char *text)
 				while (*end && !isspace((unsigned char)*end) && *end != ';' &&
 				       *end != ',' && *end != '&')
 					end++;
+			}
+			/* MySQL/MariaDB's "Access denied ... (using password: YES)"
+			 * says whether one was sent, not what it was: keep it whole */
+			if ((end - v == 4 && strncmp(v, "YES)", 4) == 0) ||
+			    (end - v == 3 && strncmp(v, "NO)", 3) == 0)) {
+				p = end;
+				continue;
 			}
 			if (end > v) {
 				rt_buf_put(&b, copied, (size_t)(v - copied));

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * core/url.h - SQLAlchemy-style database URLs (SPEC section 3).
  *
@@ -11,7 +12,7 @@
 #define RETORT_CORE_URL_H
 
 #include <retort/dialect.h>
-#include "util.h"
+#include "util.h" /* IWYU pragma: export */
 
 struct rt_url {
 	struct retort_url pub;           /* what plugins see; strings owned below */
@@ -43,6 +44,21 @@ char *rt_url_mask(const char *text);
  * become "***".  Newly allocated; NULL on oom.
  */
 char *rt_url_mask_text(const char *text);
+
+/*
+ * Does `text` (a URL, parsed or not) hold a secret, i.e. would masking
+ * change it?  A non-empty password, or a value of password=, pwd=,
+ * passwd=, ... (any case), or an ODBC connection string holding one.
+ */
+int rt_url_has_secret(const char *text);
+
+/*
+ * Does query key `k` name a secret: password, passwd, pwd, pass, secret,
+ * token, sslpassword, odbc_connect, auth (any case), or one of them
+ * followed by a separator, mistyped for '=' ("password:x")?  *tail is
+ * where a secret inside the key starts (strlen(k) when none).
+ */
+int rt_url_secret_key(const char *k, size_t *tail);
 
 /* Percent-decode s[0..n) into a new string; -1 on a bad escape (or one
  * decoding to NUL), -2 on out of memory. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * core/util.c - see util.h.
  */
@@ -12,37 +13,58 @@
 /* ------------------------------------------------------------ allocation */
 
 static unsigned long fail_after; /* 0: never fail */
+static int fired;                /* the armed failure happened */
+static long live;                /* blocks allocated and not freed */
 
-void rt__alloc_fail_after(unsigned long n) { fail_after = n; }
+void rt__alloc_fail_after(unsigned long n)
+{
+	fail_after = n;
+	fired = 0;
+}
+
+int rt__alloc_fired(void) { return fired; }
+long rt__alloc_live(void) { return live; }
 
 static int should_fail(void)
 {
 	if (fail_after == 0)
 		return 0;
-	if (--fail_after == 0)
+	if (--fail_after == 0) {
+		fired = 1;
 		return 1;
+	}
 	return 0;
+}
+
+/* Count a block handed out (p not NULL). */
+static void *counted(void *p)
+{
+	if (p)
+		live++;
+	return p;
 }
 
 void *rt_malloc(size_t n)
 {
 	if (should_fail())
 		return NULL;
-	return malloc(n ? n : 1);
+	return counted(malloc(n ? n : 1));
 }
 
 void *rt_calloc(size_t nmemb, size_t size)
 {
 	if (should_fail())
 		return NULL;
-	return calloc(nmemb ? nmemb : 1, size ? size : 1);
+	return counted(calloc(nmemb ? nmemb : 1, size ? size : 1));
 }
 
 void *rt_realloc(void *p, size_t n)
 {
+	void *r;
 	if (should_fail())
 		return NULL;
-	return realloc(p, n ? n : 1);
+	r = realloc(p, n ? n : 1);
+	return p ? r : counted(r);
 }
 
 char *rt_strndup(const char *s, size_t n)
@@ -63,7 +85,12 @@ char *rt_strdup(const char *s)
 	return s ? rt_strndup(s, strlen(s)) : NULL;
 }
 
-void rt_free(void *p) { free(p); }
+void rt_free(void *p)
+{
+	if (p)
+		live--;
+	free(p);
+}
 
 /* ------------------------------------------------------------ errors */
 
@@ -483,4 +510,34 @@ char *rt_path_join(const char *dir, const char *name)
 	if (dir[strlen(dir) - 1] == '/')
 		return rt_sprintf("%s%s", dir, name);
 	return rt_sprintf("%s/%s", dir, name);
+}
+
+static int fold(int c, int icase)
+{
+	return icase && c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+size_t rt_edit_distance(const char *a, const char *b, int icase)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, row[64], prev, tmp;
+	if (la >= 63 || lb >= 63)
+		return (size_t)-1;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t best = prev + (fold((unsigned char)a[i - 1], icase) !=
+			                      fold((unsigned char)b[j - 1], icase));
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			tmp = row[j];
+			row[j] = best;
+			prev = tmp;
+		}
+	}
+	return row[lb];
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * core/util.h - allocation, strings, growable buffers, string vectors, a
  * string-keyed hash map and the core's error object.  Internal to
@@ -35,6 +36,13 @@ char *rt_strdup(const char *s);
 char *rt_strndup(const char *s, size_t n);
 void rt_free(void *p);
 void rt__alloc_fail_after(unsigned long n);
+/* Did the failure armed by rt__alloc_fail_after() happen (since it was
+ * armed)?  And how many blocks are allocated and not yet freed?  For the
+ * allocation-failure sweeps of the tests: a sweep runs until the code under
+ * test succeeds without an injected failure, and checks after each run
+ * that the count of live blocks is what it was before. */
+int rt__alloc_fired(void);
+long rt__alloc_live(void);
 
 /* ------------------------------------------------------------ errors */
 
@@ -126,5 +134,8 @@ char *rt_trim(char *s);                           /* in place */
 int rt_read_file(char **out, size_t *len_out, const char *path, struct rt_err *err);
 /* Join dir and name with '/' unless name is absolute. */
 char *rt_path_join(const char *dir, const char *name);
+/* Levenshtein distance between a and b (ASCII case ignored when icase),
+ * for "did you mean" hints; (size_t)-1 when either is 63 bytes or longer. */
+size_t rt_edit_distance(const char *a, const char *b, int icase);
 
 #endif
