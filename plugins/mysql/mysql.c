@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * plugins/mysql/mysql.c - the MySQL / MariaDB dialect, on libmariadb (or
  * libmysqlclient, whichever configure found).
@@ -43,10 +44,6 @@
 #include <mysql.h>
 
 #include <retort/dialect.h>
-#include "hostbuf.h"
-#include "plugutil.h"
-#include "sqlsplit.h"
-#include "sqltext.h"
 
 static const struct retort_host *api;
 
@@ -73,6 +70,7 @@ struct opt {
 struct retort_conn {
 	MYSQL *my;
 	char *host, *user, *password, *database, *unix_socket;
+	char **secrets;         /* the URL's secrets, masked in messages */
 	unsigned port;
 	struct opt *opts;       /* client options from the query string */
 	size_t n_opts;
@@ -96,66 +94,12 @@ static int oom(struct retort_error *err)
 
 /* ------------------------------------------------------------ quoting */
 
-/*
- * SQLAlchemy's MySQL and MariaDB reserved words (sqlalchemy/dialects/mysql/
- * reserved_words.py, both sets): an identifier equal to one is quoted.
- * Sorted for bsearch.
- */
-static const char *const reserved[] = {
-	"accessible", "add", "admin", "all", "alter", "analyze", "and", "array", "as", "asc",
-	"asensitive", "before", "between", "bigint", "binary", "blob", "body", "both", "by",
-	"call", "cascade", "case", "change", "char", "character", "check", "collate", "column",
-	"condition", "constraint", "continue", "convert", "create", "cross", "cube", "cume_dist",
-	"current_date", "current_role", "current_time", "current_timestamp", "current_user",
-	"cursor", "database", "databases", "day_hour", "day_microsecond", "day_minute",
-	"day_second", "dec", "decimal", "declare", "default", "delayed", "delete", "dense_rank",
-	"desc", "describe", "deterministic", "distinct", "distinctrow", "div", "do_domain_ids",
-	"double", "drop", "dual", "each", "else", "elseif", "elsif", "empty", "enclosed",
-	"escaped", "except", "exists", "exit", "explain", "false", "fetch", "first_value",
-	"float", "float4", "float8", "for", "force", "foreign", "from", "fulltext", "function",
-	"general", "generated", "get", "get_master_public_key", "goto", "grant", "group",
-	"grouping", "groups", "having", "high_priority", "history", "hour_microsecond",
-	"hour_minute", "hour_second", "if", "ignore", "ignore_domain_ids", "ignore_server_ids",
-	"in", "index", "infile", "inner", "inout", "insensitive", "insert", "int", "int1",
-	"int2", "int3", "int4", "int8", "integer", "intersect", "interval", "into",
-	"io_after_gtids", "io_before_gtids", "is", "iterate", "join", "json_table", "key",
-	"keys", "kill", "lag", "last_value", "lateral", "lead", "leading", "leave", "left",
-	"like", "limit", "linear", "lines", "load", "localtime", "localtimestamp", "lock",
-	"long", "longblob", "longtext", "loop", "low_priority", "master_bind",
-	"master_heartbeat_period", "master_ssl_verify_server_cert", "match", "maxvalue",
-	"mediumblob", "mediumint", "mediumtext", "member", "middleint", "minute_microsecond",
-	"minute_second", "mod", "modifies", "natural", "no_write_to_binlog", "not",
-	"nth_value", "ntile", "null", "numeric", "of", "offset", "on", "optimize",
-	"optimizer_costs", "option", "optionally", "or", "order", "others", "out", "outer",
-	"outfile", "over", "package", "page_checksum", "parse_gcol_expr", "parse_vcol_expr",
-	"partition", "percent_rank", "period", "persist", "persist_only", "position",
-	"precision", "primary", "procedure", "purge", "raise", "range", "rank", "read",
-	"read_write", "reads", "real", "recursive", "ref_system_id", "references", "regexp",
-	"release", "rename", "repeat", "replace", "require", "resignal", "restrict", "return",
-	"returning", "revoke", "right", "rlike", "role", "row", "row_number", "rows", "rowtype",
-	"schema", "schemas", "second_microsecond", "select", "sensitive", "separator", "set",
-	"show", "signal", "slow", "smallint", "spatial", "specific", "sql", "sql_after_gtids",
-	"sql_before_gtids", "sql_big_result", "sql_calc_found_rows", "sql_small_result",
-	"sqlexception", "sqlstate", "sqlwarning", "ssl", "starting", "stats_auto_recalc",
-	"stats_persistent", "stats_sample_pages", "stored", "straight_join", "system",
-	"system_time", "table", "terminated", "then", "tinyblob", "tinyint", "tinytext", "to",
-	"trailing", "trigger", "true", "undo", "union", "unique", "unlock", "unsigned",
-	"update", "usage", "use", "using", "utc_date", "utc_time", "utc_timestamp", "values",
-	"varbinary", "varchar", "varcharacter", "varying", "versioning", "virtual", "when",
-	"where", "while", "window", "with", "without", "write", "xor", "year_month",
-	"zerofill",
-};
-
-/*
- * As SQLAlchemy writes an identifier (its rule is in lib/sqltext.c): bare
- * when it can be, else in backticks with '`' doubled.
- */
-static void put_ident(struct hostbuf *b, const char *name)
+/* As SQLAlchemy writes an identifier for MySQL/MariaDB (the host has the
+ * rule and SQLAlchemy's reserved words of both): bare when it can be, else
+ * in backticks with '`' doubled. */
+static void put_ident(struct retort_buf *b, const char *name)
 {
-	if (sqltext_requires_quotes(name, reserved, sizeof(reserved) / sizeof(reserved[0])))
-		hostbuf_put_quoted(b, name, '`', '`');
-	else
-		hostbuf_puts(b, name);
+	api->quote_ident(b, name, RETORT_FAMILY_MYSQL, '`', '`', 0);
 }
 
 /*
@@ -165,33 +109,33 @@ static void put_ident(struct hostbuf *b, const char *name)
  * for UTF-8 and every ASCII-compatible character set whose multi-byte
  * characters never contain these bytes (utf8mb4, latin1; not sjis/gbk).
  */
-static void put_literal(struct hostbuf *b, const char *value)
+static void put_literal(struct retort_buf *b, const char *value)
 {
 	const char *p;
-	hostbuf_putc(b, '\'');
+	api->buf_putc(b, '\'');
 	for (p = value; *p; p++) {
 		switch (*p) {
-		case '\'': hostbuf_puts(b, "''"); break;
-		case '\\': hostbuf_puts(b, "\\\\"); break;
-		case '\n': hostbuf_puts(b, "\\n"); break;
-		case '\r': hostbuf_puts(b, "\\r"); break;
-		case '\032': hostbuf_puts(b, "\\Z"); break;
-		default: hostbuf_putc(b, *p); break;
+		case '\'': api->buf_puts(b, "''"); break;
+		case '\\': api->buf_puts(b, "\\\\"); break;
+		case '\n': api->buf_puts(b, "\\n"); break;
+		case '\r': api->buf_puts(b, "\\r"); break;
+		case '\032': api->buf_puts(b, "\\Z"); break;
+		default: api->buf_putc(b, *p); break;
 		}
 	}
-	hostbuf_putc(b, '\'');
+	api->buf_putc(b, '\'');
 }
 
 static int my_quote_identifier(const struct retort_conn *conn, const char *name, char **out,
                                struct retort_error *err)
 {
-	struct hostbuf b = HOSTBUF_INIT(api);
+	struct retort_buf b = RETORT_BUF_INIT;
 	(void)conn;
 	*out = NULL;
 	if (!name || !*name)
 		return api->error_set(err, RETORT_EUSAGE, "an empty identifier cannot be quoted");
 	put_ident(&b, name);
-	if (!(*out = hostbuf_detach(&b)))
+	if (!(*out = api->buf_detach(&b)))
 		return oom(err);
 	return 0;
 }
@@ -204,7 +148,7 @@ static int my_quote_identifier(const struct retort_conn *conn, const char *name,
 static int my_quote_literal(const struct retort_conn *conn, const char *value, char **out,
                             struct retort_error *err)
 {
-	struct hostbuf b = HOSTBUF_INIT(api);
+	struct retort_buf b = RETORT_BUF_INIT;
 	*out = NULL;
 	if (!value)
 		return api->error_set(err, RETORT_EUSAGE, "a NULL string cannot be quoted");
@@ -228,7 +172,7 @@ static int my_quote_literal(const struct retort_conn *conn, const char *value, c
 		return 0;
 	}
 	put_literal(&b, value);
-	if (!(*out = hostbuf_detach(&b)))
+	if (!(*out = api->buf_detach(&b)))
 		return oom(err);
 	return 0;
 }
@@ -237,20 +181,13 @@ static int my_quote_literal(const struct retort_conn *conn, const char *value, c
 
 /*
  * Make a server message fit the one-line error contract (newlines become
- * "; ") with the URL's password masked: lib/plugutil.c.  NULL when out of
- * memory.
+ * "; ") with the URL's secrets masked by the host's policy.  NULL when out
+ * of memory.
  */
 static char *clean_message(const struct retort_conn *conn, const char *msg)
 {
-	return plugutil_mask(api, msg, conn ? conn->password : NULL, 1, 0);
-}
-
-/* Attach the failing statement, with the URL's password masked in it too. */
-static void statement_error(const struct retort_conn *conn, struct retort_error *err,
-                            unsigned index, unsigned line, const char *stmt, size_t len)
-{
-	plugutil_error_statement(api, err, index, line, stmt, len,
-	                         conn ? conn->password : NULL, 0);
+	return api->mask(msg, conn ? (const char *const *)conn->secrets : NULL,
+	                 RETORT_MASK_ONELINE);
 }
 
 /* Fill err from the connection's last error: message, SQLSTATE, errno. */
@@ -485,6 +422,7 @@ static void free_conn(struct retort_conn *c)
 	api->free(c->user);
 	wipe(c->password);
 	api->free(c->password);
+	api->secrets_free(c->secrets);
 	api->free(c->database);
 	api->free(c->unix_socket);
 	for (i = 0; i < c->n_opts; i++) {
@@ -524,11 +462,38 @@ static void my_global_shutdown(void)
 	mysql_library_end();
 }
 
+/* MySQL's names are at most 64 characters. */
+#define MY_NAME_MAX 64
+
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* Names too long for MySQL, refused before anything is created. */
+static int check_names(const struct retort_dialect_options *opts, struct retort_error *err)
+{
+	const char *t = opts && opts->version_table ? opts->version_table : "";
+	const char *sc = opts && opts->version_table_schema ? opts->version_table_schema : "";
+	if (utf8_chars(t) > MY_NAME_MAX)
+		return api->error_set(err, RETORT_EUSAGE, "version_table is %zu characters long, "
+		                      "but MySQL names are at most %d: write a shorter one",
+		                      utf8_chars(t), MY_NAME_MAX);
+	if (utf8_chars(sc) > MY_NAME_MAX)
+		return api->error_set(err, RETORT_EUSAGE, "version_table_schema is %zu characters "
+		                      "long, but MySQL names are at most %d: write a shorter one",
+		                      utf8_chars(sc), MY_NAME_MAX);
+	return 0;
+}
+
 static int my_create(struct retort_conn **out, const struct retort_url *url,
                      const struct retort_dialect_options *opts, struct retort_error *err)
 {
 	struct retort_conn *c;
-	struct hostbuf b = HOSTBUF_INIT(api);
+	struct retort_buf b = RETORT_BUF_INIT;
 	const char *table, *schema;
 	size_t i;
 	int rc;
@@ -536,6 +501,8 @@ static int my_create(struct retort_conn **out, const struct retort_url *url,
 	*out = NULL;
 	if (!url)
 		return api->error_set(err, RETORT_EUSAGE, "no URL given");
+	if ((rc = check_names(opts, err)) < 0)
+		return rc;
 	for (i = 0; i < url->n_params; i++) {
 		const struct retort_url_param *p = &url->params[i];
 		if ((rc = check_opt(p->key ? p->key : "", p->value ? p->value : "", err)) < 0)
@@ -550,7 +517,8 @@ static int my_create(struct retort_conn **out, const struct retort_url *url,
 	c->port = url->port;
 	if (dup_opt(&c->host, url->host && *url->host ? url->host : NULL) < 0 ||
 	    dup_opt(&c->user, url->user) < 0 || dup_opt(&c->password, url->password) < 0 ||
-	    dup_opt(&c->database, url->database && *url->database ? url->database : NULL) < 0)
+	    dup_opt(&c->database, url->database && *url->database ? url->database : NULL) < 0 ||
+	    !(c->secrets = api->secrets_of(url)))
 		goto fail;
 	if (url->n_params) {
 		c->opts = api->alloc(url->n_params * sizeof(*c->opts));
@@ -582,26 +550,26 @@ static int my_create(struct retort_conn **out, const struct retort_url *url,
 		goto fail;
 	if (schema) {
 		put_ident(&b, schema);
-		hostbuf_putc(&b, '.');
+		api->buf_putc(&b, '.');
 	}
 	put_ident(&b, table);
-	if (!(c->qtable = hostbuf_detach(&b)))
+	if (!(c->qtable = api->buf_detach(&b)))
 		goto fail;
-	hostbuf_puts(&b, table);
-	hostbuf_puts(&b, "_pkc");
+	api->buf_puts(&b, table);
+	api->buf_puts(&b, "_pkc");
 	{
-		char *pk = hostbuf_detach(&b);
+		char *pk = api->buf_detach(&b);
 		if (!pk)
 			goto fail;
 		put_ident(&b, pk);
 		api->free(pk);
-		if (!(c->qpkey = hostbuf_detach(&b)))
+		if (!(c->qpkey = api->buf_detach(&b)))
 			goto fail;
 	}
 	*out = c;
 	return 0;
 fail:
-	hostbuf_free(&b);
+	api->buf_free(&b);
 	free_conn(c);
 	return oom(err);
 }
@@ -613,30 +581,36 @@ fail:
  */
 static char *make_lock_name(const char *db, const char *table)
 {
-	struct hostbuf b = HOSTBUF_INIT(api);
+	struct retort_buf b = RETORT_BUF_INIT;
 	char *full, tail[24];
 	uint64_t h;
 
-	hostbuf_puts(&b, "retort:");
-	hostbuf_puts(&b, db ? db : "");
-	hostbuf_putc(&b, '.');
-	hostbuf_puts(&b, table);
-	if (!(full = hostbuf_detach(&b)))
+	api->buf_puts(&b, "retort:");
+	api->buf_puts(&b, db ? db : "");
+	api->buf_putc(&b, '.');
+	api->buf_puts(&b, table);
+	if (!(full = api->buf_detach(&b)))
 		return NULL;
 	if (strlen(full) <= LOCK_NAME_MAX)
 		return full;
-	h = plugutil_fnv1a(PLUGUTIL_FNV1A_INIT, full, strlen(full));
+	{
+		unsigned char hb[8] = RETORT_HASH64_INIT;
+		size_t i;
+		api->hash64(hb, full, strlen(full));
+		for (h = 0, i = 0; i < 8; i++)
+			h = (h << 8) | hb[i];
+	}
 	snprintf(tail, sizeof(tail), "~%016llx", (unsigned long long)h);
 	/* 38 + 17 < 64, and cut at a UTF-8 character boundary. */
 	{
 		size_t cut = 38;
 		while (cut > 0 && ((unsigned char)full[cut] & 0xC0) == 0x80)
 			cut--;
-		hostbuf_put(&b, full, cut);
+		api->buf_put(&b, full, cut);
 	}
-	hostbuf_puts(&b, tail);
+	api->buf_puts(&b, tail);
 	api->free(full);
-	return hostbuf_detach(&b);
+	return api->buf_detach(&b);
 }
 
 static int my_connect(struct retort_conn *c, struct retort_error *err)
@@ -667,12 +641,12 @@ static int my_connect(struct retort_conn *c, struct retort_error *err)
 	c->lock_name = make_lock_name(c->schema ? c->schema : (row && row[0] ? row[0] : ""),
 	                              c->version_table);
 	if (!c->schema && row && row[0]) {
-		struct hostbuf b = HOSTBUF_INIT(api);
+		struct retort_buf b = RETORT_BUF_INIT;
 		put_ident(&b, row[0]);
-		hostbuf_putc(&b, '.');
+		api->buf_putc(&b, '.');
 		put_ident(&b, c->version_table);
 		api->free(c->qtable_online);
-		if (!(c->qtable_online = hostbuf_detach(&b))) {
+		if (!(c->qtable_online = api->buf_detach(&b))) {
 			api->free(c->lock_name);
 			c->lock_name = NULL;
 		}
@@ -706,7 +680,7 @@ static void my_destroy(struct retort_conn *c)
 static unsigned my_caps(const struct retort_conn *c)
 {
 	(void)c;
-	return RETORT_CAP_ADVISORY_LOCK | RETORT_CAP_NONTX_SCRIPTS;
+	return RETORT_CAP_ADVISORY_LOCK | RETORT_CAP_NONTX_SCRIPTS | RETORT_CAP_CREATE_IF_ABSENT;
 }
 
 static int need_conn(struct retort_conn *c, struct retort_error *err)
@@ -784,13 +758,6 @@ static int my_rollback(struct retort_conn *c, struct retort_error *err)
 
 /* ------------------------------------------------------------ scripts */
 
-struct exec_ctx {
-	struct retort_conn *c;
-	struct retort_error *err;
-	unsigned index;
-	int rc;
-};
-
 /*
  * Pass the server's warnings about a statement that succeeded on to the
  * user: MySQL warns where other databases fail (truncated data, implicit
@@ -815,45 +782,24 @@ static void log_warnings(struct retort_conn *c, unsigned line)
 	mysql_free_result(res);
 }
 
-static int exec_one(const char *stmt, size_t len, unsigned line, void *payload)
-{
-	struct exec_ctx *x = payload;
-	x->index++;
-	x->rc = run(x->c, stmt, len, x->err);
-	if (x->rc < 0) {
-		statement_error(x->c, x->err, x->index, line, stmt, len);
-		return 1;
-	}
-	if (mysql_warning_count(x->c->my) > 0)
-		log_warnings(x->c, line);
-	return 0;
-}
-
-static int my_execute(struct retort_conn *c, const char *sql, size_t len, unsigned first_line,
-                      struct retort_error *err)
-{
-	struct exec_ctx x;
-	struct sqlsplit_error se = { 0, NULL };
-	int rc;
-
-	if ((rc = need_conn(c, err)) < 0)
-		return rc;
-	memset(&x, 0, sizeof(x));
-	x.c = c;
-	x.err = err;
-	rc = sqlsplit(sql, len, SQLSPLIT_MYSQL, first_line, exec_one, &x, &se);
-	if (rc < 0)
-		return plugutil_split_error(api, err, &se);
-	if (rc > 0)
-		return x.rc < 0 ? x.rc : RETORT_EDB;
-	return 0;
-}
-
-static int my_split(const struct retort_conn *c, const char *sql, size_t len, unsigned first_line,
-                    retort_stmt_cb cb, void *payload, struct retort_error *err)
+static unsigned my_split_rules(const struct retort_conn *c)
 {
 	(void)c;
-	return plugutil_split(api, SQLSPLIT_MYSQL, sql, len, first_line, cb, payload, err);
+	return RETORT_SPLIT_MYSQL;
+}
+
+/* One statement; the core's loop splits, numbers and attaches it. */
+static int my_execute_statement(struct retort_conn *c, const char *stmt, size_t len,
+                                unsigned line, struct retort_error *err)
+{
+	int rc;
+	if ((rc = need_conn(c, err)) < 0)
+		return rc;
+	if ((rc = run(c, stmt, len, err)) < 0)
+		return rc;
+	if (mysql_warning_count(c->my) > 0)
+		log_warnings(c, line);
+	return 0;
 }
 
 /* ------------------------------------------------------------ version table */
@@ -867,7 +813,7 @@ static const char *online_table(const struct retort_conn *c)
 static int my_version_read(struct retort_conn *c, retort_row_cb cb, void *payload,
                            struct retort_error *err)
 {
-	struct hostbuf b = HOSTBUF_INIT(api);
+	struct retort_buf b = RETORT_BUF_INIT;
 	MYSQL_RES *res;
 	MYSQL_ROW row;
 	char *sql;
@@ -875,9 +821,9 @@ static int my_version_read(struct retort_conn *c, retort_row_cb cb, void *payloa
 
 	if ((rc = need_conn(c, err)) < 0)
 		return rc;
-	hostbuf_puts(&b, "SELECT version_num FROM ");
-	hostbuf_puts(&b, online_table(c));
-	if (!(sql = hostbuf_detach(&b)))
+	api->buf_puts(&b, "SELECT version_num FROM ");
+	api->buf_puts(&b, online_table(c));
+	if (!(sql = api->buf_detach(&b)))
 		return oom(err);
 	/* A failed statement does not end a MySQL transaction: just try. */
 	if (mysql_real_query(c->my, sql, (unsigned long)strlen(sql)) != 0) {
@@ -908,13 +854,13 @@ static int my_version_read(struct retort_conn *c, retort_row_cb cb, void *payloa
 /* Alembic's DDL for MySQL (online: qualified), without the terminator. */
 static char *version_ddl(const struct retort_conn *c, int online)
 {
-	struct hostbuf b = HOSTBUF_INIT(api);
-	hostbuf_puts(&b, online ? "CREATE TABLE IF NOT EXISTS " : "CREATE TABLE ");
-	hostbuf_puts(&b, online ? online_table(c) : c->qtable);
-	hostbuf_puts(&b, " (\n    version_num VARCHAR(32) NOT NULL, \n    CONSTRAINT ");
-	hostbuf_puts(&b, c->qpkey);
-	hostbuf_puts(&b, " PRIMARY KEY (version_num)\n)");
-	return hostbuf_detach(&b);
+	struct retort_buf b = RETORT_BUF_INIT;
+	api->buf_puts(&b, online ? "CREATE TABLE IF NOT EXISTS " : "CREATE TABLE ");
+	api->buf_puts(&b, online ? online_table(c) : c->qtable);
+	api->buf_puts(&b, " (\n    version_num VARCHAR(32) NOT NULL, \n    CONSTRAINT ");
+	api->buf_puts(&b, c->qpkey);
+	api->buf_puts(&b, " PRIMARY KEY (version_num)\n)");
+	return api->buf_detach(&b);
 }
 
 static int my_version_create(struct retort_conn *c, struct retort_error *err)
@@ -938,7 +884,7 @@ static int my_version_create(struct retort_conn *c, struct retort_error *err)
 }
 
 /* Append a literal escaped for this connection. */
-static void put_conn_literal(struct retort_conn *c, struct hostbuf *b, const char *v)
+static void put_conn_literal(struct retort_conn *c, struct retort_buf *b, const char *v)
 {
 	size_t n = strlen(v);
 	char *tmp = api->alloc(2 * n + 1);
@@ -948,19 +894,19 @@ static void put_conn_literal(struct retort_conn *c, struct hostbuf *b, const cha
 		return;
 	}
 	k = mysql_real_escape_string(c->my, tmp, v, (unsigned long)n);
-	hostbuf_putc(b, '\'');
+	api->buf_putc(b, '\'');
 	if (k != (unsigned long)-1)
-		hostbuf_put(b, tmp, k);
+		api->buf_put(b, tmp, k);
 	else
 		b->oom = 1;
-	hostbuf_putc(b, '\'');
+	api->buf_putc(b, '\'');
 	api->free(tmp);
 }
 
 /* Run a DML statement built in b; *rows = rows matched. */
-static int dml(struct retort_conn *c, struct hostbuf *b, long *rows, struct retort_error *err)
+static int dml(struct retort_conn *c, struct retort_buf *b, long *rows, struct retort_error *err)
 {
-	char *sql = hostbuf_detach(b);
+	char *sql = api->buf_detach(b);
 	int rc;
 	*rows = 0;
 	if (!sql)
@@ -972,32 +918,32 @@ static int dml(struct retort_conn *c, struct hostbuf *b, long *rows, struct reto
 
 static int my_version_insert(struct retort_conn *c, const char *rev, struct retort_error *err)
 {
-	struct hostbuf b = HOSTBUF_INIT(api);
+	struct retort_buf b = RETORT_BUF_INIT;
 	long rows;
 	int rc;
 	if ((rc = need_conn(c, err)) < 0)
 		return rc;
-	hostbuf_puts(&b, "INSERT INTO ");
-	hostbuf_puts(&b, online_table(c));
-	hostbuf_puts(&b, " (version_num) VALUES (");
+	api->buf_puts(&b, "INSERT INTO ");
+	api->buf_puts(&b, online_table(c));
+	api->buf_puts(&b, " (version_num) VALUES (");
 	put_conn_literal(c, &b, rev);
-	hostbuf_putc(&b, ')');
+	api->buf_putc(&b, ')');
 	return dml(c, &b, &rows, err);
 }
 
 static int my_version_update(struct retort_conn *c, const char *from, const char *to,
                              struct retort_error *err)
 {
-	struct hostbuf b = HOSTBUF_INIT(api);
+	struct retort_buf b = RETORT_BUF_INIT;
 	long rows;
 	int rc;
 	if ((rc = need_conn(c, err)) < 0)
 		return rc;
-	hostbuf_puts(&b, "UPDATE ");
-	hostbuf_puts(&b, online_table(c));
-	hostbuf_puts(&b, " SET version_num = ");
+	api->buf_puts(&b, "UPDATE ");
+	api->buf_puts(&b, online_table(c));
+	api->buf_puts(&b, " SET version_num = ");
 	put_conn_literal(c, &b, to);
-	hostbuf_puts(&b, " WHERE version_num = ");
+	api->buf_puts(&b, " WHERE version_num = ");
 	put_conn_literal(c, &b, from);
 	if ((rc = dml(c, &b, &rows, err)) < 0)
 		return rc;
@@ -1012,14 +958,14 @@ static int my_version_update(struct retort_conn *c, const char *from, const char
 
 static int my_version_delete(struct retort_conn *c, const char *rev, struct retort_error *err)
 {
-	struct hostbuf b = HOSTBUF_INIT(api);
+	struct retort_buf b = RETORT_BUF_INIT;
 	long rows;
 	int rc;
 	if ((rc = need_conn(c, err)) < 0)
 		return rc;
-	hostbuf_puts(&b, "DELETE FROM ");
-	hostbuf_puts(&b, online_table(c));
-	hostbuf_puts(&b, " WHERE version_num = ");
+	api->buf_puts(&b, "DELETE FROM ");
+	api->buf_puts(&b, online_table(c));
+	api->buf_puts(&b, " WHERE version_num = ");
 	put_conn_literal(c, &b, rev);
 	if ((rc = dml(c, &b, &rows, err)) < 0)
 		return rc;
@@ -1037,20 +983,20 @@ static int my_version_delete(struct retort_conn *c, const char *rev, struct reto
 static int lock_call(struct retort_conn *c, const char *fn, int with_timeout, long *value,
                      struct retort_error *err)
 {
-	struct hostbuf b = HOSTBUF_INIT(api);
+	struct retort_buf b = RETORT_BUF_INIT;
 	MYSQL_RES *res;
 	MYSQL_ROW row;
 	char *sql;
 
 	*value = -2;
-	hostbuf_puts(&b, "SELECT ");
-	hostbuf_puts(&b, fn);
-	hostbuf_putc(&b, '(');
+	api->buf_puts(&b, "SELECT ");
+	api->buf_puts(&b, fn);
+	api->buf_putc(&b, '(');
 	put_conn_literal(c, &b, c->lock_name);
 	if (with_timeout)
-		hostbuf_puts(&b, ", 0");
-	hostbuf_putc(&b, ')');
-	if (!(sql = hostbuf_detach(&b)))
+		api->buf_puts(&b, ", 0");
+	api->buf_putc(&b, ')');
+	if (!(sql = api->buf_detach(&b)))
 		return oom(err);
 	if (mysql_real_query(c->my, sql, (unsigned long)strlen(sql)) != 0) {
 		api->free(sql);
@@ -1068,7 +1014,7 @@ static int lock_call(struct retort_conn *c, const char *fn, int with_timeout, lo
 /* Describe the connection holding our lock (allocated), or NULL. */
 static char *lock_holder(struct retort_conn *c)
 {
-	struct hostbuf b = HOSTBUF_INIT(api);
+	struct retort_buf b = RETORT_BUF_INIT;
 	MYSQL_RES *res = NULL;
 	MYSQL_ROW row = NULL;
 	char num[32], *sql;
@@ -1077,31 +1023,31 @@ static char *lock_holder(struct retort_conn *c)
 	if (lock_call(c, "IS_USED_LOCK", 0, &id, NULL) < 0 || id < 0)
 		return NULL;
 	snprintf(num, sizeof(num), "%ld", id);
-	hostbuf_puts(&b, "SELECT USER, HOST, TIME FROM information_schema.PROCESSLIST WHERE ID = ");
-	hostbuf_puts(&b, num);
-	if (!(sql = hostbuf_detach(&b)))
+	api->buf_puts(&b, "SELECT USER, HOST, TIME FROM information_schema.PROCESSLIST WHERE ID = ");
+	api->buf_puts(&b, num);
+	if (!(sql = api->buf_detach(&b)))
 		return NULL;
 	if (mysql_real_query(c->my, sql, (unsigned long)strlen(sql)) == 0)
 		res = mysql_store_result(c->my);
 	api->free(sql);
 	if (res)
 		row = mysql_fetch_row(res);
-	hostbuf_puts(&b, "connection id ");
-	hostbuf_puts(&b, num);
+	api->buf_puts(&b, "connection id ");
+	api->buf_puts(&b, num);
 	if (row && row[0] && row[1]) {
-		hostbuf_puts(&b, ", ");
-		hostbuf_puts(&b, row[0]);
-		hostbuf_putc(&b, '@');
-		hostbuf_puts(&b, row[1]);
+		api->buf_puts(&b, ", ");
+		api->buf_puts(&b, row[0]);
+		api->buf_putc(&b, '@');
+		api->buf_puts(&b, row[1]);
 	}
 	if (row && row[2]) {
-		hostbuf_puts(&b, ", in its current state for ");
-		hostbuf_puts(&b, row[2]);
-		hostbuf_puts(&b, " s");
+		api->buf_puts(&b, ", in its current state for ");
+		api->buf_puts(&b, row[2]);
+		api->buf_puts(&b, " s");
 	}
 	if (res)
 		mysql_free_result(res);
-	return hostbuf_detach(&b);
+	return api->buf_detach(&b);
 }
 
 static int my_lock(struct retort_conn *c, struct retort_error *err)
@@ -1114,7 +1060,7 @@ static int my_lock(struct retort_conn *c, struct retort_error *err)
 		return rc;
 	if (c->locked)
 		return 0;
-	start = plugutil_now_ms();
+	start = api->clock_ms();
 	for (;;) {
 		/* Poll with a zero timeout: GET_LOCK's own timeout is whole
 		 * seconds on MySQL, and polling lets us log the holder. */
@@ -1126,7 +1072,7 @@ static int my_lock(struct retort_conn *c, struct retort_error *err)
 		}
 		if (got != 0)
 			return api->error_set(err, RETORT_EDB, "GET_LOCK('%s') failed", c->lock_name);
-		waited = plugutil_now_ms() - start;
+		waited = api->clock_ms() - start;
 		if (c->lock_timeout_ms >= 0 && waited >= c->lock_timeout_ms) {
 			char *who = lock_holder(c);
 			api->error_set(err, RETORT_ELOCKED,
@@ -1145,7 +1091,7 @@ static int my_lock(struct retort_conn *c, struct retort_error *err)
 		}
 		if (c->lock_timeout_ms >= 0 && step > c->lock_timeout_ms - waited)
 			step = (long)(c->lock_timeout_ms - waited);
-		plugutil_sleep_ms(step > 0 ? step : 1);
+		api->sleep_ms(step > 0 ? step : 1);
 		if (step < 500)
 			step *= 2;
 	}
@@ -1161,6 +1107,211 @@ static int my_unlock(struct retort_conn *c, struct retort_error *err)
 		return rc;
 	c->locked = 0;
 	return 0;
+}
+
+/* ------------------------------------------------------------ side queries (ABI 1.1) */
+
+/* Fill err from a prepared statement's last error. */
+static int stmt_error(struct retort_conn *c, MYSQL_STMT *st, struct retort_error *err)
+{
+	char *m = clean_message(c, mysql_stmt_error(st));
+	if (!m)
+		return oom(err);
+	api->error_set(err, RETORT_EDB, "%s", *m ? m : "unknown error");
+	api->error_db(err, mysql_stmt_sqlstate(st), (long)mysql_stmt_errno(st));
+	api->free(m);
+	return RETORT_EDB;
+}
+
+/* Result columns of a prepared statement, fetched as text. */
+struct qcols {
+	MYSQL_BIND *bind;
+	unsigned long *lens;
+	char **bufs;
+	const char **cols;
+	unsigned n;
+};
+
+static void qcols_free(struct qcols *q)
+{
+	unsigned i;
+	for (i = 0; q->bufs && i < q->n; i++)
+		api->free(q->bufs[i]);
+	api->free(q->bind);
+	api->free(q->lens);
+	api->free(q->bufs);
+	api->free(q->cols);
+}
+
+/* Give column i a buffer of cap bytes (cap - 1 for the value, 1 for a NUL). */
+static int qcols_size(struct qcols *q, unsigned i, unsigned long cap)
+{
+	char *b = api->realloc(q->bufs[i], cap);
+	if (!b)
+		return -1;
+	q->bufs[i] = b;
+	q->bind[i].buffer = b;
+	q->bind[i].buffer_length = cap - 1;
+	return 0;
+}
+
+static int qcols_init(struct qcols *q, unsigned n)
+{
+	unsigned i;
+	memset(q, 0, sizeof(*q));
+	q->n = n;
+	q->bind = api->alloc(n * sizeof(*q->bind));
+	q->lens = api->alloc(n * sizeof(*q->lens));
+	q->bufs = api->alloc(n * sizeof(*q->bufs));
+	q->cols = api->alloc(n * sizeof(*q->cols));
+	if (!q->bind || !q->lens || !q->bufs || !q->cols)
+		return -1;
+	memset(q->bind, 0, n * sizeof(*q->bind));
+	memset(q->bufs, 0, n * sizeof(*q->bufs));
+	for (i = 0; i < n; i++) {
+		q->bind[i].buffer_type = MYSQL_TYPE_STRING;
+		q->bind[i].length = &q->lens[i];
+		q->bind[i].is_null = &q->bind[i].is_null_value;
+		q->bind[i].error = &q->bind[i].error_value;
+		if (qcols_size(q, i, 256) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Read every row of st into cb (text columns; NULL for SQL NULL). */
+static int fetch_rows(struct retort_conn *c, MYSQL_STMT *st, unsigned ncols,
+                      retort_query_row_cb cb, void *payload, struct retort_error *err)
+{
+	struct qcols q;
+	unsigned i;
+	int r, rc = 0, stopped = 0;
+
+	if (qcols_init(&q, ncols) < 0) {
+		qcols_free(&q);
+		return oom(err);
+	}
+	if (mysql_stmt_bind_result(st, q.bind)) {
+		rc = stmt_error(c, st, err);
+		goto done;
+	}
+	while ((r = mysql_stmt_fetch(st)) == 0 || r == MYSQL_DATA_TRUNCATED) {
+		int rebind = 0;
+		if (stopped || !cb)
+			continue;
+		for (i = 0; i < ncols; i++) {
+			if (!q.bind[i].is_null_value && q.lens[i] > q.bind[i].buffer_length) {
+				/* too long for its buffer: fetch it again whole */
+				if (qcols_size(&q, i, q.lens[i] + 1) < 0) {
+					rc = oom(err);
+					goto done;
+				}
+				if (mysql_stmt_fetch_column(st, &q.bind[i], i, 0)) {
+					rc = stmt_error(c, st, err);
+					goto done;
+				}
+				rebind = 1;
+			}
+			if (q.bind[i].is_null_value) {
+				q.cols[i] = NULL;
+			} else {
+				q.bufs[i][q.lens[i]] = '\0';
+				q.cols[i] = q.bufs[i];
+			}
+		}
+		if (rebind && mysql_stmt_bind_result(st, q.bind)) {
+			rc = stmt_error(c, st, err);
+			goto done;
+		}
+		if (cb(q.cols, ncols, payload) != 0)
+			stopped = 1;
+	}
+	if (r != MYSQL_NO_DATA)
+		rc = stmt_error(c, st, err);
+done:
+	qcols_free(&q);
+	return rc;
+}
+
+static int my_query(struct retort_conn *c, const char *sql, const char *const *params,
+                    size_t nparams, retort_query_row_cb cb, void *payload, long *affected,
+                    struct retort_error *err)
+{
+	MYSQL_STMT *st = NULL;
+	MYSQL_BIND *pb = NULL;
+	MYSQL_RES *meta = NULL;
+	size_t i;
+	int rc = 0;
+
+	if (affected)
+		*affected = -1;
+	if (need_conn(c, err) < 0)
+		return -1;
+	if (!sql) {
+		api->error_set(err, RETORT_EUSAGE, "query: no SQL");
+		return -1;
+	}
+	if (!(st = mysql_stmt_init(c->my))) {
+		oom(err);
+		return -1;
+	}
+	if (mysql_stmt_prepare(st, sql, (unsigned long)strlen(sql))) {
+		rc = stmt_error(c, st, err);
+		goto done;
+	}
+	if (mysql_stmt_param_count(st) != nparams) {
+		rc = api->error_set(err, RETORT_EUSAGE, "query: the statement has %lu placeholders "
+		                    "but %zu parameters were given",
+		                    (unsigned long)mysql_stmt_param_count(st), nparams);
+		goto done;
+	}
+	if (nparams) {
+		if (!(pb = api->alloc(nparams * sizeof(*pb)))) {
+			rc = oom(err);
+			goto done;
+		}
+		memset(pb, 0, nparams * sizeof(*pb));
+		for (i = 0; i < nparams; i++) {
+			if (!params[i]) {
+				pb[i].buffer_type = MYSQL_TYPE_NULL;
+				continue;
+			}
+			pb[i].buffer_type = MYSQL_TYPE_STRING;
+			pb[i].buffer = (void *)(uintptr_t)params[i];
+			pb[i].buffer_length = (unsigned long)strlen(params[i]);
+		}
+		if (mysql_stmt_bind_param(st, pb)) {
+			rc = stmt_error(c, st, err);
+			goto done;
+		}
+	}
+	if (mysql_stmt_execute(st)) {
+		rc = stmt_error(c, st, err);
+		goto done;
+	}
+	meta = mysql_stmt_result_metadata(st);
+	if (meta) {
+		rc = fetch_rows(c, st, mysql_num_fields(meta), cb, payload, err);
+		mysql_free_result(meta);
+	} else if (mysql_stmt_field_count(st) == 0 && affected) {
+		my_ulonglong n = mysql_stmt_affected_rows(st);
+		*affected = n == (my_ulonglong)-1 ? -1 : (long)n;
+	}
+	mysql_stmt_free_result(st);
+	/* a CALL may leave further results: consume them */
+	while (rc == 0 && mysql_stmt_next_result(st) == 0)
+		mysql_stmt_free_result(st);
+done:
+	api->free(pb);
+	mysql_stmt_close(st);
+	return rc < 0 ? -1 : 0;
+}
+
+static int my_column_type(const struct retort_conn *c, int type, unsigned length, char *out,
+                          size_t outsz)
+{
+	(void)c;
+	return api->column_type(RETORT_FAMILY_MYSQL, type, length, out, outsz);
 }
 
 /* ------------------------------------------------------------ offline */
@@ -1180,9 +1331,16 @@ static int count_stmt(const char *stmt, size_t len, unsigned line, void *payload
 static int needs_delimiter(const char *stmt, size_t n)
 {
 	int count = 0;
+	struct retort_error e;
+	int rc;
 	if (!memchr(stmt, ';', n))
 		return 0;
-	if (sqlsplit(stmt, n, SQLSPLIT_MYSQL & ~SQLSPLIT_DELIMITER, 1, count_stmt, &count, NULL) < 0)
+	memset(&e, 0, sizeof(e));
+	rc = api->split(stmt, n, RETORT_SPLIT_MYSQL & ~RETORT_SPLIT_DELIMITER, 1, count_stmt,
+	                &count, &e);
+	api->free(e.message);
+	api->free(e.statement);
+	if (rc == RETORT_EUSAGE)
 		return 1;
 	return count >= 2;
 }
@@ -1197,7 +1355,7 @@ static int my_offline_sql(const struct retort_conn *c, int what, const char *arg
                           char **out, struct retort_error *err)
 {
 	static const char *const delims[] = { "//", "$$", ";;", "@@", "%%", "~~" };
-	struct hostbuf b = HOSTBUF_INIT(api);
+	struct retort_buf b = RETORT_BUF_INIT;
 	char *ddl;
 
 	*out = NULL;
@@ -1211,8 +1369,8 @@ static int my_offline_sql(const struct retort_conn *c, int what, const char *arg
 			return api->error_set(err, RETORT_ERROR, "no handle for the version table");
 		if (!(ddl = version_ddl(c, 0)))
 			return oom(err);
-		hostbuf_puts(&b, ddl);
-		hostbuf_putc(&b, ';');
+		api->buf_puts(&b, ddl);
+		api->buf_putc(&b, ';');
 		api->free(ddl);
 		break;
 	case RETORT_OFFLINE_STATEMENT: {
@@ -1220,10 +1378,10 @@ static int my_offline_sql(const struct retort_conn *c, int what, const char *arg
 		size_t n = arg ? arg_len : 0, i;
 		const char *d = NULL;
 		if (!needs_delimiter(stmt, n)) {
-			hostbuf_put(&b, stmt, n);
-			if (sqltext_last_line_has_comment(stmt, n, 1))
-				hostbuf_putc(&b, '\n');
-			hostbuf_putc(&b, ';');
+			api->buf_put(&b, stmt, n);
+			if (api->last_line_has_comment(stmt, n, 1))
+				api->buf_putc(&b, '\n');
+			api->buf_putc(&b, ';');
 			break;
 		}
 		for (i = 0; i < sizeof(delims) / sizeof(delims[0]) && !d; i++) {
@@ -1238,19 +1396,19 @@ static int my_offline_sql(const struct retort_conn *c, int what, const char *arg
 		if (!d)
 			return api->error_set(err, RETORT_ENOTSUPPORTED,
 			                      "no DELIMITER can wrap this statement for the mysql client");
-		hostbuf_puts(&b, "DELIMITER ");
-		hostbuf_puts(&b, d);
-		hostbuf_putc(&b, '\n');
-		hostbuf_put(&b, stmt, n);
-		hostbuf_puts(&b, "\n");
-		hostbuf_puts(&b, d);
-		hostbuf_puts(&b, "\nDELIMITER ;");
+		api->buf_puts(&b, "DELIMITER ");
+		api->buf_puts(&b, d);
+		api->buf_putc(&b, '\n');
+		api->buf_put(&b, stmt, n);
+		api->buf_puts(&b, "\n");
+		api->buf_puts(&b, d);
+		api->buf_puts(&b, "\nDELIMITER ;");
 		break;
 	}
 	default:
 		return api->error_set(err, RETORT_ENOTSUPPORTED, "unknown offline SQL kind %d", what);
 	}
-	if (!(*out = hostbuf_detach(&b)))
+	if (!(*out = api->buf_detach(&b)))
 		return oom(err);
 	return 0;
 }
@@ -1274,8 +1432,8 @@ static const struct retort_dialect dialect = {
 	my_begin,
 	my_commit,
 	my_rollback,
-	my_execute,
-	my_split,
+	NULL, /* execute: the core's loop runs my_execute_statement */
+	NULL, /* split: the core splits by my_split_rules */
 	my_version_read,
 	my_version_create,
 	my_version_insert,
@@ -1286,6 +1444,11 @@ static const struct retort_dialect dialect = {
 	my_quote_identifier,
 	my_quote_literal,
 	my_offline_sql,
+	my_query,
+	my_column_type,
+	my_split_rules,
+	my_execute_statement,
+	NULL, /* section */
 };
 
 RETORT_DIALECT_DEFINE(retort_mysql, &dialect, api)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * plugins/odbc/odbc.c - the odbc dialect plugin: SQL Server and Oracle
  * (and PostgreSQL, MySQL/MariaDB, SQLite through their ODBC drivers) on
@@ -22,13 +23,13 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "odbc_conn.h"
-#include "sqlsplit.h"
 
 const struct retort_host *odbc__host;
 
@@ -67,37 +68,21 @@ static char *dup_or_null(const char *s, int *oom)
 }
 
 /*
- * Append s to b, replacing each occurrence of a secret (the password, the
- * connection string) with "***" and control characters with blanks, so
- * that the message stays on one line and never carries the password.
+ * Append s to b masked by the host's policy (the URL's secrets and the
+ * connection string), on one line: line breaks become "; ", other control
+ * characters blanks.
  */
-static void put_scrubbed(struct hostbuf *b, const struct retort_conn *c, const char *s)
+static void put_scrubbed(struct retort_buf *b, const struct retort_conn *c, const char *s)
 {
-	const char *secrets[ODBC_MAX_SECRETS + 1] = { NULL };
-	size_t i, n, k = 0;
-
-	if (c) {
-		secrets[k++] = c->connstr;
-		for (i = 0; i < ODBC_MAX_SECRETS; i++)
-			if (c->secrets[i])
-				secrets[k++] = c->secrets[i];
+	char *m = H->mask(s, c ? (const char *const *)c->secrets : NULL, RETORT_MASK_ONELINE);
+	const char *p;
+	if (!m) {
+		b->oom = 1;
+		return;
 	}
-	while (*s) {
-		for (i = 0; i < k; i++) {
-			if (!secrets[i] || !*secrets[i])
-				continue;
-			n = strlen(secrets[i]);
-			if (strncmp(s, secrets[i], n) == 0)
-				break;
-		}
-		if (i < k) {
-			hostbuf_puts(b, "***");
-			s += strlen(secrets[i]);
-			continue;
-		}
-		hostbuf_putc(b, ((unsigned char)*s < 0x20) ? ' ' : *s);
-		s++;
-	}
+	for (p = m; *p; p++)
+		H->buf_putc(b, ((unsigned char)*p < 0x20) ? ' ' : *p);
+	H->free(m);
 }
 
 /*
@@ -108,7 +93,7 @@ static void put_scrubbed(struct hostbuf *b, const struct retort_conn *c, const c
 int odbc__diag_error(struct retort_error *err, int code, const struct retort_conn *c,
                      SQLSMALLINT htype, SQLHANDLE h, const char *what)
 {
-	struct hostbuf b = HOSTBUF_INIT(odbc__host);
+	struct retort_buf b = RETORT_BUF_INIT;
 	SQLCHAR state[6], small[512];
 	SQLCHAR *text;
 	SQLINTEGER native;
@@ -142,27 +127,27 @@ int odbc__diag_error(struct retort_error *err, int code, const struct retort_con
 			memcpy(first_state, state, sizeof(first_state));
 			first_native = (long)native;
 		}
-		hostbuf_puts(&b, n == 0 ? ": [" : "; [");
-		hostbuf_puts(&b, (const char *)state);
-		hostbuf_puts(&b, "] ");
+		H->buf_puts(&b, n == 0 ? ": [" : "; [");
+		H->buf_puts(&b, (const char *)state);
+		H->buf_puts(&b, "] ");
 		put_scrubbed(&b, c, (const char *)text);
 		if (native) {
 			char num[32];
 			snprintf(num, sizeof(num), " (native %ld)", (long)native);
-			hostbuf_puts(&b, num);
+			H->buf_puts(&b, num);
 		}
 		if (text != small)
 			H->free(text);
 		n++;
 	}
 	if (n == 0)
-		hostbuf_puts(&b, " (the driver gave no diagnostic)");
+		H->buf_puts(&b, " (the driver gave no diagnostic)");
 	if (b.oom)
 		H->error_set(err, code, "%s (out of memory formatting the diagnostics)", what);
 	else
 		H->error_set(err, code, "%s", b.ptr);
 	H->error_db(err, first_state[0] ? first_state : NULL, first_native);
-	hostbuf_free(&b);
+	H->buf_free(&b);
 	return code;
 }
 
@@ -172,7 +157,7 @@ static void diag_log(const struct retort_conn *c, SQLSMALLINT htype, SQLHANDLE h
 	SQLCHAR state[6], text[512];
 	SQLINTEGER native;
 	SQLSMALLINT len, rec;
-	struct hostbuf b = HOSTBUF_INIT(odbc__host);
+	struct retort_buf b = RETORT_BUF_INIT;
 
 	for (rec = 1; rec <= MAX_DIAG_RECORDS; rec++) {
 		if (!SQL_SUCCEEDED(SQLGetDiagRec(htype, h, rec, state, &native, text,
@@ -182,7 +167,7 @@ static void diag_log(const struct retort_conn *c, SQLSMALLINT htype, SQLHANDLE h
 		put_scrubbed(&b, c, (const char *)text);
 		if (!b.oom)
 			H->log(RETORT_LOG_INFO, "odbc: [%s] %s", (const char *)state, b.ptr);
-		hostbuf_free(&b);
+		H->buf_free(&b);
 	}
 }
 
@@ -367,43 +352,22 @@ int odbc__run(struct retort_conn *c, const char *sql, const char *const *params,
 /* [schema.]table as SQL, host-allocated. */
 static char *table_sql(const struct retort_conn *c)
 {
-	struct hostbuf b = HOSTBUF_INIT(odbc__host);
+	struct retort_buf b = RETORT_BUF_INIT;
 	if (odbc_table_name(&b, odbc__flavour_of(c), c->version_schema, c->version_table) < 0) {
-		hostbuf_free(&b);
+		H->buf_free(&b);
 		return NULL;
 	}
-	return hostbuf_detach(&b);
+	return H->buf_detach(&b);
 }
 
 /* ------------------------------------------------------------ lifecycle */
-
-/* ODBC keywords whose value is a password (ASCII, any case). */
-static int is_secret_key(const char *key)
-{
-	static const char *const keys[] = { "pwd", "password", "passwd" };
-	size_t i, j;
-	if (!key)
-		return 0;
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		for (j = 0; key[j] && keys[i][j]; j++) {
-			char ch = key[j];
-			if (ch >= 'A' && ch <= 'Z')
-				ch = (char)(ch - 'A' + 'a');
-			if (ch != keys[i][j])
-				break;
-		}
-		if (!key[j] && !keys[i][j])
-			return 1;
-	}
-	return 0;
-}
 
 static int odbc_create(struct retort_conn **out, const struct retort_url *url,
                        const struct retort_dialect_options *opts, struct retort_error *err)
 {
 	struct retort_conn *c;
 	int oom = 0, error;
-	size_t i, n_secrets;
+	size_t n_secrets;
 	const char *vt = "alembic_version", *vs = NULL;
 
 	*out = NULL;
@@ -420,13 +384,22 @@ static int odbc_create(struct retort_conn **out, const struct retort_url *url,
 	if ((error = odbc_connstr_build(&c->connstr, &c->flavour, url, err)) < 0)
 		goto fail;
 	c->flavour_from_url = c->flavour != ODBC_FL_UNKNOWN;
-	n_secrets = 0;
-	if (url->password && *url->password)
-		c->secrets[n_secrets++] = dup_or_null(url->password, &oom);
-	for (i = 0; i < url->n_params && n_secrets < ODBC_MAX_SECRETS; i++)
-		if (is_secret_key(url->params[i].key) && url->params[i].value &&
-		    *url->params[i].value)
-			c->secrets[n_secrets++] = dup_or_null(url->params[i].value, &oom);
+	/* the URL's secrets, and the connection string whole */
+	if ((c->secrets = H->secrets_of(url)) != NULL) {
+		char **v;
+		for (n_secrets = 0; c->secrets[n_secrets]; n_secrets++)
+			;
+		v = H->realloc(c->secrets, (n_secrets + 2) * sizeof(*v));
+		if (v) {
+			c->secrets = v;
+			v[n_secrets] = dup_or_null(c->connstr, &oom);
+			v[n_secrets + 1] = NULL;
+		} else {
+			oom = 1;
+		}
+	} else {
+		oom = 1;
+	}
 	c->version_table = dup_or_null(vt, &oom);
 	c->version_schema = dup_or_null(vs, &oom);
 	if (oom) {
@@ -437,8 +410,7 @@ static int odbc_create(struct retort_conn **out, const struct retort_url *url,
 	return 0;
 fail:
 	H->free(c->connstr);
-	for (i = 0; i < ODBC_MAX_SECRETS; i++)
-		H->free(c->secrets[i]);
+	H->secrets_free(c->secrets);
 	H->free(c->version_table);
 	H->free(c->version_schema);
 	H->free(c);
@@ -536,8 +508,6 @@ static int odbc_rollback(struct retort_conn *c, struct retort_error *err);
 
 static void odbc_destroy(struct retort_conn *c)
 {
-	size_t i;
-
 	if (!c)
 		return;
 	if (c->connected) {
@@ -558,8 +528,7 @@ static void odbc_destroy(struct retort_conn *c)
 		SQLFreeHandle(SQL_HANDLE_ENV, c->env);
 	H->free(c->lock_holder);
 	H->free(c->connstr);
-	for (i = 0; i < ODBC_MAX_SECRETS; i++)
-		H->free(c->secrets[i]);
+	H->secrets_free(c->secrets);
 	H->free(c->version_table);
 	H->free(c->version_schema);
 	H->free(c->dbms_name);
@@ -629,133 +598,47 @@ static int odbc_rollback(struct retort_conn *c, struct retort_error *err)
 
 /* ------------------------------------------------------------ scripts */
 
-struct split_ctx {
-	const struct retort_conn *conn;
-	retort_stmt_cb cb;
-	void *payload;
-	int cb_rc;          /* what the callback returned, when it stopped */
-	int stopped;
-};
-
-static int split_trampoline(const char *stmt, size_t len, unsigned line, void *payload)
+/* The core splits by the flavour's rules; an unknown flavour (odbc://
+ * without ?flavour= before connect) splits generically. */
+static unsigned odbc_split_rules(const struct retort_conn *c)
 {
-	struct split_ctx *ctx = payload;
-	int rc = ctx->cb(stmt, len, line, ctx->payload);
-	if (rc) {
-		ctx->cb_rc = rc;
-		ctx->stopped = 1;
-		return 1;
-	}
-	return 0;
+	const struct odbc_flavour_info *fl = odbc__flavour_of(c);
+	return fl ? fl->split_flags : RETORT_SPLIT_GENERIC;
 }
 
-static int odbc_split(const struct retort_conn *c, const char *sql, size_t len,
-                      unsigned first_line, retort_stmt_cb cb, void *payload,
-                      struct retort_error *err)
+/* One statement; the core's loop splits, numbers and attaches it. */
+static int odbc_execute_statement(struct retort_conn *c, const char *stmt, size_t len,
+                                  unsigned line, struct retort_error *err)
 {
-	const struct odbc_flavour_info *fl = need_flavour(c, err);
-	struct split_ctx ctx;
-	struct sqlsplit_error serr;
-	int rc;
-
-	if (!fl)
-		return RETORT_EUSAGE;
-	memset(&ctx, 0, sizeof(ctx));
-	memset(&serr, 0, sizeof(serr));
-	ctx.conn = c;
-	ctx.cb = cb;
-	ctx.payload = payload;
-	rc = sqlsplit(sql, len, fl->split_flags, first_line, split_trampoline, &ctx, &serr);
-	if (ctx.stopped)
-		return ctx.cb_rc;
-	if (rc != 0) {
-		H->error_set(err, RETORT_EUSAGE, "%s at line %u (%s statement rules)",
-		             serr.what ? serr.what : "cannot split the script", serr.line,
-		             fl->name);
-		H->error_statement(err, 0, serr.line, NULL, 0);
-		return RETORT_EUSAGE;
-	}
-	return 0;
-}
-
-struct exec_ctx {
-	struct retort_conn *conn;
-	struct retort_error *err;
-	unsigned index;
-};
-
-static int exec_one(const char *stmt, size_t len, unsigned line, void *payload)
-{
-	struct exec_ctx *x = payload;
-	struct retort_conn *c = x->conn;
 	SQLHSTMT st = SQL_NULL_HSTMT;
 	SQLRETURN rc;
 	char *text = NULL;
-	char what[64];
-	int error;
-
-	x->index++;
-	snprintf(what, sizeof(what), "statement %u failed", x->index);
-	if (len > INT_MAX) {
-		error = H->error_set(x->err, RETORT_EDB, "statement %u is too long for ODBC",
-		                     x->index);
-		goto fail;
-	}
-	/* A NUL-terminated copy: some drivers read past an explicit length. */
-	if (!(text = H->strndup(stmt, len))) {
-		error = H->error_set(x->err, RETORT_ENOMEM, "out of memory");
-		goto fail;
-	}
-	if ((error = alloc_stmt(&st, c, x->err)) < 0)
-		goto fail;
-	H->log(RETORT_LOG_DEBUG, "odbc: executing statement %u (line %u)", x->index, line);
-	rc = SQLExecDirect(st, (SQLCHAR *)text, (SQLINTEGER)len);
-	if (rc == SQL_SUCCESS_WITH_INFO) {
-		diag_log(c, SQL_HANDLE_STMT, st);
-	} else if (rc != SQL_SUCCESS && rc != SQL_NO_DATA) {
-		error = odbc__diag_error(x->err, RETORT_EDB, c, SQL_HANDLE_STMT, st, what);
-		goto fail;
-	}
-	if ((error = drain(c, st, what, x->err)) < 0)
-		goto fail;
-	SQLFreeHandle(SQL_HANDLE_STMT, st);
-	H->free(text);
-	return 0;
-fail:
-	H->error_statement(x->err, x->index, line, stmt, len);
-	if (st != SQL_NULL_HSTMT)
-		SQLFreeHandle(SQL_HANDLE_STMT, st);
-	H->free(text);
-	return error;
-}
-
-static int count_one(const char *stmt, size_t len, unsigned line, void *payload)
-{
-	struct exec_ctx *x = payload;
-	(void)stmt;
-	(void)len;
-	(void)line;
-	x->index++;
-	return 0;
-}
-
-static int odbc_execute(struct retort_conn *c, const char *sql, size_t len,
-                        unsigned first_line, struct retort_error *err)
-{
-	struct exec_ctx x;
-	x.conn = c;
-	x.err = err;
-	x.index = 0;
 	int error;
 
 	if (!c->connected)
 		return H->error_set(err, RETORT_ERROR, "execute() before connect()");
-	/* Lex the whole section first: a script that cannot be split (an
-	 * unterminated string at its end) must not run half-way. */
-	if ((error = odbc_split(c, sql, len, first_line, count_one, &x, err)) < 0)
-		return error;
-	x.index = 0;
-	return odbc_split(c, sql, len, first_line, exec_one, &x, err);
+	if (len > INT_MAX)
+		return H->error_set(err, RETORT_EDB, "the statement is too long for ODBC");
+	/* A NUL-terminated copy: some drivers read past an explicit length. */
+	if (!(text = H->strndup(stmt, len)))
+		return H->error_set(err, RETORT_ENOMEM, "out of memory");
+	if ((error = alloc_stmt(&st, c, err)) < 0)
+		goto done;
+	H->log(RETORT_LOG_DEBUG, "odbc: executing the statement at line %u", line);
+	rc = SQLExecDirect(st, (SQLCHAR *)text, (SQLINTEGER)len);
+	if (rc == SQL_SUCCESS_WITH_INFO) {
+		diag_log(c, SQL_HANDLE_STMT, st);
+	} else if (rc != SQL_SUCCESS && rc != SQL_NO_DATA) {
+		error = odbc__diag_error(err, RETORT_EDB, c, SQL_HANDLE_STMT, st, "the statement "
+		                         "failed");
+		goto done;
+	}
+	error = drain(c, st, "the statement failed", err);
+done:
+	if (st != SQL_NULL_HSTMT)
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+	H->free(text);
+	return error;
 }
 
 /* ------------------------------------------------------------ version table */
@@ -764,7 +647,7 @@ static int odbc_execute(struct retort_conn *c, const char *sql, size_t len,
 static int table_exists(struct retort_conn *c, struct retort_error *err)
 {
 	struct retort_error tmp;
-	struct hostbuf b = HOSTBUF_INIT(odbc__host);
+	struct retort_buf b = RETORT_BUF_INIT;
 	char *table = NULL, *row = NULL;
 	const char *param;
 	int error;
@@ -781,9 +664,9 @@ static int table_exists(struct retort_conn *c, struct retort_error *err)
 			error = row && row[0] == '1';
 		goto done;
 	}
-	hostbuf_puts(&b, "SELECT version_num FROM ");
-	hostbuf_puts(&b, table);
-	hostbuf_puts(&b, " WHERE 1 = 0");
+	H->buf_puts(&b, "SELECT version_num FROM ");
+	H->buf_puts(&b, table);
+	H->buf_puts(&b, " WHERE 1 = 0");
 	if (b.oom) {
 		error = H->error_set(err, RETORT_ENOMEM, "out of memory");
 		goto done;
@@ -796,7 +679,7 @@ static int table_exists(struct retort_conn *c, struct retort_error *err)
 		error = 0;
 	odbc__scratch_pass(err, &tmp, error);
 done:
-	hostbuf_free(&b);
+	H->buf_free(&b);
 	H->free(table);
 	H->free(row);
 	return error;
@@ -805,7 +688,7 @@ done:
 static int odbc_version_read(struct retort_conn *c, retort_row_cb cb, void *payload,
                              struct retort_error *err)
 {
-	struct hostbuf q = HOSTBUF_INIT(odbc__host), val = HOSTBUF_INIT(odbc__host);
+	struct retort_buf q = RETORT_BUF_INIT, val = RETORT_BUF_INIT;
 	SQLHSTMT st = SQL_NULL_HSTMT;
 	SQLRETURN rc;
 	char *table = NULL;
@@ -820,8 +703,8 @@ static int odbc_version_read(struct retort_conn *c, retort_row_cb cb, void *payl
 		                    c->version_table);
 	if (!(table = table_sql(c)))
 		return H->error_set(err, RETORT_ENOMEM, "out of memory");
-	hostbuf_puts(&q, "SELECT version_num FROM ");
-	hostbuf_puts(&q, table);
+	H->buf_puts(&q, "SELECT version_num FROM ");
+	H->buf_puts(&q, table);
 	if (q.oom) {
 		error = H->error_set(err, RETORT_ENOMEM, "out of memory");
 		goto done;
@@ -854,13 +737,13 @@ static int odbc_version_read(struct retort_conn *c, retort_row_cb cb, void *payl
 			}
 			if (got == SQL_NULL_DATA)
 				break;
-			hostbuf_puts(&val, buf);
+			H->buf_puts(&val, buf);
 			if (rc == SQL_SUCCESS)
 				break;
 		}
 		if (got == SQL_NULL_DATA)
 			continue;
-		hostbuf_puts(&val, "");
+		H->buf_puts(&val, "");
 		if (val.oom) {
 			error = H->error_set(err, RETORT_ENOMEM, "out of memory");
 			goto done;
@@ -872,27 +755,27 @@ static int odbc_version_read(struct retort_conn *c, retort_row_cb cb, void *payl
 done:
 	if (st != SQL_NULL_HSTMT)
 		SQLFreeHandle(SQL_HANDLE_STMT, st);
-	hostbuf_free(&q);
-	hostbuf_free(&val);
+	H->buf_free(&q);
+	H->buf_free(&val);
 	H->free(table);
 	return error;
 }
 
 static int odbc_version_create(struct retort_conn *c, struct retort_error *err)
 {
-	struct hostbuf b = HOSTBUF_INIT(odbc__host);
+	struct retort_buf b = RETORT_BUF_INIT;
 	int error;
 
 	if ((error = table_exists(c, err)) != 0)
 		return error < 0 ? error : 0;
 	if (odbc_version_ddl(&b, odbc__flavour_of(c), c->version_schema, c->version_table) < 0) {
-		hostbuf_free(&b);
+		H->buf_free(&b);
 		return H->error_set(err, RETORT_ENOMEM, "out of memory");
 	}
 	error = odbc__run(c, b.ptr, NULL, 0, NULL, NULL, "cannot create the version table", err);
 	if (error < 0)
 		H->error_statement(err, 0, 0, b.ptr, b.len);
-	hostbuf_free(&b);
+	H->buf_free(&b);
 	return error;
 }
 
@@ -904,16 +787,16 @@ static int version_dml(struct retort_conn *c, const char *fmt_a, const char *fmt
                        const char *const *params, size_t n, int expect_one,
                        const char *what, struct retort_error *err)
 {
-	struct hostbuf b = HOSTBUF_INIT(odbc__host);
+	struct retort_buf b = RETORT_BUF_INIT;
 	char *table = table_sql(c);
 	long rows = -1;
 	int error;
 
 	if (!table)
 		return H->error_set(err, RETORT_ENOMEM, "out of memory");
-	hostbuf_puts(&b, fmt_a);
-	hostbuf_puts(&b, table);
-	hostbuf_puts(&b, fmt_b);
+	H->buf_puts(&b, fmt_a);
+	H->buf_puts(&b, table);
+	H->buf_puts(&b, fmt_b);
 	if (b.oom) {
 		error = H->error_set(err, RETORT_ENOMEM, "out of memory");
 		goto done;
@@ -928,7 +811,7 @@ static int version_dml(struct retort_conn *c, const char *fmt_a, const char *fmt
 			"%s: %ld rows of the version table matched instead of 1 (was it "
 			"changed by hand? `retort current` shows its rows)", what, rows);
 done:
-	hostbuf_free(&b);
+	H->buf_free(&b);
 	H->free(table);
 	return error;
 }
@@ -957,20 +840,173 @@ static int odbc_version_delete(struct retort_conn *c, const char *rev,
 	                   "cannot delete from the version table", err);
 }
 
+/* ------------------------------------------------------------ side queries (ABI 1.1) */
+
+/* Read column `col` of the current row whole into v (NUL-terminated);
+ * *is_null set for SQL NULL.  0 or an error code with err set. */
+static int get_column(struct retort_conn *c, SQLHSTMT st, SQLUSMALLINT col, struct retort_buf *v,
+                      int *is_null, struct retort_error *err)
+{
+	char buf[256];
+	SQLLEN got = 0;
+	SQLRETURN rc;
+
+	v->len = 0;
+	*is_null = 0;
+	for (;;) {
+		rc = SQLGetData(st, col, SQL_C_CHAR, buf, sizeof(buf), &got);
+		if (rc == SQL_NO_DATA)
+			break;
+		if (!SQL_SUCCEEDED(rc))
+			return odbc__diag_error(err, RETORT_EDB, c, SQL_HANDLE_STMT, st,
+			                        "query: cannot read a column");
+		if (got == SQL_NULL_DATA) {
+			*is_null = 1;
+			break;
+		}
+		/* a piece is NUL-terminated: the whole rest, or a full buffer */
+		H->buf_puts(v, buf);
+		if (rc == SQL_SUCCESS)
+			break;
+	}
+	H->buf_puts(v, "");
+	if (v->oom)
+		return H->error_set(err, RETORT_ENOMEM, "out of memory");
+	return 0;
+}
+
+static int odbc_query(struct retort_conn *c, const char *sql, const char *const *params,
+                      size_t nparams, retort_query_row_cb cb, void *payload, long *affected,
+                      struct retort_error *err)
+{
+	SQLHSTMT st = SQL_NULL_HSTMT;
+	SQLLEN *ind = NULL;
+	SQLSMALLINT ncols = 0, want = 0;
+	struct retort_buf *vals = NULL;
+	const char **cols = NULL;
+	SQLRETURN rc;
+	size_t i;
+	int error = 0, stopped = 0;
+
+	if (affected)
+		*affected = -1;
+	if (!c->connected) {
+		H->error_set(err, RETORT_ERROR, "query() before connect()");
+		return -1;
+	}
+	if (!sql) {
+		H->error_set(err, RETORT_EUSAGE, "query: no SQL");
+		return -1;
+	}
+	if (nparams > 32767) {
+		H->error_set(err, RETORT_EUSAGE, "query: too many parameters for ODBC");
+		return -1;
+	}
+	if ((error = alloc_stmt(&st, c, err)) < 0)
+		return -1;
+	rc = SQLPrepare(st, (SQLCHAR *)sql, SQL_NTS);
+	if (!SQL_SUCCEEDED(rc)) {
+		error = odbc__diag_error(err, RETORT_EDB, c, SQL_HANDLE_STMT, st, "query failed");
+		goto done;
+	}
+	if (SQL_SUCCEEDED(SQLNumParams(st, &want)) && (size_t)want != nparams) {
+		error = H->error_set(err, RETORT_EUSAGE, "query: the statement has %d placeholders "
+		                     "but %zu parameters were given", (int)want, nparams);
+		goto done;
+	}
+	if (nparams && !(ind = H->alloc(nparams * sizeof(*ind)))) {
+		error = H->error_set(err, RETORT_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < nparams; i++) {
+		size_t len = params[i] ? strlen(params[i]) : 0;
+		ind[i] = params[i] ? SQL_NTS : SQL_NULL_DATA;
+		rc = SQLBindParameter(st, (SQLUSMALLINT)(i + 1), SQL_PARAM_INPUT, SQL_C_CHAR,
+		                      SQL_VARCHAR, len ? len : 1, 0,
+		                      (SQLPOINTER)(uintptr_t)(params[i] ? params[i] : ""),
+		                      (SQLLEN)len + 1, &ind[i]);
+		if (!SQL_SUCCEEDED(rc)) {
+			error = odbc__diag_error(err, RETORT_EDB, c, SQL_HANDLE_STMT, st,
+			                         "query: cannot bind a parameter");
+			goto done;
+		}
+	}
+	rc = SQLExecute(st);
+	if (rc == SQL_SUCCESS_WITH_INFO)
+		diag_log(c, SQL_HANDLE_STMT, st);
+	else if (rc != SQL_SUCCESS && rc != SQL_NO_DATA) {
+		error = odbc__diag_error(err, RETORT_EDB, c, SQL_HANDLE_STMT, st, "query failed");
+		goto done;
+	}
+	if (!SQL_SUCCEEDED(SQLNumResultCols(st, &ncols)))
+		ncols = 0;
+	if (ncols <= 0) {
+		SQLLEN count = -1;
+		if (affected && rc != SQL_NO_DATA && SQL_SUCCEEDED(SQLRowCount(st, &count)))
+			*affected = (long)count;
+		else if (affected && rc == SQL_NO_DATA)
+			*affected = 0;  /* an UPDATE or DELETE that matched nothing */
+	} else {
+		vals = H->alloc((size_t)ncols * sizeof(*vals));
+		cols = H->alloc((size_t)ncols * sizeof(*cols));
+		if (!vals || !cols) {
+			error = H->error_set(err, RETORT_ENOMEM, "out of memory");
+			goto done;
+		}
+		memset(vals, 0, (size_t)ncols * sizeof(*vals));
+		while (!stopped && (rc = SQLFetch(st)) != SQL_NO_DATA) {
+			if (!SQL_SUCCEEDED(rc)) {
+				error = odbc__diag_error(err, RETORT_EDB, c, SQL_HANDLE_STMT, st,
+				                         "query: cannot fetch a row");
+				goto done;
+			}
+			if (!cb)
+				continue;
+			for (i = 0; i < (size_t)ncols; i++) {
+				int null;
+				if ((error = get_column(c, st, (SQLUSMALLINT)(i + 1), &vals[i], &null,
+				                        err)) < 0)
+					goto done;
+				cols[i] = null ? NULL : vals[i].ptr;
+			}
+			if (cb(cols, (size_t)ncols, payload) != 0)
+				stopped = 1;
+		}
+		SQLCloseCursor(st);
+	}
+	error = drain(c, st, "query failed", err);
+done:
+	if (vals)
+		for (i = 0; i < (size_t)ncols; i++)
+			H->buf_free(&vals[i]);
+	H->free(vals);
+	H->free(cols);
+	H->free(ind);
+	if (st != SQL_NULL_HSTMT)
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+	return error < 0 ? -1 : 0;
+}
+
+static int odbc_column_type_fn(const struct retort_conn *c, int type, unsigned length,
+                               char *out, size_t outsz)
+{
+	return odbc_column_type(c ? odbc__flavour_of(c) : NULL, type, length, out, outsz);
+}
+
 /* ------------------------------------------------------------ quoting, offline */
 
 static int odbc_quote_identifier(const struct retort_conn *c, const char *name, char **out,
                                  struct retort_error *err)
 {
 	const struct odbc_flavour_info *fl = need_flavour(c, err);
-	struct hostbuf b = HOSTBUF_INIT(odbc__host);
+	struct retort_buf b = RETORT_BUF_INIT;
 
 	*out = NULL;
 	if (!fl)
 		return RETORT_EUSAGE;
 	if (odbc_quote_ident(&b, fl, name, 0) < 0)
 		return H->error_set(err, RETORT_EUSAGE, "an SQL identifier cannot be empty");
-	if (!(*out = hostbuf_detach(&b)))
+	if (!(*out = H->buf_detach(&b)))
 		return H->error_set(err, RETORT_ENOMEM, "out of memory");
 	return 0;
 }
@@ -979,13 +1015,13 @@ static int odbc_quote_literal_fn(const struct retort_conn *c, const char *value,
                                  struct retort_error *err)
 {
 	const struct odbc_flavour_info *fl = need_flavour(c, err);
-	struct hostbuf b = HOSTBUF_INIT(odbc__host);
+	struct retort_buf b = RETORT_BUF_INIT;
 
 	*out = NULL;
 	if (!fl)
 		return RETORT_EUSAGE;
 	odbc_quote_literal(&b, fl, value ? value : "");
-	if (!(*out = hostbuf_detach(&b)))
+	if (!(*out = H->buf_detach(&b)))
 		return H->error_set(err, RETORT_ENOMEM, "out of memory");
 	return 0;
 }
@@ -1003,14 +1039,14 @@ static int odbc_offline_sql(const struct retort_conn *c, int what, const char *a
                             size_t arg_len, char **out, struct retort_error *err)
 {
 	const struct odbc_flavour_info *fl = need_flavour(c, err);
-	struct hostbuf b = HOSTBUF_INIT(odbc__host), ddl = HOSTBUF_INIT(odbc__host);
+	struct retort_buf b = RETORT_BUF_INIT, ddl = RETORT_BUF_INIT;
 
 	*out = NULL;
 	if (!fl)
 		return RETORT_EUSAGE;
 	switch (what) {
 	case RETORT_OFFLINE_BEGIN:
-		hostbuf_puts(&b, fl->begin_sql);
+		H->buf_puts(&b, fl->begin_sql);
 		break;
 	case RETORT_OFFLINE_COMMIT:
 		if (*fl->commit_sql)
@@ -1019,36 +1055,36 @@ static int odbc_offline_sql(const struct retort_conn *c, int what, const char *a
 	case RETORT_OFFLINE_VERSION_DDL:
 		if (odbc_version_ddl(&ddl, fl, c->version_schema, c->version_table) < 0 ||
 		    ddl.oom) {
-			hostbuf_free(&ddl);
+			H->buf_free(&ddl);
 			return H->error_set(err, RETORT_ENOMEM, "out of memory");
 		}
 		odbc_offline_statement(&b, fl, ddl.ptr, ddl.len);
-		hostbuf_free(&ddl);
+		H->buf_free(&ddl);
 		break;
 	case RETORT_OFFLINE_VERSION_INSERT:
 		/* SQLAlchemy returns the primary key: OUTPUT on SQL Server,
 		 * RETURNING on PostgreSQL; the others use the core's INSERT. */
 		if (!arg || (fl->id != ODBC_FL_MSSQL && fl->id != ODBC_FL_POSTGRESQL))
 			return RETORT_ENOTSUPPORTED;
-		hostbuf_puts(&ddl, "INSERT INTO ");
+		H->buf_puts(&ddl, "INSERT INTO ");
 		odbc_table_name(&ddl, fl, c->version_schema, c->version_table);
 		if (fl->id == ODBC_FL_MSSQL)
-			hostbuf_puts(&ddl, " (version_num) OUTPUT inserted.version_num VALUES (");
+			H->buf_puts(&ddl, " (version_num) OUTPUT inserted.version_num VALUES (");
 		else
-			hostbuf_puts(&ddl, " (version_num) VALUES (");
+			H->buf_puts(&ddl, " (version_num) VALUES (");
 		odbc_quote_literal(&ddl, fl, arg);
-		hostbuf_putc(&ddl, ')');
+		H->buf_putc(&ddl, ')');
 		if (fl->id == ODBC_FL_POSTGRESQL) {
-			hostbuf_puts(&ddl, " RETURNING ");
+			H->buf_puts(&ddl, " RETURNING ");
 			odbc_table_name(&ddl, fl, c->version_schema, c->version_table);
-			hostbuf_puts(&ddl, ".version_num");
+			H->buf_puts(&ddl, ".version_num");
 		}
 		if (ddl.oom) {
-			hostbuf_free(&ddl);
+			H->buf_free(&ddl);
 			return H->error_set(err, RETORT_ENOMEM, "out of memory");
 		}
 		odbc_offline_statement(&b, fl, ddl.ptr, ddl.len);
-		hostbuf_free(&ddl);
+		H->buf_free(&ddl);
 		break;
 	case RETORT_OFFLINE_STATEMENT:
 		if (!arg)
@@ -1059,7 +1095,7 @@ static int odbc_offline_sql(const struct retort_conn *c, int what, const char *a
 		return H->error_set(err, RETORT_ENOTSUPPORTED,
 		                    "offline_sql: unknown kind %d for the odbc dialect", what);
 	}
-	if (!(*out = hostbuf_detach(&b)))
+	if (!(*out = H->buf_detach(&b)))
 		return H->error_set(err, RETORT_ENOMEM, "out of memory");
 	return 0;
 }
@@ -1085,8 +1121,8 @@ static const struct retort_dialect vtable = {
 	odbc_begin,
 	odbc_commit,
 	odbc_rollback,
-	odbc_execute,
-	odbc_split,
+	NULL, /* execute: the core's loop runs odbc_execute_statement */
+	NULL, /* split: the core splits by odbc_split_rules */
 	odbc_version_read,
 	odbc_version_create,
 	odbc_version_insert,
@@ -1097,6 +1133,11 @@ static const struct retort_dialect vtable = {
 	odbc_quote_identifier,
 	odbc_quote_literal_fn,
 	odbc_offline_sql,
+	odbc_query,
+	odbc_column_type_fn,
+	odbc_split_rules,
+	odbc_execute_statement,
+	NULL, /* section */
 };
 
 RETORT_DIALECT_DEFINE(retort_odbc, &vtable, odbc__host)

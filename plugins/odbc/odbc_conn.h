@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * plugins/odbc/odbc_conn.h - the connection state of the odbc plugin and
  * the helpers odbc.c lends to odbc_lock.c (everything here talks to the
@@ -11,10 +12,6 @@
 
 #include "odbc_int.h"
 
-#define H odbc__host
-
-/* At most this many password-like values are scrubbed from messages. */
-#define ODBC_MAX_SECRETS 4
 
 /* How long lock() sleeps between two tries of a non-blocking lock. */
 #define LOCK_POLL_MS 100
@@ -22,8 +19,8 @@ struct retort_conn {
 	enum odbc_flavour flavour;     /* UNKNOWN until known */
 	int flavour_from_url;          /* scheme or ?flavour= chose it */
 	char *connstr;                 /* holds PWD=: never in a message */
-	char *secrets[ODBC_MAX_SECRETS]; /* passwords (URL's, ?pwd=, ?password=)
-	                                  to scrub from messages; NULL-padded */
+	char **secrets;                /* host->secrets_of(url) + connstr: masked
+	                                  in every message (NULL-terminated) */
 	char *version_table;
 	char *version_schema;          /* NULL for the default schema */
 	long lock_timeout_ms;

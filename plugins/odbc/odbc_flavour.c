@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * plugins/odbc/odbc_flavour.c - what the odbc plugin knows without talking
  * to a driver: per-flavour rules, SQL text as Alembic writes it, and the
@@ -5,7 +6,7 @@
  *
  * The SQL text matches Alembic's offline output byte for byte (tests
  * regenerate it with Alembic and compare): identifiers are quoted exactly
- * when SQLAlchemy quotes them (odbc_words.h holds its reserved words), the
+ * when SQLAlchemy quotes them (the host holds its reserved words), the
  * version table DDL is SQLAlchemy's CREATE TABLE, and statements carry
  * Alembic's command terminator and batch separator.
  */
@@ -16,10 +17,6 @@
 #include <string.h>
 
 #include "odbc_int.h"
-#include "plugutil.h"
-#include "sqlsplit.h"
-#include "sqltext.h"
-#include "odbc_words.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -28,32 +25,32 @@
 #define CAPS_COMMON RETORT_CAP_NONTX_SCRIPTS
 
 static const struct odbc_flavour_info flavours[] = {
-	{ ODBC_FL_MSSQL, "mssql", SQLSPLIT_MSSQL,
+	{ ODBC_FL_MSSQL, "mssql", RETORT_SPLIT_MSSQL,
 	  CAPS_COMMON | RETORT_CAP_TRANSACTIONAL_DDL | RETORT_CAP_ADVISORY_LOCK |
 		  RETORT_CAP_SCHEMAS,
 	  '[', ']', 0, "VARCHAR(32)", "BEGIN TRANSACTION;", "COMMIT",
-	  words_mssql, N_OF(words_mssql) },
+	  RETORT_FAMILY_MSSQL },
 	/* Oracle DDL commits implicitly: no transactional DDL, and offline
 	 * output has no BEGIN/COMMIT (as Alembic's). */
-	{ ODBC_FL_ORACLE, "oracle", SQLSPLIT_ORACLE,
+	{ ODBC_FL_ORACLE, "oracle", RETORT_SPLIT_ORACLE,
 	  CAPS_COMMON | RETORT_CAP_ADVISORY_LOCK | RETORT_CAP_SCHEMAS,
 	  '"', '"', 0, "VARCHAR2(32 CHAR)", "", "",
-	  words_oracle, N_OF(words_oracle) },
-	{ ODBC_FL_POSTGRESQL, "postgresql", SQLSPLIT_POSTGRESQL,
+	  RETORT_FAMILY_ORACLE },
+	{ ODBC_FL_POSTGRESQL, "postgresql", RETORT_SPLIT_POSTGRESQL,
 	  CAPS_COMMON | RETORT_CAP_TRANSACTIONAL_DDL | RETORT_CAP_ADVISORY_LOCK |
-		  RETORT_CAP_SCHEMAS,
+		  RETORT_CAP_SCHEMAS | RETORT_CAP_CREATE_IF_ABSENT,
 	  '"', '"', 0, "VARCHAR(32)", "BEGIN;", "COMMIT",
-	  words_postgresql, N_OF(words_postgresql) },
-	{ ODBC_FL_MYSQL, "mysql", SQLSPLIT_MYSQL,
-	  CAPS_COMMON | RETORT_CAP_ADVISORY_LOCK | RETORT_CAP_SCHEMAS,
+	  RETORT_FAMILY_POSTGRESQL },
+	{ ODBC_FL_MYSQL, "mysql", RETORT_SPLIT_MYSQL,
+	  CAPS_COMMON | RETORT_CAP_ADVISORY_LOCK | RETORT_CAP_SCHEMAS | RETORT_CAP_CREATE_IF_ABSENT,
 	  '`', '`', 1, "VARCHAR(32)", "", "",
-	  words_mysql, N_OF(words_mysql) },
+	  RETORT_FAMILY_MYSQL },
 	/* SQLite rolls DDL back, but has no server-side lock.  Alembic treats
 	 * it as non-transactional in offline output (no BEGIN/COMMIT). */
-	{ ODBC_FL_SQLITE, "sqlite", SQLSPLIT_SQLITE,
-	  CAPS_COMMON | RETORT_CAP_TRANSACTIONAL_DDL,
+	{ ODBC_FL_SQLITE, "sqlite", RETORT_SPLIT_SQLITE,
+	  CAPS_COMMON | RETORT_CAP_TRANSACTIONAL_DDL | RETORT_CAP_CREATE_IF_ABSENT,
 	  '"', '"', 0, "VARCHAR(32)", "", "",
-	  words_sqlite, N_OF(words_sqlite) },
+	  RETORT_FAMILY_SQLITE },
 };
 
 /* ASCII-only case-insensitive comparisons (no locale surprises). */
@@ -135,77 +132,60 @@ enum odbc_flavour odbc_flavour_by_dbms(const char *dbms)
 
 /* ------------------------------------------------------------ SQL text */
 
-/*
- * SQLAlchemy's IdentifierPreparer._requires_quotes(): the rule it shares
- * with the other dialects (lib/sqltext.c), plus Oracle's leading '_'.
- */
-static int requires_quotes(const struct odbc_flavour_info *fl, const char *name)
-{
-	if (fl->id == ODBC_FL_ORACLE && name[0] == '_')
-		return 1;
-	return sqltext_requires_quotes(name, fl->words, fl->n_words);
-}
-
-int odbc_quote_ident(struct hostbuf *b, const struct odbc_flavour_info *fl,
+int odbc_quote_ident(struct retort_buf *b, const struct odbc_flavour_info *fl,
                      const char *name, int force)
 {
-	if (!name || !*name)
-		return -1;
-	if (!force && !requires_quotes(fl, name)) {
-		hostbuf_puts(b, name);
-		return 0;
-	}
-	hostbuf_put_quoted(b, name, fl->q_open, fl->q_close);
-	return 0;
+	/* SQLAlchemy's rule, Oracle's leading '_' included, is the host's */
+	return H->quote_ident(b, name, fl->words, fl->q_open, fl->q_close, force);
 }
 
-void odbc_quote_literal(struct hostbuf *b, const struct odbc_flavour_info *fl,
+void odbc_quote_literal(struct retort_buf *b, const struct odbc_flavour_info *fl,
                         const char *value)
 {
 	const char *p;
-	hostbuf_putc(b, '\'');
+	H->buf_putc(b, '\'');
 	for (p = value; *p; p++) {
-		hostbuf_putc(b, *p);
+		H->buf_putc(b, *p);
 		if (*p == '\'' || (*p == '\\' && fl->literal_backslash))
-			hostbuf_putc(b, *p);
+			H->buf_putc(b, *p);
 	}
-	hostbuf_putc(b, '\'');
+	H->buf_putc(b, '\'');
 }
 
-int odbc_table_name(struct hostbuf *b, const struct odbc_flavour_info *fl,
+int odbc_table_name(struct retort_buf *b, const struct odbc_flavour_info *fl,
                     const char *schema, const char *table)
 {
 	if (schema && *schema) {
 		if (odbc_quote_ident(b, fl, schema, 0) < 0)
 			return -1;
-		hostbuf_putc(b, '.');
+		H->buf_putc(b, '.');
 	}
 	return odbc_quote_ident(b, fl, table, 0);
 }
 
-int odbc_version_ddl(struct hostbuf *b, const struct odbc_flavour_info *fl,
+int odbc_version_ddl(struct retort_buf *b, const struct odbc_flavour_info *fl,
                      const char *schema, const char *table)
 {
-	struct hostbuf pkc = HOSTBUF_INIT(odbc__host);
+	struct retort_buf pkc = RETORT_BUF_INIT;
 	int error = -1;
 
 	/* SQLAlchemy's CreateTable output, as Alembic's offline mode prints it
 	 * (note the blank after the first comma). */
-	hostbuf_puts(b, "CREATE TABLE ");
+	H->buf_puts(b, "CREATE TABLE ");
 	if (odbc_table_name(b, fl, schema, table) < 0)
 		goto done;
-	hostbuf_puts(b, " (\n    version_num ");
-	hostbuf_puts(b, fl->version_type);
-	hostbuf_puts(b, " NOT NULL, \n    CONSTRAINT ");
+	H->buf_puts(b, " (\n    version_num ");
+	H->buf_puts(b, fl->version_type);
+	H->buf_puts(b, " NOT NULL, \n    CONSTRAINT ");
 	/* The constraint name is quoted on its own terms, like the table. */
-	hostbuf_puts(&pkc, table);
-	hostbuf_puts(&pkc, "_pkc");
+	H->buf_puts(&pkc, table);
+	H->buf_puts(&pkc, "_pkc");
 	if (pkc.oom || odbc_quote_ident(b, fl, pkc.ptr, 0) < 0)
 		goto done;
-	hostbuf_puts(b, " PRIMARY KEY (version_num)\n)");
+	H->buf_puts(b, " PRIMARY KEY (version_num)\n)");
 	error = b->oom ? -1 : 0;
 done:
-	hostbuf_free(&pkc);
+	H->buf_free(&pkc);
 	return error;
 }
 
@@ -236,8 +216,14 @@ static int count_stmt(const char *stmt, size_t len, unsigned line, void *payload
  * outside quotes and comments), or cannot be lexed at all. */
 static int splits_in_several(const char *stmt, size_t len, unsigned flags)
 {
+	struct retort_error e;
 	unsigned n = 0;
-	return sqlsplit(stmt, len, flags, 1, count_stmt, &n, NULL) != 0 || n > 1;
+	int rc;
+	memset(&e, 0, sizeof(e));
+	rc = H->split(stmt, len, flags, 1, count_stmt, &n, &e);
+	H->free(e.message);
+	H->free(e.statement);
+	return rc == RETORT_EUSAGE || n > 1;
 }
 
 /*
@@ -245,12 +231,12 @@ static int splits_in_several(const char *stmt, size_t len, unsigned flags)
  * may end in a line comment ("-- note", or "# note" on MySQL), which would
  * swallow it.  A false alarm (a "--" inside a string) costs a line break.
  */
-static void put_terminator(struct hostbuf *b, const struct odbc_flavour_info *fl,
+static void put_terminator(struct retort_buf *b, const struct odbc_flavour_info *fl,
                            const char *stmt, size_t len)
 {
-	if (sqltext_last_line_has_comment(stmt, len, fl->id == ODBC_FL_MYSQL))
-		hostbuf_putc(b, '\n');
-	hostbuf_putc(b, ';');
+	if (H->last_line_has_comment(stmt, len, fl->id == ODBC_FL_MYSQL))
+		H->buf_putc(b, '\n');
+	H->buf_putc(b, ';');
 }
 
 /* A DELIMITER the statement does not contain. */
@@ -269,7 +255,7 @@ static const char *pick_delimiter(const char *stmt, size_t len)
 	return "//";
 }
 
-void odbc_offline_statement(struct hostbuf *b, const struct odbc_flavour_info *fl,
+void odbc_offline_statement(struct retort_buf *b, const struct odbc_flavour_info *fl,
                             const char *stmt, size_t len)
 {
 	stmt = trim(stmt, &len);
@@ -277,17 +263,17 @@ void odbc_offline_statement(struct hostbuf *b, const struct odbc_flavour_info *f
 	case ODBC_FL_MSSQL:
 		/* Alembic: text + ";" then the "GO" batch separator as its own
 		 * piece.  A batch that already ends in ';' keeps just one. */
-		hostbuf_put(b, stmt, len);
+		H->buf_put(b, stmt, len);
 		if (len == 0 || stmt[len - 1] != ';')
 			put_terminator(b, fl, stmt, len);
-		hostbuf_puts(b, "\n\nGO");
+		H->buf_puts(b, "\n\nGO");
 		break;
 	case ODBC_FL_ORACLE:
 		/* Alembic: no terminator, then "/" as its own piece.  SQL*Plus
 		 * ends a SQL statement at the blank line and runs it at "/";
 		 * a PL/SQL block keeps its final "END;" and runs at "/" too. */
-		hostbuf_put(b, stmt, len);
-		hostbuf_puts(b, "\n\n/");
+		H->buf_put(b, stmt, len);
+		H->buf_puts(b, "\n\n/");
 		break;
 	case ODBC_FL_MYSQL:
 		/* A statement the mysql client would cut at an inner ';' (a
@@ -295,20 +281,20 @@ void odbc_offline_statement(struct hostbuf *b, const struct odbc_flavour_info *f
 		 * gets a delimiter of its own, as the script author gave it. */
 		if (splits_in_several(stmt, len, fl->split_flags)) {
 			const char *delim = pick_delimiter(stmt, len);
-			hostbuf_puts(b, "DELIMITER ");
-			hostbuf_puts(b, delim);
-			hostbuf_putc(b, '\n');
-			hostbuf_put(b, stmt, len);
-			hostbuf_putc(b, '\n');
-			hostbuf_puts(b, delim);
-			hostbuf_puts(b, "\nDELIMITER ;");
+			H->buf_puts(b, "DELIMITER ");
+			H->buf_puts(b, delim);
+			H->buf_putc(b, '\n');
+			H->buf_put(b, stmt, len);
+			H->buf_putc(b, '\n');
+			H->buf_puts(b, delim);
+			H->buf_puts(b, "\nDELIMITER ;");
 			break;
 		}
-		hostbuf_put(b, stmt, len);
+		H->buf_put(b, stmt, len);
 		put_terminator(b, fl, stmt, len);
 		break;
 	default:
-		hostbuf_put(b, stmt, len);
+		H->buf_put(b, stmt, len);
 		put_terminator(b, fl, stmt, len);
 		break;
 	}
@@ -342,7 +328,7 @@ static int needs_braces(const char *v)
 	return strpbrk(v, ";{}") != NULL;
 }
 
-static int put_pair(struct hostbuf *b, struct keyset *ks, const char *key,
+static int put_pair(struct retort_buf *b, struct keyset *ks, const char *key,
                     const char *value, struct retort_error *err)
 {
 	size_t i;
@@ -364,28 +350,28 @@ static int put_pair(struct hostbuf *b, struct keyset *ks, const char *key,
 	ks->keys[ks->n++] = key;
 
 	if (b->len)
-		hostbuf_putc(b, ';');
-	hostbuf_puts(b, key);
-	hostbuf_putc(b, '=');
+		H->buf_putc(b, ';');
+	H->buf_puts(b, key);
+	H->buf_putc(b, '=');
 	if (!needs_braces(value)) {
-		hostbuf_puts(b, value);
+		H->buf_puts(b, value);
 		return 0;
 	}
-	hostbuf_putc(b, '{');
+	H->buf_putc(b, '{');
 	for (p = value; *p; p++) {
-		hostbuf_putc(b, *p);
+		H->buf_putc(b, *p);
 		if (*p == '}')
-			hostbuf_putc(b, '}');
+			H->buf_putc(b, '}');
 	}
-	hostbuf_putc(b, '}');
+	H->buf_putc(b, '}');
 	return 0;
 }
 
 int odbc_connstr_build(char **out, enum odbc_flavour *flavour_out,
                        const struct retort_url *url, struct retort_error *err)
 {
-	struct hostbuf b = HOSTBUF_INIT(odbc__host);
-	struct hostbuf tmp = HOSTBUF_INIT(odbc__host);
+	struct retort_buf b = RETORT_BUF_INIT;
+	struct retort_buf tmp = RETORT_BUF_INIT;
 	struct keyset ks;
 	enum odbc_flavour scheme_fl = ODBC_FL_UNKNOWN, param_fl = ODBC_FL_UNKNOWN;
 	const char *param_name = NULL;
@@ -437,22 +423,22 @@ int odbc_connstr_build(char **out, enum odbc_flavour *flavour_out,
 			error = put_pair(&b, &ks, "DSN", url->host, err);
 		} else if (scheme_fl == ODBC_FL_ORACLE) {
 			/* Oracle's driver takes an Easy Connect string. */
-			hostbuf_puts(&tmp, url->host);
+			H->buf_puts(&tmp, url->host);
 			if (url->port) {
 				snprintf(port, sizeof(port), ":%u", url->port);
-				hostbuf_puts(&tmp, port);
+				H->buf_puts(&tmp, port);
 			}
-			hostbuf_putc(&tmp, '/');
-			hostbuf_puts(&tmp, url->database);
+			H->buf_putc(&tmp, '/');
+			H->buf_puts(&tmp, url->database);
 			if (tmp.oom)
 				goto oom;
 			error = put_pair(&b, &ks, "DBQ", tmp.ptr, err);
 		} else {
-			hostbuf_puts(&tmp, url->host);
+			H->buf_puts(&tmp, url->host);
 			if (url->port && scheme_fl == ODBC_FL_MSSQL) {
 				/* SQL Server drivers take "host,port". */
 				snprintf(port, sizeof(port), ",%u", url->port);
-				hostbuf_puts(&tmp, port);
+				H->buf_puts(&tmp, port);
 			}
 			if (tmp.oom)
 				goto oom;
@@ -493,7 +479,7 @@ int odbc_connstr_build(char **out, enum odbc_flavour *flavour_out,
 	}
 	if (b.oom)
 		goto oom;
-	*out = hostbuf_detach(&b);
+	*out = H->buf_detach(&b);
 	if (!*out)
 		goto oom;
 	*flavour_out = scheme_fl != ODBC_FL_UNKNOWN ? scheme_fl : param_fl;
@@ -501,15 +487,16 @@ int odbc_connstr_build(char **out, enum odbc_flavour *flavour_out,
 oom:
 	error = odbc__host->error_set(err, RETORT_ENOMEM, "out of memory");
 done:
-	hostbuf_free(&b);
-	hostbuf_free(&tmp);
+	H->buf_free(&b);
+	H->buf_free(&tmp);
 	return error;
 }
 
 unsigned long long odbc_lock_hash(const char *a, const char *b, const char *c)
 {
 	const char *parts[3];
-	uint64_t h = PLUGUTIL_FNV1A_INIT;
+	unsigned char h[8] = RETORT_HASH64_INIT;
+	unsigned long long k = 0;
 	size_t i;
 
 	parts[0] = a;
@@ -517,7 +504,16 @@ unsigned long long odbc_lock_hash(const char *a, const char *b, const char *c)
 	parts[2] = c;
 	for (i = 0; i < 3; i++) {
 		const char *p = parts[i] ? parts[i] : "";
-		h = plugutil_fnv1a(h, p, strlen(p) + 1); /* the NUL separates */
+		H->hash64(h, p, strlen(p) + 1); /* the NUL separates */
 	}
-	return (unsigned long long)h;
+	for (i = 0; i < 8; i++)
+		k = (k << 8) | h[i];
+	return k;
+}
+
+int odbc_column_type(const struct odbc_flavour_info *fl, int type, unsigned length, char *out,
+                     size_t outsz)
+{
+	/* one spelling per family, the native plugins' too (host->column_type) */
+	return H->column_type(fl ? fl->words : RETORT_FAMILY_NONE, type, length, out, outsz);
 }

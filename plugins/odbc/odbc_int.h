@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * plugins/odbc/odbc_int.h - internals shared by the files of the odbc
  * dialect plugin (not installed, not part of any ABI).
@@ -13,10 +14,10 @@
 
 #include <stddef.h>
 #include <retort/dialect.h>
-#include "hostbuf.h"
 
 /* The host table, set by the entry point before any other call. */
 extern const struct retort_host *odbc__host;
+#define H odbc__host
 
 /*
  * The SQL dialect spoken behind the ODBC driver.  UNKNOWN only for an
@@ -34,15 +35,15 @@ enum odbc_flavour {
 struct odbc_flavour_info {
 	enum odbc_flavour id;
 	const char *name;         /* as written in ?flavour= and in messages */
-	unsigned split_flags;     /* SQLSPLIT_* set for sqlsplit() */
+	unsigned split_flags;     /* RETORT_SPLIT_* rules for host->split() */
 	unsigned caps;            /* RETORT_CAP_* */
 	char q_open, q_close;     /* identifier quotes: [] `` or "" */
 	int literal_backslash;    /* backslash escapes in '...' (MySQL) */
 	const char *version_type; /* column type of version_num, as Alembic */
 	const char *begin_sql;    /* offline BEGIN text, "" when none */
 	const char *commit_sql;   /* offline COMMIT text, "" when none */
-	const char *const *words; /* sorted reserved words (SQLAlchemy's) */
-	size_t n_words;
+	int words;                /* RETORT_FAMILY_*: SQLAlchemy's reserved words
+	                             and the column types, which the host holds */
 };
 
 /* Rules of a known flavour; NULL for ODBC_FL_UNKNOWN. */
@@ -54,24 +55,24 @@ enum odbc_flavour odbc_flavour_by_dbms(const char *dbms_name);
 
 /* ------------------------------------------------------------ SQL text */
 
-/* SQL text is built in a struct hostbuf (lib/hostbuf.h) allocating
- * through odbc__host: HOSTBUF_INIT(odbc__host). */
+/* SQL text is built in a struct retort_buf through the host's buf_*
+ * members (odbc__host): RETORT_BUF_INIT. */
 
 /*
  * Append `name` as SQLAlchemy would write it for the flavour: bare when it
  * is a lower-case legal identifier and not a reserved word, quoted
  * otherwise (or always, with `force`).  Empty names are rejected (-1).
  */
-int odbc_quote_ident(struct hostbuf *b, const struct odbc_flavour_info *fl,
+int odbc_quote_ident(struct retort_buf *b, const struct odbc_flavour_info *fl,
                      const char *name, int force);
 /* Append 'value' with quotes doubled (and backslashes on MySQL). */
-void odbc_quote_literal(struct hostbuf *b, const struct odbc_flavour_info *fl,
+void odbc_quote_literal(struct retort_buf *b, const struct odbc_flavour_info *fl,
                         const char *value);
 /* Append [schema.]table, each part through odbc_quote_ident(). */
-int odbc_table_name(struct hostbuf *b, const struct odbc_flavour_info *fl,
+int odbc_table_name(struct retort_buf *b, const struct odbc_flavour_info *fl,
                     const char *schema, const char *table);
 /* Append Alembic's CREATE TABLE for the version table, no terminator. */
-int odbc_version_ddl(struct hostbuf *b, const struct odbc_flavour_info *fl,
+int odbc_version_ddl(struct retort_buf *b, const struct odbc_flavour_info *fl,
                      const char *schema, const char *table);
 /*
  * Append one statement as Alembic's offline mode writes it: the text, the
@@ -80,8 +81,17 @@ int odbc_version_ddl(struct hostbuf *b, const struct odbc_flavour_info *fl,
  * Oracle), separated as Alembic separates them.  The caller puts the blank
  * line between pieces (Alembic writes "\n\n" after every piece).
  */
-void odbc_offline_statement(struct hostbuf *b, const struct odbc_flavour_info *fl,
+void odbc_offline_statement(struct retort_buf *b, const struct odbc_flavour_info *fl,
                             const char *stmt, size_t len);
+
+/*
+ * The vtable's column_type() for a flavour: the spelling Alembic's
+ * SQLAlchemy types get there (NVARCHAR(n)/DATETIME2 on SQL Server,
+ * VARCHAR2(n)/CLOB/NUMBER(19) on Oracle; the native plugins' spelling for
+ * PostgreSQL, MySQL and SQLite).  0, or -1 if unknown or too long.
+ */
+int odbc_column_type(const struct odbc_flavour_info *fl, int type, unsigned length, char *out,
+                     size_t outsz);
 
 /* ------------------------------------------------------------ URL */
 

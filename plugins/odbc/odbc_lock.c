@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * plugins/odbc/odbc_lock.c - the migration lock of the odbc plugin, one per
  * database, version table schema and version table (the key is a hash of
@@ -22,7 +23,6 @@
 #include <unistd.h>
 
 #include "odbc_conn.h"
-#include "plugutil.h"
 
 /* Seconds for a server-side wait: ms rounded up; -1 for "forever". */
 static long timeout_seconds(long ms)
@@ -43,7 +43,7 @@ static int lock_timeout_error(struct retort_conn *c, struct retort_error *err)
 static int lock_pg(struct retort_conn *c, struct retort_error *err)
 {
 	char sql[128], *row = NULL;
-	long long deadline = plugutil_now_ms() + (c->lock_timeout_ms > 0 ? c->lock_timeout_ms : 0);
+	long long deadline = H->clock_ms() + (c->lock_timeout_ms > 0 ? c->lock_timeout_ms : 0);
 	int error, logged = 0;
 
 	snprintf(sql, sizeof(sql),
@@ -58,12 +58,12 @@ static int lock_pg(struct retort_conn *c, struct retort_error *err)
 		}
 		H->free(row);
 		row = NULL;
-		if (c->lock_timeout_ms >= 0 && plugutil_now_ms() >= deadline)
+		if (c->lock_timeout_ms >= 0 && H->clock_ms() >= deadline)
 			return lock_timeout_error(c, err);
 		if (!logged++)
 			H->log(RETORT_LOG_INFO, "odbc: waiting for the migration lock of %s",
 			       c->version_table);
-		plugutil_sleep_ms(LOCK_POLL_MS);
+		H->sleep_ms(LOCK_POLL_MS);
 	}
 }
 
@@ -215,15 +215,15 @@ static int is_unique_violation(const struct retort_error *e)
 static int lockrow_table(struct retort_conn *c, const char *table, struct retort_error *err)
 {
 	struct retort_error tmp;
-	struct hostbuf q = HOSTBUF_INIT(odbc__host), ddl = HOSTBUF_INIT(odbc__host);
+	struct retort_buf q = RETORT_BUF_INIT, ddl = RETORT_BUF_INIT;
 	int error;
 
-	hostbuf_puts(&q, "SELECT lock_name FROM ");
-	hostbuf_puts(&q, table);
-	hostbuf_puts(&q, " WHERE 1 = 0");
-	hostbuf_puts(&ddl, "CREATE TABLE ");
-	hostbuf_puts(&ddl, table);
-	hostbuf_puts(&ddl, " (lock_name VARCHAR(64) NOT NULL, holder VARCHAR(255), "
+	H->buf_puts(&q, "SELECT lock_name FROM ");
+	H->buf_puts(&q, table);
+	H->buf_puts(&q, " WHERE 1 = 0");
+	H->buf_puts(&ddl, "CREATE TABLE ");
+	H->buf_puts(&ddl, table);
+	H->buf_puts(&ddl, " (lock_name VARCHAR(64) NOT NULL, holder VARCHAR(255), "
 	                    "locked_at VARCHAR(40), CONSTRAINT retort_lock_pkc "
 	                    "PRIMARY KEY (lock_name))");
 	if (q.oom || ddl.oom) {
@@ -245,8 +245,8 @@ static int lockrow_table(struct retort_conn *c, const char *table, struct retort
 		error = 0; /* created by another run in the meantime */
 	odbc__scratch_pass(err, &tmp, error);
 done:
-	hostbuf_free(&q);
-	hostbuf_free(&ddl);
+	H->buf_free(&q);
+	H->buf_free(&ddl);
 	return error;
 }
 
@@ -269,12 +269,12 @@ static int holder_is_dead(const char *holder, const char *mine)
 static int lock_row(struct retort_conn *c, struct retort_error *err)
 {
 	struct retort_error tmp;
-	struct hostbuf b = HOSTBUF_INIT(odbc__host);
+	struct retort_buf b = RETORT_BUF_INIT;
 	char host[256], holder[300], stamp[40];
 	char *table = NULL, *ins = NULL, *sel = NULL, *sel_at = NULL, *del = NULL;
 	char *who = NULL, *since = NULL;
 	const char *p[3];
-	long long deadline = plugutil_now_ms() + (c->lock_timeout_ms > 0 ? c->lock_timeout_ms : 0);
+	long long deadline = H->clock_ms() + (c->lock_timeout_ms > 0 ? c->lock_timeout_ms : 0);
 	time_t now = time(NULL);
 	struct tm tm;
 	int error, logged = 0;
@@ -290,14 +290,14 @@ static int lock_row(struct retort_conn *c, struct retort_error *err)
 		return H->error_set(err, RETORT_ENOMEM, "out of memory");
 
 	if (odbc_table_name(&b, odbc__flavour_of(c), c->version_schema, LOCK_TABLE) < 0 ||
-	    !(table = hostbuf_detach(&b)))
+	    !(table = H->buf_detach(&b)))
 		return H->error_set(err, RETORT_ENOMEM, "out of memory");
 #define SQL_OF(var, a, b_)                                                   \
 	do {                                                                 \
-		hostbuf_puts(&b, a);                                        \
-		hostbuf_puts(&b, table);                                    \
-		hostbuf_puts(&b, b_);                                       \
-		var = hostbuf_detach(&b);                                   \
+		H->buf_puts(&b, a);                                        \
+		H->buf_puts(&b, table);                                    \
+		H->buf_puts(&b, b_);                                       \
+		var = H->buf_detach(&b);                                   \
 	} while (0)
 	SQL_OF(ins, "INSERT INTO ", " (lock_name, holder, locked_at) VALUES (?, ?, ?)");
 	SQL_OF(sel, "SELECT holder FROM ", " WHERE lock_name = ?");
@@ -346,12 +346,12 @@ static int lock_row(struct retort_conn *c, struct retort_error *err)
 				goto done;
 			continue;
 		}
-		if (c->lock_timeout_ms >= 0 && plugutil_now_ms() >= deadline)
+		if (c->lock_timeout_ms >= 0 && H->clock_ms() >= deadline)
 			break;
 		if (!logged++)
 			H->log(RETORT_LOG_INFO, "odbc: waiting for the migration lock row of %s (%s)",
 			       c->version_table, who ? who : "?");
-		plugutil_sleep_ms(LOCK_POLL_MS);
+		H->sleep_ms(LOCK_POLL_MS);
 	}
 	odbc__run_on(c, c->lock_dbc, sel_at, p, 1, &since, NULL, "", NULL);
 	error = H->error_set(err, RETORT_ELOCKED,
@@ -368,28 +368,28 @@ done:
 	H->free(del);
 	H->free(who);
 	H->free(since);
-	hostbuf_free(&b);
+	H->buf_free(&b);
 	return error;
 }
 
 static int unlock_row(struct retort_conn *c, struct retort_error *err)
 {
-	struct hostbuf b = HOSTBUF_INIT(odbc__host);
+	struct retort_buf b = RETORT_BUF_INIT;
 	const char *p[2];
 	int error;
 
-	hostbuf_puts(&b, "DELETE FROM ");
+	H->buf_puts(&b, "DELETE FROM ");
 	if (odbc_table_name(&b, odbc__flavour_of(c), c->version_schema, LOCK_TABLE) < 0 || b.oom) {
-		hostbuf_free(&b);
+		H->buf_free(&b);
 		return H->error_set(err, RETORT_ENOMEM, "out of memory");
 	}
-	hostbuf_puts(&b, " WHERE lock_name = ? AND holder = ?");
+	H->buf_puts(&b, " WHERE lock_name = ? AND holder = ?");
 	p[0] = c->lock_name;
 	p[1] = c->lock_holder ? c->lock_holder : "";
 	error = b.oom ? H->error_set(err, RETORT_ENOMEM, "out of memory")
 	              : odbc__run_on(c, c->lock_dbc, b.ptr, p, 2, NULL, NULL,
 	                             "cannot release the migration lock row", err);
-	hostbuf_free(&b);
+	H->buf_free(&b);
 	c->row_locked = 0;
 	return error;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * plugins/postgresql/postgresql.c - the PostgreSQL dialect, on libpq.
  *
@@ -37,10 +38,6 @@
 #include <libpq-fe.h>
 
 #include <retort/dialect.h>
-#include "hostbuf.h"
-#include "plugutil.h"
-#include "sqlsplit.h"
-#include "sqltext.h"
 
 static const struct retort_host *api;
 
@@ -56,7 +53,8 @@ struct retort_conn {
 	const char **keys;
 	char **vals;
 	size_t n_kv;
-	const char *password;   /* borrowed from vals, scrubbed from messages */
+	const char *password;   /* borrowed from vals (wiped when freed) */
+	char **secrets;         /* the URL's secrets, masked in messages */
 	char *version_table;
 	char *schema;           /* NULL for the search_path default */
 	char *qtable;           /* quoted [schema.]table */
@@ -76,37 +74,12 @@ static int oom(struct retort_error *err)
 
 /* ------------------------------------------------------------ quoting */
 
-/*
- * SQLAlchemy's PostgreSQL reserved words (sqlalchemy/dialects/postgresql/
- * base.py RESERVED_WORDS): an identifier equal to one of these is quoted.
- * Sorted for bsearch.
- */
-static const char *const reserved[] = {
-	"all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric",
-	"authorization", "between", "binary", "both", "case", "cast", "check", "collate",
-	"column", "constraint", "create", "cross", "current_catalog", "current_date",
-	"current_role", "current_schema", "current_time", "current_timestamp", "current_user",
-	"default", "deferrable", "desc", "distinct", "do", "else", "end", "except", "false",
-	"fetch", "for", "foreign", "freeze", "from", "full", "grant", "group", "having",
-	"ilike", "in", "initially", "inner", "intersect", "into", "is", "isnull", "join",
-	"leading", "left", "like", "limit", "localtime", "localtimestamp", "natural", "new",
-	"not", "notnull", "null", "of", "off", "offset", "old", "on", "only", "or", "order",
-	"outer", "over", "overlaps", "placing", "primary", "references", "returning", "right",
-	"select", "session_user", "similar", "some", "symmetric", "table", "then", "to",
-	"trailing", "true", "union", "unique", "user", "using", "variadic", "verbose", "when",
-	"where", "window", "with",
-};
-
-/*
- * As SQLAlchemy writes an identifier (its rule is in lib/sqltext.c): bare
- * when it can be, else double-quoted with '"' doubled.
- */
-static void put_ident(struct hostbuf *b, const char *name)
+/* As SQLAlchemy writes an identifier for PostgreSQL (the host has the
+ * rule and SQLAlchemy's reserved words): bare when it can be, else
+ * double-quoted with '"' doubled. */
+static void put_ident(struct retort_buf *b, const char *name)
 {
-	if (sqltext_requires_quotes(name, reserved, sizeof(reserved) / sizeof(reserved[0])))
-		hostbuf_put_quoted(b, name, '"', '"');
-	else
-		hostbuf_puts(b, name);
+	api->quote_ident(b, name, RETORT_FAMILY_POSTGRESQL, '"', '"', 0);
 }
 
 /*
@@ -115,30 +88,30 @@ static void put_ident(struct hostbuf *b, const char *name)
  * E'...' with backslashes doubled too (what PostgreSQL's quote_literal()
  * does).
  */
-static void put_literal(struct hostbuf *b, const char *value)
+static void put_literal(struct retort_buf *b, const char *value)
 {
 	const char *p;
 	if (strchr(value, '\\'))
-		hostbuf_putc(b, 'E');
-	hostbuf_putc(b, '\'');
+		api->buf_putc(b, 'E');
+	api->buf_putc(b, '\'');
 	for (p = value; *p; p++) {
 		if (*p == '\'' || *p == '\\')
-			hostbuf_putc(b, *p);
-		hostbuf_putc(b, *p);
+			api->buf_putc(b, *p);
+		api->buf_putc(b, *p);
 	}
-	hostbuf_putc(b, '\'');
+	api->buf_putc(b, '\'');
 }
 
 static int pg_quote_identifier(const struct retort_conn *conn, const char *name, char **out,
                                struct retort_error *err)
 {
-	struct hostbuf b = HOSTBUF_INIT(api);
+	struct retort_buf b = RETORT_BUF_INIT;
 	(void)conn;
 	*out = NULL;
 	if (!name || !*name)
 		return api->error_set(err, RETORT_EUSAGE, "an empty identifier cannot be quoted");
 	put_ident(&b, name);
-	if (!(*out = hostbuf_detach(&b)))
+	if (!(*out = api->buf_detach(&b)))
 		return oom(err);
 	return 0;
 }
@@ -146,13 +119,13 @@ static int pg_quote_identifier(const struct retort_conn *conn, const char *name,
 static int pg_quote_literal(const struct retort_conn *conn, const char *value, char **out,
                             struct retort_error *err)
 {
-	struct hostbuf b = HOSTBUF_INIT(api);
+	struct retort_buf b = RETORT_BUF_INIT;
 	(void)conn;
 	*out = NULL;
 	if (!value)
 		return api->error_set(err, RETORT_EUSAGE, "a NULL string cannot be quoted");
 	put_literal(&b, value);
-	if (!(*out = hostbuf_detach(&b)))
+	if (!(*out = api->buf_detach(&b)))
 		return oom(err);
 	return 0;
 }
@@ -161,20 +134,13 @@ static int pg_quote_literal(const struct retort_conn *conn, const char *value, c
 
 /*
  * Make a server message fit the one-line error contract (newlines become
- * "; ") with the URL's password masked: lib/plugutil.c.  NULL when out of
- * memory.
+ * "; ") with the URL's secrets masked by the host's policy.  NULL when out
+ * of memory.
  */
 static char *clean_message(const struct retort_conn *conn, const char *msg)
 {
-	return plugutil_mask(api, msg, conn ? conn->password : NULL, 1, 1);
-}
-
-/* Attach the failing statement, with the URL's password masked in it too. */
-static void statement_error(const struct retort_conn *conn, struct retort_error *err,
-                            unsigned index, unsigned line, const char *stmt, size_t len)
-{
-	plugutil_error_statement(api, err, index, line, stmt, len,
-	                         conn ? conn->password : NULL, 1);
+	return api->mask(msg, conn ? (const char *const *)conn->secrets : NULL,
+	                 RETORT_MASK_ONELINE | RETORT_MASK_TRIM);
 }
 
 /*
@@ -188,31 +154,31 @@ static int result_error(struct retort_conn *conn, const PGresult *res, struct re
 	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
 	const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	struct hostbuf b = HOSTBUF_INIT(api);
+	struct retort_buf b = RETORT_BUF_INIT;
 	char *m;
 
 	if (what) {
-		hostbuf_puts(&b, what);
-		hostbuf_puts(&b, ": ");
+		api->buf_puts(&b, what);
+		api->buf_puts(&b, ": ");
 	}
 	m = clean_message(conn, primary ? primary : PQerrorMessage(conn->pg));
-	hostbuf_puts(&b, m && *m ? m : "the server reported an error without a message");
+	api->buf_puts(&b, m && *m ? m : "the server reported an error without a message");
 	api->free(m);
 	if (detail) {
 		m = clean_message(conn, detail);
-		hostbuf_puts(&b, " (");
-		hostbuf_puts(&b, m ? m : "");
-		hostbuf_puts(&b, ")");
+		api->buf_puts(&b, " (");
+		api->buf_puts(&b, m ? m : "");
+		api->buf_puts(&b, ")");
 		api->free(m);
 	}
 	if (hint) {
 		/* Keep the hint: it usually says what would fix it. */
 		m = clean_message(conn, hint);
-		hostbuf_puts(&b, "; hint: ");
-		hostbuf_puts(&b, m ? m : "");
+		api->buf_puts(&b, "; hint: ");
+		api->buf_puts(&b, m ? m : "");
 		api->free(m);
 	}
-	if (!(m = hostbuf_detach(&b)))
+	if (!(m = api->buf_detach(&b)))
 		return oom(err);
 	api->error_set(err, RETORT_EDB, "%s", m);
 	api->error_db(err, state, 0);
@@ -268,6 +234,7 @@ static void free_conn(struct retort_conn *c)
 	api->free(c->qtable);
 	api->free(c->qpkey);
 	api->free(c->regclass);
+	api->secrets_free(c->secrets);
 	api->free(c);
 }
 
@@ -294,12 +261,37 @@ static int add_kv(struct retort_conn *c, const char *key, const char *val)
 	return 0;
 }
 
+/* PostgreSQL keeps 63 bytes of a name (NAMEDATALEN - 1). */
+#define PG_NAME_MAX 63
+
+/*
+ * Names too long for PostgreSQL, refused before anything is created: it
+ * would cut them silently, and a version table over 59 bytes would then
+ * share its cut name with its primary key constraint <table>_pkc
+ * ("relation ... already exists", and nothing created).
+ */
+static int check_names(const struct retort_dialect_options *opts, struct retort_error *err)
+{
+	const char *t = opts && opts->version_table ? opts->version_table : "";
+	const char *sc = opts && opts->version_table_schema ? opts->version_table_schema : "";
+	if (strlen(t) > PG_NAME_MAX - 4)
+		return api->error_set(err, RETORT_EUSAGE, "version_table is %zu bytes long, but "
+		                      "PostgreSQL keeps %d bytes of a name and the table's primary "
+		                      "key is named <version_table>_pkc: write a name of at most "
+		                      "%d bytes", strlen(t), PG_NAME_MAX, PG_NAME_MAX - 4);
+	if (strlen(sc) > PG_NAME_MAX)
+		return api->error_set(err, RETORT_EUSAGE, "version_table_schema is %zu bytes long, "
+		                      "but PostgreSQL keeps %d bytes of a name: write a shorter one",
+		                      strlen(sc), PG_NAME_MAX);
+	return 0;
+}
+
 static int pg_create(struct retort_conn **out, const struct retort_url *url,
                      const struct retort_dialect_options *opts, struct retort_error *err)
 {
 	struct retort_conn *c;
 	PQconninfoOption *defaults = NULL;
-	struct hostbuf b = HOSTBUF_INIT(api);
+	struct retort_buf b = RETORT_BUF_INIT;
 	char port[16];
 	size_t i, cap;
 	int rc = RETORT_ENOMEM;
@@ -308,6 +300,8 @@ static int pg_create(struct retort_conn **out, const struct retort_url *url,
 	*out = NULL;
 	if (!url)
 		return api->error_set(err, RETORT_EUSAGE, "no URL given");
+	if ((rc = check_names(opts, err)) < 0)
+		return rc;
 	c = api->alloc(sizeof(*c));
 	if (!c)
 		return oom(err);
@@ -319,6 +313,8 @@ static int pg_create(struct retort_conn **out, const struct retort_url *url,
 	schema = opts && opts->version_table_schema && *opts->version_table_schema
 	                 ? opts->version_table_schema
 	                 : NULL;
+	if (!(c->secrets = api->secrets_of(url)))
+		goto fail;
 	if (!(c->version_table = api->strdup(table)))
 		goto fail;
 	if (schema && !(c->schema = api->strdup(schema)))
@@ -327,29 +323,29 @@ static int pg_create(struct retort_conn **out, const struct retort_url *url,
 	/* Quoted names, computed once. */
 	if (schema) {
 		put_ident(&b, schema);
-		hostbuf_putc(&b, '.');
+		api->buf_putc(&b, '.');
 	}
 	put_ident(&b, table);
-	if (!(c->qtable = hostbuf_detach(&b)))
+	if (!(c->qtable = api->buf_detach(&b)))
 		goto fail;
 	if (schema) {
-		hostbuf_put_quoted(&b, schema, '"', '"');
-		hostbuf_putc(&b, '.');
+		api->buf_put_quoted(&b, schema, '"', '"');
+		api->buf_putc(&b, '.');
 	}
-	hostbuf_put_quoted(&b, table, '"', '"');
-	if (!(c->regclass = hostbuf_detach(&b)))
+	api->buf_put_quoted(&b, table, '"', '"');
+	if (!(c->regclass = api->buf_detach(&b)))
 		goto fail;
-	hostbuf_puts(&b, table);
-	hostbuf_puts(&b, "_pkc");
+	api->buf_puts(&b, table);
+	api->buf_puts(&b, "_pkc");
 	if (b.oom)
 		goto fail;
 	{
-		char *pk = hostbuf_detach(&b);
+		char *pk = api->buf_detach(&b);
 		if (!pk)
 			goto fail;
 		put_ident(&b, pk);
 		api->free(pk);
-		if (!(c->qpkey = hostbuf_detach(&b)))
+		if (!(c->qpkey = api->buf_detach(&b)))
 			goto fail;
 	}
 
@@ -414,7 +410,7 @@ static int pg_create(struct retort_conn **out, const struct retort_url *url,
 fail:
 	rc = oom(err);
 fail_msg:
-	hostbuf_free(&b);
+	api->buf_free(&b);
 	if (defaults)
 		PQconninfoFree(defaults);
 	free_conn(c);
@@ -442,14 +438,17 @@ static int pg_connect(struct retort_conn *c, struct retort_error *err)
 
 	/* The lock key: this database, schema and version table. */
 	{
-		uint64_t h = PLUGUTIL_FNV1A_INIT;
+		unsigned char h[8] = RETORT_HASH64_INIT;
 		const char *db = PQdb(c->pg);
-		h = plugutil_fnv1a(h, "retort", 7);
-		h = plugutil_fnv1a(h, db ? db : "", db ? strlen(db) + 1 : 1);
-		h = plugutil_fnv1a(h, c->schema ? c->schema : "",
-		                   c->schema ? strlen(c->schema) + 1 : 1);
-		h = plugutil_fnv1a(h, c->version_table, strlen(c->version_table) + 1);
-		c->lock_key = (long long)h;
+		uint64_t k = 0;
+		size_t i;
+		api->hash64(h, "retort", 7);
+		api->hash64(h, db ? db : "", db ? strlen(db) + 1 : 1);
+		api->hash64(h, c->schema ? c->schema : "", c->schema ? strlen(c->schema) + 1 : 1);
+		api->hash64(h, c->version_table, strlen(c->version_table) + 1);
+		for (i = 0; i < 8; i++)
+			k = (k << 8) | h[i];
+		c->lock_key = (long long)k;
 	}
 	return 0;
 }
@@ -472,7 +471,7 @@ static unsigned pg_caps(const struct retort_conn *c)
 {
 	(void)c;
 	return RETORT_CAP_TRANSACTIONAL_DDL | RETORT_CAP_ADVISORY_LOCK | RETORT_CAP_SCHEMAS |
-	       RETORT_CAP_NONTX_SCRIPTS;
+	       RETORT_CAP_NONTX_SCRIPTS | RETORT_CAP_CREATE_IF_ABSENT;
 }
 
 static int need_conn(struct retort_conn *c, struct retort_error *err)
@@ -529,13 +528,6 @@ static int pg_rollback(struct retort_conn *c, struct retort_error *err)
 
 /* ------------------------------------------------------------ scripts */
 
-struct exec_ctx {
-	struct retort_conn *c;
-	struct retort_error *err;
-	unsigned index;
-	int rc;
-};
-
 /* 1-based character position (as the server counts) -> line offset. */
 static unsigned lines_before(const char *stmt, size_t len, long pos)
 {
@@ -552,20 +544,25 @@ static unsigned lines_before(const char *stmt, size_t len, long pos)
 	return n;
 }
 
-static int exec_one(const char *stmt, size_t len, unsigned line, void *payload)
+static unsigned pg_split_rules(const struct retort_conn *c)
 {
-	struct exec_ctx *x = payload;
-	struct retort_conn *c = x->c;
+	(void)c;
+	return RETORT_SPLIT_POSTGRESQL;
+}
+
+/* One statement; the core's loop splits, numbers and attaches it. */
+static int pg_execute_statement(struct retort_conn *c, const char *stmt, size_t len,
+                                unsigned line, struct retort_error *err)
+{
 	PGresult *res;
 	char *sql;
 	ExecStatusType st;
+	int rc;
 
-	x->index++;
-	sql = api->strndup(stmt, len);
-	if (!sql) {
-		x->rc = oom(x->err);
-		return 1;
-	}
+	if ((rc = need_conn(c, err)) < 0)
+		return rc;
+	if (!(sql = api->strndup(stmt, len)))
+		return oom(err);
 	res = PQexec(c->pg, sql);
 	api->free(sql);
 	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
@@ -585,55 +582,25 @@ static int exec_one(const char *stmt, size_t len, unsigned line, void *payload)
 			PQputCopyEnd(c->pg, "COPY FROM STDIN is not supported in migration scripts");
 		while ((res = PQgetResult(c->pg)) != NULL)
 			PQclear(res);
-		x->rc = api->error_set(x->err, RETORT_EDB,
-		                        "COPY to or from the client is not supported in migration "
-		                        "scripts; use INSERT statements or COPY from a server file");
-		statement_error(x->c, x->err, x->index, line, stmt, len);
-		return 1;
+		return api->error_set(err, RETORT_EDB,
+		                      "COPY to or from the client is not supported in migration "
+		                      "scripts; use INSERT statements or COPY from a server file");
 	default: {
 		const char *pos = res ? PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION) : NULL;
-		x->rc = result_error(c, res, x->err, NULL);
-		if (pos && x->err && x->err->message) {
+		rc = result_error(c, res, err, NULL);
+		if (pos && err && err->message) {
 			long p = strtol(pos, NULL, 10);
 			unsigned at = line + lines_before(stmt, len, p);
-			char *m = api->strdup(x->err->message);
+			char *m = api->strdup(err->message);
 			if (m) {
-				api->error_set(x->err, RETORT_EDB, "%s (at line %u)", m, at);
+				api->error_set(err, RETORT_EDB, "%s (at line %u)", m, at);
 				api->free(m);
 			}
 		}
-		statement_error(x->c, x->err, x->index, line, stmt, len);
 		PQclear(res);
-		return 1;
-	}
-	}
-}
-
-static int pg_execute(struct retort_conn *c, const char *sql, size_t len, unsigned first_line,
-                      struct retort_error *err)
-{
-	struct exec_ctx x;
-	struct sqlsplit_error se = { 0, NULL };
-	int rc;
-
-	if ((rc = need_conn(c, err)) < 0)
 		return rc;
-	memset(&x, 0, sizeof(x));
-	x.c = c;
-	x.err = err;
-	rc = sqlsplit(sql, len, SQLSPLIT_POSTGRESQL, first_line, exec_one, &x, &se);
-	if (rc < 0)
-		return plugutil_split_error(api, err, &se);
-	if (rc > 0)
-		return x.rc < 0 ? x.rc : RETORT_EDB;
-	return 0;
-}
-
-static int pg_split(const struct retort_conn *c, const char *sql, size_t len, unsigned first_line,
-                    retort_stmt_cb cb, void *payload, struct retort_error *err)
-{
-	(void)c;
-	return plugutil_split(api, SQLSPLIT_POSTGRESQL, sql, len, first_line, cb, payload, err);
+	}
+	}
 }
 
 /* ------------------------------------------------------------ version table */
@@ -641,11 +608,11 @@ static int pg_split(const struct retort_conn *c, const char *sql, size_t len, un
 /* "<verb> <qtable><rest>" into a new string, or NULL. */
 static char *table_sql(const struct retort_conn *c, const char *verb, const char *rest)
 {
-	struct hostbuf b = HOSTBUF_INIT(api);
-	hostbuf_puts(&b, verb);
-	hostbuf_puts(&b, c->qtable);
-	hostbuf_puts(&b, rest);
-	return hostbuf_detach(&b);
+	struct retort_buf b = RETORT_BUF_INIT;
+	api->buf_puts(&b, verb);
+	api->buf_puts(&b, c->qtable);
+	api->buf_puts(&b, rest);
+	return api->buf_detach(&b);
 }
 
 static int pg_version_read(struct retort_conn *c, retort_row_cb cb, void *payload,
@@ -711,13 +678,13 @@ static int pg_version_read(struct retort_conn *c, retort_row_cb cb, void *payloa
 /* Alembic's DDL for PostgreSQL, without the terminator. */
 static char *version_ddl(const struct retort_conn *c, int if_not_exists)
 {
-	struct hostbuf b = HOSTBUF_INIT(api);
-	hostbuf_puts(&b, if_not_exists ? "CREATE TABLE IF NOT EXISTS " : "CREATE TABLE ");
-	hostbuf_puts(&b, c->qtable);
-	hostbuf_puts(&b, " (\n    version_num VARCHAR(32) NOT NULL, \n    CONSTRAINT ");
-	hostbuf_puts(&b, c->qpkey);
-	hostbuf_puts(&b, " PRIMARY KEY (version_num)\n)");
-	return hostbuf_detach(&b);
+	struct retort_buf b = RETORT_BUF_INIT;
+	api->buf_puts(&b, if_not_exists ? "CREATE TABLE IF NOT EXISTS " : "CREATE TABLE ");
+	api->buf_puts(&b, c->qtable);
+	api->buf_puts(&b, " (\n    version_num VARCHAR(32) NOT NULL, \n    CONSTRAINT ");
+	api->buf_puts(&b, c->qpkey);
+	api->buf_puts(&b, " PRIMARY KEY (version_num)\n)");
+	return api->buf_detach(&b);
 }
 
 static int pg_version_create(struct retort_conn *c, struct retort_error *err)
@@ -841,7 +808,7 @@ static char *lock_holder(struct retort_conn *c)
 	char hi[16], lo[16];
 	const char *params[2] = { hi, lo };
 	PGresult *res;
-	struct hostbuf b = HOSTBUF_INIT(api);
+	struct retort_buf b = RETORT_BUF_INIT;
 	uint64_t k = (uint64_t)c->lock_key;
 
 	snprintf(hi, sizeof(hi), "%lu", (unsigned long)(k >> 32));
@@ -860,21 +827,21 @@ static char *lock_holder(struct retort_conn *c)
 		PQclear(res);
 		return NULL;
 	}
-	hostbuf_puts(&b, "pid ");
-	hostbuf_puts(&b, PQgetvalue(res, 0, 0));
+	api->buf_puts(&b, "pid ");
+	api->buf_puts(&b, PQgetvalue(res, 0, 0));
 	if (*PQgetvalue(res, 0, 1)) {
-		hostbuf_puts(&b, ", application '");
-		hostbuf_puts(&b, PQgetvalue(res, 0, 1));
-		hostbuf_puts(&b, "'");
+		api->buf_puts(&b, ", application '");
+		api->buf_puts(&b, PQgetvalue(res, 0, 1));
+		api->buf_puts(&b, "'");
 	}
-	hostbuf_puts(&b, ", client ");
-	hostbuf_puts(&b, PQgetvalue(res, 0, 2));
+	api->buf_puts(&b, ", client ");
+	api->buf_puts(&b, PQgetvalue(res, 0, 2));
 	if (*PQgetvalue(res, 0, 3)) {
-		hostbuf_puts(&b, ", connected since ");
-		hostbuf_puts(&b, PQgetvalue(res, 0, 3));
+		api->buf_puts(&b, ", connected since ");
+		api->buf_puts(&b, PQgetvalue(res, 0, 3));
 	}
 	PQclear(res);
-	return hostbuf_detach(&b);
+	return api->buf_detach(&b);
 }
 
 static int pg_lock(struct retort_conn *c, struct retort_error *err)
@@ -887,7 +854,7 @@ static int pg_lock(struct retort_conn *c, struct retort_error *err)
 		return rc;
 	if (c->locked)
 		return 0;
-	start = plugutil_now_ms();
+	start = api->clock_ms();
 	for (;;) {
 		rc = try_lock(c, err);
 		if (rc < 0)
@@ -896,7 +863,7 @@ static int pg_lock(struct retort_conn *c, struct retort_error *err)
 			c->locked = 1;
 			return 0;
 		}
-		waited = plugutil_now_ms() - start;
+		waited = api->clock_ms() - start;
 		if (c->lock_timeout_ms >= 0 && waited >= c->lock_timeout_ms) {
 			char *who = lock_holder(c);
 			api->error_set(err, RETORT_ELOCKED,
@@ -917,7 +884,7 @@ static int pg_lock(struct retort_conn *c, struct retort_error *err)
 		}
 		if (c->lock_timeout_ms >= 0 && step > c->lock_timeout_ms - waited)
 			step = (long)(c->lock_timeout_ms - waited);
-		plugutil_sleep_ms(step > 0 ? step : 1);
+		api->sleep_ms(step > 0 ? step : 1);
 		if (step < 500)
 			step *= 2;
 	}
@@ -943,30 +910,200 @@ static int pg_unlock(struct retort_conn *c, struct retort_error *err)
 	return rc;
 }
 
+/* ------------------------------------------------------------ side queries (ABI 1.1) */
+
+/*
+ * Rewrite the '?' placeholders of sql as $1, $2, ... for libpq: a '?'
+ * inside '...' (E'...' with backslash escapes), "...", $tag$...$tag$, a
+ * -- comment or a (nested) block comment stays as it is.  *count gets the
+ * number of placeholders.  Host-allocated, NULL when out of memory.
+ */
+static char *pg_placeholders(const char *sql, size_t *count)
+{
+	struct retort_buf b = RETORT_BUF_INIT;
+	const char *p = sql;
+	size_t n = 0;
+	char num[24];
+
+	while (*p) {
+		const char *start = p;
+		if (*p == '\'' || *p == '"') {
+			char q = *p;
+			int esc = q == '\'' && p > sql && (p[-1] == 'E' || p[-1] == 'e') &&
+			          (p - 1 == sql || !((p[-2] >= 'a' && p[-2] <= 'z') ||
+			                             (p[-2] >= 'A' && p[-2] <= 'Z') ||
+			                             (p[-2] >= '0' && p[-2] <= '9') || p[-2] == '_'));
+			p++;
+			while (*p) {
+				if (esc && *p == '\\' && p[1]) {
+					p += 2;
+				} else if (*p == q) {
+					p++;
+					if (*p != q)
+						break;
+					p++;
+				} else {
+					p++;
+				}
+			}
+		} else if (p[0] == '-' && p[1] == '-') {
+			while (*p && *p != '\n')
+				p++;
+		} else if (p[0] == '/' && p[1] == '*') {
+			int depth = 1;
+			p += 2;
+			while (*p && depth > 0) {
+				if (p[0] == '/' && p[1] == '*') {
+					depth++;
+					p += 2;
+				} else if (p[0] == '*' && p[1] == '/') {
+					depth--;
+					p += 2;
+				} else {
+					p++;
+				}
+			}
+		} else if (*p == '$' && !(p > sql && ((p[-1] >= 'a' && p[-1] <= 'z') ||
+		                                      (p[-1] >= 'A' && p[-1] <= 'Z') ||
+		                                      (p[-1] >= '0' && p[-1] <= '9') ||
+		                                      p[-1] == '_' || (unsigned char)p[-1] >= 0x80))) {
+			/* $tag$ ... $tag$ (tag: letters, digits, '_', not starting with a digit) */
+			const char *t = p + 1;
+			while ((*t >= 'a' && *t <= 'z') || (*t >= 'A' && *t <= 'Z') || *t == '_' ||
+			       (*t >= '0' && *t <= '9' && t > p + 1) || (unsigned char)*t >= 0x80)
+				t++;
+			if (*t == '$') {
+				size_t tl = (size_t)(t - p) + 1;
+				const char *e = t + 1;
+				while (*e && strncmp(e, p, tl) != 0)
+					e++;
+				p = *e ? e + tl : e;
+			} else {
+				p++;
+			}
+		} else if (*p == '?') {
+			n++;
+			snprintf(num, sizeof(num), "$%zu", n);
+			api->buf_puts(&b, num);
+			p++;
+			continue;
+		} else {
+			p++;
+		}
+		api->buf_put(&b, start, (size_t)(p - start));
+	}
+	api->buf_puts(&b, "");
+	*count = n;
+	return api->buf_detach(&b);
+}
+
+static int pg_query(struct retort_conn *c, const char *sql, const char *const *params,
+                    size_t nparams, retort_query_row_cb cb, void *payload, long *affected,
+                    struct retort_error *err)
+{
+	PGresult *res;
+	ExecStatusType st;
+	char *text;
+	size_t want = 0;
+
+	if (affected)
+		*affected = -1;
+	if (need_conn(c, err) < 0)
+		return -1;
+	if (!sql) {
+		api->error_set(err, RETORT_EUSAGE, "query: no SQL");
+		return -1;
+	}
+	if (nparams > 65535) {
+		api->error_set(err, RETORT_EUSAGE, "query: more parameters than libpq can bind");
+		return -1;
+	}
+	if (!(text = pg_placeholders(sql, &want))) {
+		oom(err);
+		return -1;
+	}
+	if (want != nparams) {
+		api->error_set(err, RETORT_EUSAGE, "query: the statement has %zu placeholders but "
+		               "%zu parameters were given", want, nparams);
+		api->free(text);
+		return -1;
+	}
+	res = PQexecParams(c->pg, text, (int)nparams, NULL, params, NULL, NULL, 0);
+	api->free(text);
+	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (st == PGRES_TUPLES_OK) {
+		int i, j, nrows = PQntuples(res), ncols = PQnfields(res);
+		const char **cols = NULL;
+		if (cb && ncols > 0 && !(cols = api->alloc((size_t)ncols * sizeof(*cols)))) {
+			PQclear(res);
+			oom(err);
+			return -1;
+		}
+		for (i = 0; cb && i < nrows; i++) {
+			for (j = 0; j < ncols; j++)
+				cols[j] = PQgetisnull(res, i, j) ? NULL : PQgetvalue(res, i, j);
+			if (cb(cols, (size_t)ncols, payload) != 0)
+				break;
+		}
+		api->free(cols);
+	} else if (st != PGRES_COMMAND_OK && st != PGRES_EMPTY_QUERY) {
+		if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) {
+			PQclear(res);
+			if (st == PGRES_COPY_IN)
+				PQputCopyEnd(c->pg, "COPY is not supported by query()");
+			while ((res = PQgetResult(c->pg)) != NULL)
+				PQclear(res);
+			api->error_set(err, RETORT_EUSAGE, "query: COPY to or from the client is not "
+			               "supported");
+			return -1;
+		}
+		result_error(c, res, err, NULL);
+		PQclear(res);
+		return -1;
+	}
+	if (affected && res) {
+		const char *verb = PQcmdStatus(res), *n = PQcmdTuples(res);
+		if (verb && n && *n && (strncmp(verb, "INSERT ", 7) == 0 ||
+		                        strncmp(verb, "UPDATE ", 7) == 0 ||
+		                        strncmp(verb, "DELETE ", 7) == 0 ||
+		                        strncmp(verb, "MERGE ", 6) == 0))
+			*affected = strtol(n, NULL, 10);
+	}
+	PQclear(res);
+	return 0;
+}
+
+static int pg_column_type(const struct retort_conn *c, int type, unsigned length, char *out,
+                          size_t outsz)
+{
+	(void)c;
+	return api->column_type(RETORT_FAMILY_POSTGRESQL, type, length, out, outsz);
+}
+
 /* ------------------------------------------------------------ offline */
 
 
 static int pg_offline_sql(const struct retort_conn *c, int what, const char *arg, size_t arg_len,
                           char **out, struct retort_error *err)
 {
-	struct hostbuf b = HOSTBUF_INIT(api);
+	struct retort_buf b = RETORT_BUF_INIT;
 	char *ddl;
 
 	*out = NULL;
 	switch (what) {
 	case RETORT_OFFLINE_BEGIN:
-		hostbuf_puts(&b, "BEGIN;");
+		api->buf_puts(&b, "BEGIN;");
 		break;
 	case RETORT_OFFLINE_COMMIT:
-		hostbuf_puts(&b, "COMMIT;");
+		api->buf_puts(&b, "COMMIT;");
 		break;
 	case RETORT_OFFLINE_VERSION_DDL:
 		if (!c)
 			return api->error_set(err, RETORT_ERROR, "no handle for the version table");
 		if (!(ddl = version_ddl(c, 0)))
 			return oom(err);
-		hostbuf_puts(&b, ddl);
-		hostbuf_putc(&b, ';');
+		api->buf_puts(&b, ddl);
+		api->buf_putc(&b, ';');
 		api->free(ddl);
 		break;
 	case RETORT_OFFLINE_VERSION_INSERT: {
@@ -981,27 +1118,27 @@ static int pg_offline_sql(const struct retort_conn *c, int what, const char *arg
 		api->free(rev);
 		if (rc < 0)
 			return rc;
-		hostbuf_puts(&b, "INSERT INTO ");
-		hostbuf_puts(&b, c->qtable);
-		hostbuf_puts(&b, " (version_num) VALUES (");
-		hostbuf_puts(&b, lit);
-		hostbuf_puts(&b, ") RETURNING ");
-		hostbuf_puts(&b, c->qtable);
-		hostbuf_puts(&b, ".version_num;");
+		api->buf_puts(&b, "INSERT INTO ");
+		api->buf_puts(&b, c->qtable);
+		api->buf_puts(&b, " (version_num) VALUES (");
+		api->buf_puts(&b, lit);
+		api->buf_puts(&b, ") RETURNING ");
+		api->buf_puts(&b, c->qtable);
+		api->buf_puts(&b, ".version_num;");
 		api->free(lit);
 		break;
 	}
 	case RETORT_OFFLINE_STATEMENT:
 		if (arg)
-			hostbuf_put(&b, arg, arg_len);
-		if (arg && sqltext_last_line_has_comment(arg, arg_len, 0))
-			hostbuf_putc(&b, '\n');
-		hostbuf_putc(&b, ';');
+			api->buf_put(&b, arg, arg_len);
+		if (arg && api->last_line_has_comment(arg, arg_len, 0))
+			api->buf_putc(&b, '\n');
+		api->buf_putc(&b, ';');
 		break;
 	default:
 		return api->error_set(err, RETORT_ENOTSUPPORTED, "unknown offline SQL kind %d", what);
 	}
-	if (!(*out = hostbuf_detach(&b)))
+	if (!(*out = api->buf_detach(&b)))
 		return oom(err);
 	return 0;
 }
@@ -1025,8 +1162,8 @@ static const struct retort_dialect dialect = {
 	pg_begin,
 	pg_commit,
 	pg_rollback,
-	pg_execute,
-	pg_split,
+	NULL, /* execute: the core's loop runs pg_execute_statement */
+	NULL, /* split: the core splits by pg_split_rules */
 	pg_version_read,
 	pg_version_create,
 	pg_version_insert,
@@ -1037,6 +1174,11 @@ static const struct retort_dialect dialect = {
 	pg_quote_identifier,
 	pg_quote_literal,
 	pg_offline_sql,
+	pg_query,
+	pg_column_type,
+	pg_split_rules,
+	pg_execute_statement,
+	NULL, /* section */
 };
 
 RETORT_DIALECT_DEFINE(retort_postgresql, &dialect, api)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * plugins/sqlite/sqlite.c - the SQLite dialect, on libsqlite3.
  *
@@ -61,9 +62,6 @@
 #include <sqlite3.h>
 
 #include <retort/dialect.h>
-#include "hostbuf.h"
-#include "sqlsplit.h"
-#include "sqltext.h"
 
 static const struct retort_host *api;
 
@@ -87,7 +85,13 @@ struct retort_conn {
 	int locked;             /* lock() succeeded and unlock() not yet called */
 	int lock_tx;            /* the lock transaction is open */
 	int in_tx;              /* begin() called, commit/rollback not yet */
+	sqlite3_stmt *vst[3];   /* version table writes, prepared once (enum vstmt) */
+	int outside;            /* a section runs outside the lock transaction */
+	char *before;           /* the version table's rows when it began */
 };
+
+/* The version table writes, each prepared on first use and kept. */
+enum vstmt { VS_INSERT, VS_UPDATE, VS_DELETE };
 
 /* ------------------------------------------------------------ strings */
 
@@ -96,37 +100,11 @@ static int oom(struct retort_error *err)
 	return api->error_set(err, RETORT_ENOMEM, "out of memory");
 }
 
-/*
- * SQLAlchemy quotes an identifier only when it must: when it is not all
- * lower-case letters, digits, '_' and '$' starting with a letter or '_', or
- * when it is a reserved word (lib/sqltext.c has the rule).  (The common
- * reserved words, sorted for bsearch; SQLite's full list would quote a few
- * more names Alembic would also quote.)
- */
-static const char *const reserved[] = {
-	"abort", "action", "add", "after", "all", "alter", "analyze", "and", "as", "asc",
-	"attach", "autoincrement", "before", "begin", "between", "by", "cascade", "case", "cast",
-	"check", "collate", "column", "commit", "conflict", "constraint", "create", "cross",
-	"current_date", "current_time", "current_timestamp", "database", "default", "deferrable",
-	"deferred", "delete", "desc", "detach", "distinct", "drop", "each", "else", "end",
-	"escape", "except", "exclusive", "exists", "explain", "fail", "for", "foreign", "from",
-	"full", "glob", "group", "having", "if", "ignore", "immediate", "in", "index", "indexed",
-	"initially", "inner", "insert", "instead", "intersect", "into", "is", "isnull", "join",
-	"key", "left", "like", "limit", "match", "natural", "no", "not", "notnull", "null", "of",
-	"offset", "on", "or", "order", "outer", "plan", "pragma", "primary", "query", "raise",
-	"recursive", "references", "regexp", "reindex", "release", "rename", "replace",
-	"restrict", "right", "rollback", "row", "savepoint", "select", "set", "table", "temp",
-	"temporary", "then", "to", "transaction", "trigger", "union", "unique", "update",
-	"user", "using", "vacuum", "values", "view", "virtual", "when", "where", "with",
-	"without",
-};
-
-static void put_ident(struct hostbuf *b, const char *name)
+/* As SQLAlchemy writes an identifier for SQLite (the host has the rule
+ * and SQLAlchemy's reserved words). */
+static void put_ident(struct retort_buf *b, const char *name)
 {
-	if (sqltext_requires_quotes(name, reserved, sizeof(reserved) / sizeof(reserved[0])))
-		hostbuf_put_quoted(b, name, '"', '"');
-	else
-		hostbuf_puts(b, name);
+	api->quote_ident(b, name, RETORT_FAMILY_SQLITE, '"', '"', 0);
 }
 
 /* ------------------------------------------------------------ errors */
@@ -176,8 +154,11 @@ static int busy_error(struct retort_conn *c, struct retort_error *err, const cha
 
 static void conn_free(struct retort_conn *c)
 {
+	size_t i;
 	if (!c)
 		return;
+	for (i = 0; i < sizeof(c->vst) / sizeof(c->vst[0]); i++)
+		sqlite3_finalize(c->vst[i]);
 	if (c->db)
 		sqlite3_close_v2(c->db);
 	api->free(c->path);
@@ -186,6 +167,7 @@ static void conn_free(struct retort_conn *c)
 	api->free(c->qtable);
 	api->free(c->qpkc);
 	api->free(c->qschema);
+	api->free(c->before);
 	api->free(c);
 }
 
@@ -202,7 +184,7 @@ static int sq_create(struct retort_conn **out, const struct retort_url *url,
                      const struct retort_dialect_options *opts, struct retort_error *err)
 {
 	struct retort_conn *c;
-	struct hostbuf b = HOSTBUF_INIT(api);
+	struct retort_buf b = RETORT_BUF_INIT;
 	const char *table = OPT(opts, version_table) && has_text(opts->version_table) ?
 	                    opts->version_table : "alembic_version";
 	const char *schema = OPT(opts, version_table_schema) ? opts->version_table_schema : NULL;
@@ -252,16 +234,16 @@ static int sq_create(struct retort_conn **out, const struct retort_url *url,
 
 	if (!has_text(url->database) || strcmp(url->database, ":memory:") == 0) {
 		c->memory = 1;
-		hostbuf_puts(&b, ":memory:");
+		api->buf_puts(&b, ":memory:");
 	} else if (url->database[0] == '/' || !has_text(base)) {
-		hostbuf_puts(&b, url->database);
+		api->buf_puts(&b, url->database);
 	} else {
-		hostbuf_puts(&b, base);
+		api->buf_puts(&b, base);
 		if (base[strlen(base) - 1] != '/')
-			hostbuf_putc(&b, '/');
-		hostbuf_puts(&b, url->database);
+			api->buf_putc(&b, '/');
+		api->buf_puts(&b, url->database);
 	}
-	if (!(c->path = hostbuf_detach(&b)))
+	if (!(c->path = api->buf_detach(&b)))
 		goto nomem;
 
 	if (!(c->table = api->strdup(table)))
@@ -270,29 +252,29 @@ static int sq_create(struct retort_conn **out, const struct retort_url *url,
 		if (!(c->schema = api->strdup(schema)))
 			goto nomem;
 		put_ident(&b, schema);
-		hostbuf_putc(&b, '.');
+		api->buf_putc(&b, '.');
 	}
 	put_ident(&b, table);
-	if (!(c->qtable = hostbuf_detach(&b)))
+	if (!(c->qtable = api->buf_detach(&b)))
 		goto nomem;
-	hostbuf_puts(&b, table);
-	hostbuf_puts(&b, "_pkc");
+	api->buf_puts(&b, table);
+	api->buf_puts(&b, "_pkc");
 	if (b.oom)
 		goto nomem;
 	{
-		char *pkc = hostbuf_detach(&b);
+		char *pkc = api->buf_detach(&b);
 		if (!pkc)
 			goto nomem;
 		put_ident(&b, pkc);
 		api->free(pkc);
 	}
-	if (!(c->qpkc = hostbuf_detach(&b)))
+	if (!(c->qpkc = api->buf_detach(&b)))
 		goto nomem;
 	if (has_text(schema)) {
-		hostbuf_put_quoted(&b, schema, '"', '"');
-		hostbuf_putc(&b, '.');
+		api->buf_put_quoted(&b, schema, '"', '"');
+		api->buf_putc(&b, '.');
 	}
-	if (!(c->qschema = hostbuf_detach(&b)))
+	if (!(c->qschema = api->buf_detach(&b)))
 		goto nomem;
 
 	*out = c;
@@ -300,7 +282,7 @@ static int sq_create(struct retort_conn **out, const struct retort_url *url,
 nomem:
 	rc = oom(err);
 fail:
-	hostbuf_free(&b);
+	api->buf_free(&b);
 	conn_free(c);
 	return rc;
 }
@@ -314,7 +296,7 @@ static void sq_destroy(struct retort_conn *c)
 static unsigned sq_caps(const struct retort_conn *c)
 {
 	(void)c;
-	return RETORT_CAP_TRANSACTIONAL_DDL | RETORT_CAP_NONTX_SCRIPTS;
+	return RETORT_CAP_TRANSACTIONAL_DDL | RETORT_CAP_NONTX_SCRIPTS | RETORT_CAP_CREATE_IF_ABSENT;
 }
 
 /* ------------------------------------------------------------ helpers */
@@ -345,12 +327,12 @@ static int exec_simple(struct retort_conn *c, const char *sql)
 	return sqlite3_exec(c->db, sql, NULL, NULL, NULL);
 }
 
-static int prepare(struct retort_conn *c, sqlite3_stmt **st, struct hostbuf *sql,
+static int prepare(struct retort_conn *c, sqlite3_stmt **st, struct retort_buf *sql,
                    struct retort_error *err)
 {
 	*st = NULL;
 	if (sql->oom) {
-		hostbuf_free(sql);
+		api->buf_free(sql);
 		return oom(err);
 	}
 	if (sqlite3_prepare_v2(c->db, sql->ptr, (int)sql->len, st, NULL) != SQLITE_OK) {
@@ -361,10 +343,10 @@ static int prepare(struct retort_conn *c, sqlite3_stmt **st, struct hostbuf *sql
 			rc = db_error(c, err, RETORT_EDB, "cannot prepare a version table statement");
 		sqlite3_finalize(*st);
 		*st = NULL;
-		hostbuf_free(sql);
+		api->buf_free(sql);
 		return rc;
 	}
-	hostbuf_free(sql);
+	api->buf_free(sql);
 	return 0;
 }
 
@@ -390,19 +372,19 @@ static int schema_known(struct retort_conn *c)
  */
 static int table_exists(struct retort_conn *c, struct retort_error *err)
 {
-	struct hostbuf sql = HOSTBUF_INIT(api);
+	struct retort_buf sql = RETORT_BUF_INIT;
 	sqlite3_stmt *st;
 	int rc;
 
-	hostbuf_puts(&sql, "SELECT 1 FROM ");
-	hostbuf_puts(&sql, c->qschema);
-	hostbuf_puts(&sql, "sqlite_master WHERE type = 'table' AND name = ?1");
+	api->buf_puts(&sql, "SELECT 1 FROM ");
+	api->buf_puts(&sql, c->qschema);
+	api->buf_puts(&sql, "sqlite_master WHERE type = 'table' AND name = ?1");
 	if (sql.oom) {
-		hostbuf_free(&sql);
+		api->buf_free(&sql);
 		return oom(err);
 	}
 	rc = sqlite3_prepare_v2(c->db, sql.ptr, (int)sql.len, &st, NULL);
-	hostbuf_free(&sql);
+	api->buf_free(&sql);
 	if (rc != SQLITE_OK) {
 		if (c->schema && !schema_known(c))
 			return api->error_set(err, RETORT_EUSAGE, "version_table_schema '%s' is not a "
@@ -431,7 +413,7 @@ static int table_exists(struct retort_conn *c, struct retort_error *err)
  */
 static int snapshot(struct retort_conn *c, char **out, struct retort_error *err)
 {
-	struct hostbuf b = HOSTBUF_INIT(api);
+	struct retort_buf b = RETORT_BUF_INIT;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -443,22 +425,22 @@ static int snapshot(struct retort_conn *c, char **out, struct retort_error *err)
 			return oom(err);
 		return 0;
 	}
-	hostbuf_puts(&b, "SELECT version_num FROM ");
-	hostbuf_puts(&b, c->qtable);
-	hostbuf_puts(&b, " ORDER BY version_num");
+	api->buf_puts(&b, "SELECT version_num FROM ");
+	api->buf_puts(&b, c->qtable);
+	api->buf_puts(&b, " ORDER BY version_num");
 	if ((rc = prepare(c, &st, &b, err)) < 0)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const unsigned char *v = sqlite3_column_text(st, 0);
-		hostbuf_puts(&b, v ? (const char *)v : "");
-		hostbuf_putc(&b, '\n');
+		api->buf_puts(&b, v ? (const char *)v : "");
+		api->buf_putc(&b, '\n');
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		hostbuf_free(&b);
+		api->buf_free(&b);
 		return db_error(c, err, RETORT_EDB, "cannot read the version table");
 	}
-	if (!(*out = hostbuf_detach(&b)))
+	if (!(*out = api->buf_detach(&b)))
 		return oom(err);
 	return 0;
 }
@@ -722,159 +704,106 @@ static int sq_unlock(struct retort_conn *c, struct retort_error *err)
 
 /* ------------------------------------------------------------ scripts */
 
-struct exec_ctx {
-	struct retort_conn *c;
-	struct retort_error *err;
-	unsigned index;         /* 1-based statement number in the section */
-	int rc;
-	int expect_tx;          /* a transaction must survive each statement */
-};
+/*
+ * The core runs each section (split, index, line: core/stmtloop.c) and
+ * calls sq_execute_statement for each statement between sq_section(BEGIN)
+ * and sq_section(END).
+ */
 
-static int count_stmt(const char *stmt, size_t len, unsigned line, void *payload)
+static unsigned sq_split_rules(const struct retort_conn *c)
 {
-	(void)stmt;
-	(void)len;
-	(void)line;
-	(void)payload;
-	return 0;
+	(void)c;
+	return RETORT_SPLIT_SQLITE;
 }
 
-static int stmt_failed(struct exec_ctx *x, const char *stmt, size_t len, unsigned line, int rc)
+static int stmt_failed(struct retort_conn *c, struct retort_error *err, int rc)
 {
-	struct retort_conn *c = x->c;
-	int ext = sqlite3_extended_errcode(c->db);
+	int code;
 	if ((rc & 0xff) == SQLITE_NOMEM) {
-		x->rc = oom(x->err);
+		code = oom(err);
 	} else {
-		x->rc = api->error_set(x->err, RETORT_EDB, "%s", sqlite3_errmsg(c->db));
-		api->error_db(x->err, NULL, ext);
+		code = api->error_set(err, RETORT_EDB, "%s", sqlite3_errmsg(c->db));
+		api->error_db(err, NULL, sqlite3_extended_errcode(c->db));
 	}
-	api->error_statement(x->err, x->index, line, stmt, len);
-	return 1;
+	note_autorollback(c);
+	return code;
 }
 
-static int exec_stmt(const char *stmt, size_t len, unsigned line, void *payload)
+static int sq_execute_statement(struct retort_conn *c, const char *stmt, size_t len,
+                                unsigned line, struct retort_error *err)
 {
-	struct exec_ctx *x = payload;
-	struct retort_conn *c = x->c;
 	const char *p = stmt, *end = stmt + len;
+	int rc;
 
-	x->index++;
+	(void)line;
+	if ((rc = need_db(c, err)) < 0)
+		return rc;
 	/* one split statement may still hold several for SQLite: run them all */
 	while (p < end) {
 		sqlite3_stmt *st = NULL;
 		const char *tail = NULL;
-		int rc;
 		if (end - p > INT_MAX)
-			return stmt_failed(x, stmt, len, line, SQLITE_TOOBIG);
+			return stmt_failed(c, err, SQLITE_TOOBIG);
 		rc = sqlite3_prepare_v2(c->db, p, (int)(end - p), &st, &tail);
 		if (rc != SQLITE_OK)
-			return stmt_failed(x, stmt, len, line, rc);
+			return stmt_failed(c, err, rc);
 		if (!st)
 			break;  /* only blanks or comments left */
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 			;
 		sqlite3_finalize(st);
 		if (rc != SQLITE_DONE)
-			return stmt_failed(x, stmt, len, line, rc);
-		if (x->expect_tx && sqlite3_get_autocommit(c->db)) {
-			x->rc = api->error_set(x->err, RETORT_EUSAGE, "this statement ended the "
-			                       "transaction retort runs the script in: remove "
-			                       "BEGIN/COMMIT/ROLLBACK/END from the script, or add "
-			                       "'-- retort:transaction off' to run it outside one");
-			api->error_statement(x->err, x->index, line, stmt, len);
-			return 1;
+			return stmt_failed(c, err, rc);
+		if (c->in_tx && sqlite3_get_autocommit(c->db)) {
+			note_autorollback(c);
+			return api->error_set(err, RETORT_EUSAGE, "this statement ended the "
+			                      "transaction retort runs the script in: remove "
+			                      "BEGIN/COMMIT/ROLLBACK/END from the script, or add "
+			                      "'-- retort:transaction off' to run it outside one");
 		}
 		p = tail ? tail : end;
 	}
 	return 0;
 }
 
-static int split_error(struct retort_error *err, const struct sqlsplit_error *se)
+/*
+ * Around a section: a script outside begin() while locked runs outside any
+ * transaction, so the lock transaction is committed first (with a snapshot
+ * of the version table) and taken back afterwards (see the file header).
+ */
+static int sq_section(struct retort_conn *c, int phase, int rc, struct retort_error *err)
 {
-	api->error_set(err, RETORT_EUSAGE, "line %u: %s", se->line,
-	               se->what ? se->what : "cannot split the script");
-	api->error_statement(err, 0, se->line, NULL, 0);
-	return RETORT_EUSAGE;
-}
-
-static int sq_execute(struct retort_conn *c, const char *sql, size_t len, unsigned first_line,
-                      struct retort_error *err)
-{
-	struct sqlsplit_error se = { 0, NULL };
-	struct exec_ctx x;
-	char *before = NULL;
-	int outside = 0, rc;
-
-	if ((rc = need_db(c, err)) < 0)
-		return rc;
-	/* lexical errors first, so that nothing runs from a script that cannot be split */
-	if (sqlsplit(sql, len, SQLSPLIT_SQLITE, first_line, count_stmt, NULL, &se) < 0)
-		return split_error(err, &se);
-
-	if (c->locked && !c->in_tx && c->lock_tx) {
-		/* a script outside begin(): run it outside any transaction */
-		if ((rc = release_lock_tx(c, &before, err)) < 0)
+	if (phase == RETORT_SECTION_BEGIN) {
+		if ((rc = need_db(c, err)) < 0)
 			return rc;
-		outside = 1;
-	}
-
-	memset(&x, 0, sizeof(x));
-	x.c = c;
-	x.err = err;
-	x.expect_tx = c->in_tx;
-	rc = sqlsplit(sql, len, SQLSPLIT_SQLITE, first_line, exec_stmt, &x, &se);
-	if (rc < 0)
-		rc = split_error(err, &se);
-	else if (rc > 0)
-		rc = x.rc;
-	if (rc < 0)
-		note_autorollback(c);
-
-	if (outside) {
-		if (!sqlite3_get_autocommit(c->db))
-			exec_simple(c, "ROLLBACK");  /* a script left its own transaction open */
-		if (rc < 0) {
-			/* keep the script's error; take the lock back if possible */
-			struct retort_error ignored;
-			memset(&ignored, 0, sizeof(ignored));
-			api->free(before);
-			if (take_write_lock(c, &ignored, "lock") == 0)
-				c->lock_tx = 1;
-			api->free(ignored.message);
-			api->free(ignored.statement);
-		} else {
-			rc = retake_lock_tx(c, before, "the script ran, but cannot take the migration "
-			                    "lock back", err);
+		c->outside = 0;
+		if (c->locked && !c->in_tx && c->lock_tx) {
+			if ((rc = release_lock_tx(c, &c->before, err)) < 0)
+				return rc;
+			c->outside = 1;
 		}
+		return 0;
 	}
-	return rc;
-}
-
-struct split_ctx {
-	retort_stmt_cb cb;
-	void *payload;
-};
-
-static int stmt_cb_forward(const char *stmt, size_t len, unsigned line, void *payload)
-{
-	struct split_ctx *s = payload;
-	return s->cb(stmt, len, line, s->payload);
-}
-
-static int sq_split(const struct retort_conn *c, const char *sql, size_t len,
-                    unsigned first_line, retort_stmt_cb cb, void *payload,
-                    struct retort_error *err)
-{
-	struct sqlsplit_error se = { 0, NULL };
-	struct split_ctx s;
-	int rc;
-	(void)c;
-	s.cb = cb;
-	s.payload = payload;
-	rc = sqlsplit(sql, len, SQLSPLIT_SQLITE, first_line, stmt_cb_forward, &s, &se);
-	if (rc < 0)
-		return split_error(err, &se);
+	if (!c->outside)
+		return rc;
+	c->outside = 0;
+	if (!sqlite3_get_autocommit(c->db))
+		exec_simple(c, "ROLLBACK");  /* a script left its own transaction open */
+	if (rc < 0) {
+		/* keep the script's error; take the lock back if possible */
+		struct retort_error ignored;
+		memset(&ignored, 0, sizeof(ignored));
+		api->free(c->before);
+		c->before = NULL;
+		if (take_write_lock(c, &ignored, "lock") == 0)
+			c->lock_tx = 1;
+		api->free(ignored.message);
+		api->free(ignored.statement);
+		return rc;
+	}
+	rc = retake_lock_tx(c, c->before, "the script ran, but cannot take the migration lock "
+	                    "back", err);
+	c->before = NULL;  /* retake_lock_tx() freed it */
 	return rc;
 }
 
@@ -883,17 +812,17 @@ static int sq_split(const struct retort_conn *c, const char *sql, size_t len,
 /* The CREATE TABLE text, with `indent` before each column line. */
 static char *version_ddl(const struct retort_conn *c, const char *indent)
 {
-	struct hostbuf b = HOSTBUF_INIT(api);
-	hostbuf_puts(&b, "CREATE TABLE ");
-	hostbuf_puts(&b, c->qtable);
-	hostbuf_puts(&b, " (\n");
-	hostbuf_puts(&b, indent);
-	hostbuf_puts(&b, "version_num VARCHAR(32) NOT NULL, \n");
-	hostbuf_puts(&b, indent);
-	hostbuf_puts(&b, "CONSTRAINT ");
-	hostbuf_puts(&b, c->qpkc);
-	hostbuf_puts(&b, " PRIMARY KEY (version_num)\n)");
-	return hostbuf_detach(&b);
+	struct retort_buf b = RETORT_BUF_INIT;
+	api->buf_puts(&b, "CREATE TABLE ");
+	api->buf_puts(&b, c->qtable);
+	api->buf_puts(&b, " (\n");
+	api->buf_puts(&b, indent);
+	api->buf_puts(&b, "version_num VARCHAR(32) NOT NULL, \n");
+	api->buf_puts(&b, indent);
+	api->buf_puts(&b, "CONSTRAINT ");
+	api->buf_puts(&b, c->qpkc);
+	api->buf_puts(&b, " PRIMARY KEY (version_num)\n)");
+	return api->buf_detach(&b);
 }
 
 /* Make a write outside begin() durable at once (see the file header). */
@@ -908,7 +837,7 @@ static int after_write(struct retort_conn *c, struct retort_error *err)
 static int sq_version_read(struct retort_conn *c, retort_row_cb cb, void *payload,
                            struct retort_error *err)
 {
-	struct hostbuf sql = HOSTBUF_INIT(api);
+	struct retort_buf sql = RETORT_BUF_INIT;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -918,8 +847,8 @@ static int sq_version_read(struct retort_conn *c, retort_row_cb cb, void *payloa
 		return rc;
 	if (rc == 0)
 		return RETORT_ENOTFOUND;
-	hostbuf_puts(&sql, "SELECT version_num FROM ");
-	hostbuf_puts(&sql, c->qtable);
+	api->buf_puts(&sql, "SELECT version_num FROM ");
+	api->buf_puts(&sql, c->qtable);
 	if ((rc = prepare(c, &st, &sql, err)) < 0)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -964,43 +893,71 @@ static int sq_version_create(struct retort_conn *c, struct retort_error *err)
 	return after_write(c, err);
 }
 
-/* Run a version table write with one or two bound values; return changes. */
-static int version_write(struct retort_conn *c, struct hostbuf *sql, const char *a, const char *b,
+/*
+ * Run a version table write with one or two bound values; return changes.
+ * The statement is prepared on first use and kept (reset after each run):
+ * an upgrade of N revisions makes N writes, and preparing costs more than
+ * running them.  SQLite prepares it again by itself if the schema changed.
+ */
+static int version_write(struct retort_conn *c, enum vstmt which, const char *a, const char *b,
                          int *changes, struct retort_error *err)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = c->vst[which];
 	int rc;
-	if ((rc = prepare(c, &st, sql, err)) < 0)
-		return rc;
+	if (!st) {
+		struct retort_buf sql = RETORT_BUF_INIT;
+		switch (which) {
+		case VS_INSERT:
+			api->buf_puts(&sql, "INSERT INTO ");
+			api->buf_puts(&sql, c->qtable);
+			api->buf_puts(&sql, " (version_num) VALUES (?1)");
+			break;
+		case VS_UPDATE:
+			api->buf_puts(&sql, "UPDATE ");
+			api->buf_puts(&sql, c->qtable);
+			api->buf_puts(&sql, " SET version_num = ?1 WHERE version_num = ?2");
+			break;
+		case VS_DELETE:
+			api->buf_puts(&sql, "DELETE FROM ");
+			api->buf_puts(&sql, c->qtable);
+			api->buf_puts(&sql, " WHERE version_num = ?1");
+			break;
+		}
+		if ((rc = prepare(c, &st, &sql, err)) < 0)
+			return rc;
+		c->vst[which] = st;
+	}
 	if (sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    (b && sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC) != SQLITE_OK)) {
+		rc = db_error(c, err, RETORT_EDB, "cannot bind a revision id");
 		sqlite3_finalize(st);
-		return db_error(c, err, RETORT_EDB, "cannot bind a revision id");
+		c->vst[which] = NULL;
+		return rc;
 	}
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		rc = is_busy(rc) ? busy_error(c, err, "cannot write the version table")
 		                 : db_error(c, err, RETORT_EDB, "cannot write the version table");
+		sqlite3_finalize(st);
+		c->vst[which] = NULL;
 		note_autorollback(c);
 		return rc;
 	}
+	/* the bound ids belong to the caller: nothing of them stays */
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	*changes = sqlite3_changes(c->db);
 	return 0;
 }
 
 static int sq_version_insert(struct retort_conn *c, const char *rev, struct retort_error *err)
 {
-	struct hostbuf sql = HOSTBUF_INIT(api);
 	int rc, n = 0;
 	if ((rc = need_db(c, err)) < 0)
 		return rc;
 	if (!rev)
 		return api->error_set(err, RETORT_ERROR, "no revision to insert");
-	hostbuf_puts(&sql, "INSERT INTO ");
-	hostbuf_puts(&sql, c->qtable);
-	hostbuf_puts(&sql, " (version_num) VALUES (?1)");
-	if ((rc = version_write(c, &sql, rev, NULL, &n, err)) < 0)
+	if ((rc = version_write(c, VS_INSERT, rev, NULL, &n, err)) < 0)
 		return rc;
 	return after_write(c, err);
 }
@@ -1008,16 +965,12 @@ static int sq_version_insert(struct retort_conn *c, const char *rev, struct reto
 static int sq_version_update(struct retort_conn *c, const char *from, const char *to,
                              struct retort_error *err)
 {
-	struct hostbuf sql = HOSTBUF_INIT(api);
 	int rc, n = 0;
 	if ((rc = need_db(c, err)) < 0)
 		return rc;
 	if (!from || !to)
 		return api->error_set(err, RETORT_ERROR, "no revision to update");
-	hostbuf_puts(&sql, "UPDATE ");
-	hostbuf_puts(&sql, c->qtable);
-	hostbuf_puts(&sql, " SET version_num = ?1 WHERE version_num = ?2");
-	if ((rc = version_write(c, &sql, to, from, &n, err)) < 0)
+	if ((rc = version_write(c, VS_UPDATE, to, from, &n, err)) < 0)
 		return rc;
 	if (n != 1)
 		return api->error_set(err, RETORT_ERROR, "moving the version table from %s to %s "
@@ -1028,16 +981,12 @@ static int sq_version_update(struct retort_conn *c, const char *from, const char
 
 static int sq_version_delete(struct retort_conn *c, const char *rev, struct retort_error *err)
 {
-	struct hostbuf sql = HOSTBUF_INIT(api);
 	int rc, n = 0;
 	if ((rc = need_db(c, err)) < 0)
 		return rc;
 	if (!rev)
 		return api->error_set(err, RETORT_ERROR, "no revision to delete");
-	hostbuf_puts(&sql, "DELETE FROM ");
-	hostbuf_puts(&sql, c->qtable);
-	hostbuf_puts(&sql, " WHERE version_num = ?1");
-	if ((rc = version_write(c, &sql, rev, NULL, &n, err)) < 0)
+	if ((rc = version_write(c, VS_DELETE, rev, NULL, &n, err)) < 0)
 		return rc;
 	if (n != 1)
 		return api->error_set(err, RETORT_ERROR, "removing %s from the version table "
@@ -1046,18 +995,146 @@ static int sq_version_delete(struct retort_conn *c, const char *rev, struct reto
 	return after_write(c, err);
 }
 
+/* ------------------------------------------------------------ side queries (ABI 1.1) */
+
+/* Is the first keyword of sql one that changes rows (so changes() means it)? */
+static int is_dml(const char *sql)
+{
+	static const char *const verbs[] = { "insert", "update", "delete", "replace", "with", NULL };
+	size_t i, n;
+	while (*sql == ' ' || *sql == '\t' || *sql == '\n' || *sql == '\r' || *sql == '(')
+		sql++;
+	for (i = 0; verbs[i]; i++) {
+		n = strlen(verbs[i]);
+		if (sqlite3_strnicmp(sql, verbs[i], (int)n) == 0 &&
+		    !((sql[n] >= 'a' && sql[n] <= 'z') || (sql[n] >= 'A' && sql[n] <= 'Z') ||
+		      sql[n] == '_'))
+			return 1;
+	}
+	return 0;
+}
+
+static int query_failed(struct retort_conn *c, struct retort_error *err, int rc)
+{
+	if ((rc & 0xff) == SQLITE_NOMEM)
+		oom(err);
+	else if (is_busy(rc))
+		busy_error(c, err, "query");
+	else
+		db_error(c, err, RETORT_EDB, NULL);
+	note_autorollback(c);
+	return -1;
+}
+
+static int sq_query(struct retort_conn *c, const char *sql, const char *const *params,
+                    size_t nparams, retort_query_row_cb cb, void *payload, long *affected,
+                    struct retort_error *err)
+{
+	sqlite3_stmt *st = NULL, *extra = NULL;
+	const char *tail = NULL;
+	const char **cols = NULL;
+	int rc, ncols, i, stopped = 0;
+	size_t k;
+
+	if (affected)
+		*affected = -1;
+	if (need_db(c, err) < 0)
+		return -1;
+	if (!sql) {
+		api->error_set(err, RETORT_EUSAGE, "query: no SQL");
+		return -1;
+	}
+	rc = sqlite3_prepare_v2(c->db, sql, -1, &st, &tail);
+	if (rc != SQLITE_OK)
+		return query_failed(c, err, rc);
+	if (!st) {
+		api->error_set(err, RETORT_EUSAGE, "query: the SQL holds no statement");
+		return -1;
+	}
+	/* ONE statement: text after it must be blanks or comments only */
+	if (tail && *tail) {
+		rc = sqlite3_prepare_v2(c->db, tail, -1, &extra, NULL);
+		sqlite3_finalize(extra);
+		if (rc != SQLITE_OK || extra) {
+			sqlite3_finalize(st);
+			api->error_set(err, RETORT_EUSAGE, "query: the SQL holds more than one "
+			               "statement; query() runs exactly one");
+			return -1;
+		}
+	}
+	if ((size_t)sqlite3_bind_parameter_count(st) != nparams) {
+		api->error_set(err, RETORT_EUSAGE, "query: the statement has %d placeholders but "
+		               "%zu parameters were given", sqlite3_bind_parameter_count(st),
+		               nparams);
+		sqlite3_finalize(st);
+		return -1;
+	}
+	for (k = 0; k < nparams; k++) {
+		rc = params[k] ? sqlite3_bind_text(st, (int)k + 1, params[k], -1, SQLITE_STATIC)
+		               : sqlite3_bind_null(st, (int)k + 1);
+		if (rc != SQLITE_OK) {
+			sqlite3_finalize(st);
+			return query_failed(c, err, rc);
+		}
+	}
+	ncols = sqlite3_column_count(st);
+	if (ncols > 0 && cb && !(cols = api->alloc((size_t)ncols * sizeof(*cols)))) {
+		sqlite3_finalize(st);
+		oom(err);
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!cb || stopped)
+			continue;
+		for (i = 0; i < ncols; i++) {
+			cols[i] = (const char *)sqlite3_column_text(st, i);
+			if (!cols[i] && sqlite3_column_type(st, i) != SQLITE_NULL) {
+				api->free(cols);
+				sqlite3_finalize(st);
+				oom(err);
+				return -1;
+			}
+		}
+		if (cb(cols, (size_t)ncols, payload) != 0) {
+			stopped = 1;
+			if (sqlite3_stmt_readonly(st))
+				break;  /* a write runs to completion; a read may stop */
+		}
+	}
+	api->free(cols);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return query_failed(c, err, rc);
+	}
+	if (affected && !sqlite3_stmt_readonly(st) && is_dml(sql))
+		*affected = (long)sqlite3_changes(c->db);
+	k = (size_t)!sqlite3_stmt_readonly(st);
+	sqlite3_finalize(st);
+	/* a write outside begin() is durable at once, as a version row is */
+	if (k && after_write(c, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int sq_column_type(const struct retort_conn *c, int type, unsigned length, char *out,
+                          size_t outsz)
+{
+	(void)c;
+	return api->column_type(RETORT_FAMILY_SQLITE, type, length, out, outsz);
+}
+
 /* ------------------------------------------------------------ quoting, offline */
 
 static int sq_quote_identifier(const struct retort_conn *c, const char *name, char **out,
                                struct retort_error *err)
 {
-	struct hostbuf b = HOSTBUF_INIT(api);
+	struct retort_buf b = RETORT_BUF_INIT;
 	(void)c;
 	*out = NULL;
-	if (!name)
-		return api->error_set(err, RETORT_ERROR, "no identifier to quote");
-	hostbuf_put_quoted(&b, name, '"', '"');
-	if (!(*out = hostbuf_detach(&b)))
+	if (!name || !*name)
+		return api->error_set(err, RETORT_EUSAGE, "an empty identifier cannot be quoted");
+	put_ident(&b, name);  /* as SQLAlchemy: only when it must */
+	if (!(*out = api->buf_detach(&b)))
 		return oom(err);
 	return 0;
 }
@@ -1065,13 +1142,13 @@ static int sq_quote_identifier(const struct retort_conn *c, const char *name, ch
 static int sq_quote_literal(const struct retort_conn *c, const char *value, char **out,
                             struct retort_error *err)
 {
-	struct hostbuf b = HOSTBUF_INIT(api);
+	struct retort_buf b = RETORT_BUF_INIT;
 	(void)c;
 	*out = NULL;
 	if (!value)
 		return api->error_set(err, RETORT_ERROR, "no literal to quote");
-	hostbuf_put_quoted(&b, value, '\'', '\'');
-	if (!(*out = hostbuf_detach(&b)))
+	api->buf_put_quoted(&b, value, '\'', '\'');
+	if (!(*out = api->buf_detach(&b)))
 		return oom(err);
 	return 0;
 }
@@ -1084,35 +1161,35 @@ static int sq_quote_literal(const struct retort_conn *c, const char *value, char
 static int sq_offline_sql(const struct retort_conn *c, int what, const char *arg,
                           size_t arg_len, char **out, struct retort_error *err)
 {
-	struct hostbuf b = HOSTBUF_INIT(api);
+	struct retort_buf b = RETORT_BUF_INIT;
 	char *ddl;
 
 	*out = NULL;
 	switch (what) {
 	case RETORT_OFFLINE_BEGIN:
-		hostbuf_puts(&b, "BEGIN;");
+		api->buf_puts(&b, "BEGIN;");
 		break;
 	case RETORT_OFFLINE_COMMIT:
-		hostbuf_puts(&b, "COMMIT;");
+		api->buf_puts(&b, "COMMIT;");
 		break;
 	case RETORT_OFFLINE_VERSION_DDL:
 		if (!c)
 			return api->error_set(err, RETORT_ERROR, "no handle for the version table");
 		if (!(ddl = version_ddl(c, "    ")))
 			return oom(err);
-		hostbuf_puts(&b, ddl);
-		hostbuf_putc(&b, ';');
+		api->buf_puts(&b, ddl);
+		api->buf_putc(&b, ';');
 		api->free(ddl);
 		break;
 	case RETORT_OFFLINE_STATEMENT:
 		if (arg)
-			hostbuf_put(&b, arg, arg_len);
-		hostbuf_putc(&b, ';');
+			api->buf_put(&b, arg, arg_len);
+		api->buf_putc(&b, ';');
 		break;
 	default:
 		return api->error_set(err, RETORT_ENOTSUPPORTED, "unknown offline SQL kind %d", what);
 	}
-	if (!(*out = hostbuf_detach(&b)))
+	if (!(*out = api->buf_detach(&b)))
 		return oom(err);
 	return 0;
 }
@@ -1136,8 +1213,8 @@ static const struct retort_dialect dialect = {
 	sq_begin,
 	sq_commit,
 	sq_rollback,
-	sq_execute,
-	sq_split,
+	NULL, /* execute: the core's loop runs sq_execute_statement */
+	NULL, /* split: the core splits by sq_split_rules */
 	sq_version_read,
 	sq_version_create,
 	sq_version_insert,
@@ -1148,6 +1225,11 @@ static const struct retort_dialect dialect = {
 	sq_quote_identifier,
 	sq_quote_literal,
 	sq_offline_sql,
+	sq_query,
+	sq_column_type,
+	sq_split_rules,
+	sq_execute_statement,
+	sq_section,
 };
 
 RETORT_DIALECT_DEFINE(retort_sqlite, &dialect, api)
