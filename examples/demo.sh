@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # examples/demo.sh - a tour of retort on an embedded SQLite database:
 # init, two revisions, upgrade head, history, current, downgrade.
 # Runs in a fresh temporary directory; RETORT may name the binary.
