@@ -1,20 +1,26 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/ci.sh - the whole test suite, from a fresh Debian 12 as root:
 # installs the build and test dependencies, builds with -Werror, starts
-# throwaway PostgreSQL and MariaDB servers (tests/servers.sh), runs
+# throwaway PostgreSQL and MariaDB servers, PgBouncer in transaction
+# pooling mode and a 3-node MariaDB Galera cluster (tests/servers.sh), runs
 # `make check`, then the same suite again in an AddressSanitizer + UBSan
 # build, stops the servers and prints "N passed, N failed" as its last line.
 #
 # RETORT_CI_SKIP_INSTALL=1 skips apt-get; RETORT_CI_NO_ASAN=1 skips the
-# sanitizer pass (both for quick local runs; CI uses neither).
+# sanitizer pass (both for quick local runs; CI uses neither);
+# RETORT_CI_KEEP=1 keeps the build trees even when everything passed.
 set -u
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 cd "$srcdir" || exit 2
 
 PACKAGES="build-essential autoconf automake libtool pkg-config libltdl-dev libconfig-dev
- libssl-dev libcmocka-dev libsqlite3-dev sqlite3 libpq-dev libmariadb-dev unixodbc-dev unixodbc
+ libcmocka-dev libsqlite3-dev sqlite3 libpq-dev libmariadb-dev unixodbc-dev unixodbc
  postgresql mariadb-server mariadb-client odbc-postgresql odbc-mariadb libsqliteodbc
- python3-alembic python3-psycopg2 python3-pymysql valgrind"
+ pgbouncer galera-4 rsync
+ python3-alembic python3-psycopg2 python3-pymysql python3-jsonschema valgrind strace
+ mandoc groff-base man-db bash-completion iwyu openssl
+ debhelper dpkg-dev lintian"
 
 if [ "${RETORT_CI_SKIP_INSTALL:-0}" != 1 ]; then
 	echo "== installing packages"
@@ -29,6 +35,34 @@ fi
 
 passed=0
 failed=0
+
+# Build in a private copy of the tree.  The README's first command builds in
+# the checkout itself (./configure && make install), and configure refuses a
+# second, out-of-tree build of a source directory that is configured in
+# place; a copy also leaves the checkout exactly as it was (git status stays
+# empty).  The copy holds what git tracks plus untracked files that are not
+# ignored, so uncommitted work is tested too; outside git, the whole tree is
+# copied and an in-tree build in the copy is cleaned first.
+checkout=$srcdir
+work=$(mktemp -d "${TMPDIR:-/tmp}/retort-ci.XXXXXX") || { echo "0 passed, 1 failed"; exit 1; }
+mkdir "$work/src"
+if git -C "$checkout" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	(cd "$checkout" && git ls-files -z --cached --others --exclude-standard |
+		tar --null --ignore-failed-read -T - -cf - 2>/dev/null) | tar -xf - -C "$work/src"
+else
+	(cd "$checkout" && tar --exclude=./_build --exclude=./_asan -cf - .) | tar -xf - -C "$work/src"
+	if [ -f "$work/src/config.status" ]; then
+		(cd "$work/src" && make distclean >/dev/null 2>&1)
+	fi
+fi
+if [ ! -f "$work/src/configure.ac" ]; then
+	echo "cannot copy the source tree to $work/src"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+srcdir="$work/src"
+cd "$srcdir" || exit 2
+echo "== building in $work (the checkout $checkout is left untouched)"
 
 # count BUILDDIR: add the TAP results of a finished `make check` to the totals.
 count() {
@@ -105,5 +139,10 @@ fi
 
 stop_servers
 trap - EXIT INT TERM
+if [ "$failed" -eq 0 ] && [ "${RETORT_CI_KEEP:-0}" != 1 ]; then
+	rm -rf "$work"
+else
+	echo "build trees and logs kept in $work"
+fi
 echo "$passed passed, $failed failed${skipped:+, $skipped skipped}"
 [ "$failed" -eq 0 ]

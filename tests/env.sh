@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Sourced by every test (AM_TESTS_ENVIRONMENT): point retort at the plugins
 # and templates of the build tree, never at an installed copy.
 : "${top_builddir:?}" "${top_srcdir:?}"

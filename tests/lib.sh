@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/lib.sh - helpers for end-to-end tests of the retort binary.
 # Source after tests/tap.sh.  Each test works in its own temp directory.
 
@@ -38,7 +39,9 @@ new_project() {
 	cd "$_p" || exit 99
 	"$RETORT" -q init migrations >/dev/null 2>&1 || { echo "Bail out! retort init failed"; exit 99; }
 	if [ -n "${1:-}" ]; then
-		sed -i "s|^url = .*|url = \"$1\";|" retort.cfg
+		# '&', '|' and '\' are special in sed's replacement
+		_u=$(printf '%s' "$1" | sed 's/[&|\\]/\\&/g')
+		sed -i "s|^url = .*|url = \"$_u\";|" retort.cfg
 	else
 		sed -i 's|^url = .*|url = "sqlite:///app.db";|' retort.cfg
 	fi
@@ -68,4 +71,21 @@ versions() {
 # same DESC GOT WANT
 same() {
 	if [ "$2" = "$3" ]; then tap_ok "$1"; else tap_fail "$1"; tap_diag "got:    '$2'" "wanted: '$3'"; fi
+}
+
+# wait_for DESC FILE TEXT: wait until FILE contains TEXT (an event a
+# background process reports), polling; a TAP case.  The bound (5 minutes)
+# only stops a test whose event never comes: no assertion depends on time.
+wait_for() {
+	_wn=0
+	while ! grep -qF -- "$3" "$2" 2>/dev/null; do
+		_wn=$((_wn + 1))
+		if [ "$_wn" -gt 3000 ]; then
+			tap_fail "$1 (never saw '$3' in $2)"
+			tap_diag "$(cat "$2" 2>/dev/null)"
+			return 1
+		fi
+		sleep 0.1
+	done
+	tap_ok "$1"
 }

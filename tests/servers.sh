@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 #
 # tests/servers.sh - throwaway PostgreSQL and MariaDB servers for the test
 # suite.
@@ -19,7 +20,8 @@
 #     tests/servers.sh start >/dev/null && . "$RETORT_SERVERS_DIR/env"
 #
 # Commands:
-#   start [pg] [mysql]  start the named servers (default: both), create the
+#   start [pg] [mysql] [pgbouncer] [galera]
+#                       start the named servers (default: all four), create the
 #                       test databases and users, write $RETORT_SERVERS_DIR/env
 #                       and print its `export` lines on stdout (everything
 #                       else goes to stderr, so `eval "$(...)"` is safe).
@@ -33,12 +35,29 @@
 #   RETORT_TEST_PG_ADMIN_URL    the superuser (postgres) on the same server
 #   RETORT_TEST_MYSQL_URL       mysql://retort:retort-secret@127.0.0.1:PORT/retort_test
 #   RETORT_TEST_MYSQL_ADMIN_URL root on the same server
+#   RETORT_TEST_PGBOUNCER_URL   the test database through PgBouncer in
+#                               transaction pooling mode (pool of 3)
+#   RETORT_TEST_GALERA_URLS     the test database on each node of a 3-node
+#                               MariaDB Galera cluster, space-separated
+#   RETORT_TEST_GALERA_ADMIN_URL  root on its node 1
 #   RETORT_SERVERS_DIR          the run's directory (data, sockets, logs, env)
+#   RETORT_TEST_TLS_DIR         the run's throwaway certificates (see below)
 # The `retort` users own (PostgreSQL: may create) databases, and on MariaDB
 # have every privilege on databases named retort_*, so tests can make more.
 #
-# Developer override: if RETORT_TEST_PG_URL or RETORT_TEST_MYSQL_URL is
-# already set, that server is used as it is and not started (nor stopped).
+# TLS: each run makes a throwaway CA with openssl, and a server certificate
+# for 127.0.0.1 and localhost signed by it; both servers accept TLS with it
+# (and plain connections, as before).  RETORT_TEST_TLS_DIR holds:
+#   ca.crt                 the CA that signed the servers' certificate
+#   wrong-ca.crt           another CA, which signed nothing the servers use
+#   client.crt client.key  a client certificate (CN=retort_cert) of ca.crt
+# PostgreSQL lets the role retort_cert (which has no password) in with that
+# client certificate only (pg_hba "hostssl ... cert").
+#
+# Developer override: if RETORT_TEST_PG_URL, RETORT_TEST_MYSQL_URL,
+# RETORT_TEST_PGBOUNCER_URL or RETORT_TEST_GALERA_URLS is already set, that
+# server is used as it is and not started (nor stopped).  PgBouncer and
+# Galera live in tests/servers_topo.sh.
 #
 # Every run takes its own directory (mktemp, or $RETORT_SERVERS_DIR if the
 # caller made one) and its own free ports on 127.0.0.1, so concurrent runs
@@ -67,6 +86,12 @@ else
 fi
 
 _rs_log() { printf 'servers.sh: %s\n' "$*" >&2; }
+
+# PgBouncer and the Galera cluster.
+. "$(dirname "${BASH_SOURCE[0]}")/servers_topo.sh" || {
+	_rs_log "cannot read servers_topo.sh beside servers.sh"
+	return 2 2>/dev/null || exit 2
+}
 
 # Password of the test users (URL-safe on purpose: the URL parser's decoding
 # has its own tests).  The admin passwords are random per run.
@@ -127,6 +152,57 @@ _rs_pg_bindir()
 	fi
 }
 
+# ---------------------------------------------------------------- tls
+
+# Make the run's CA, the servers' certificate and a client certificate.
+_rs_tls_make()
+{
+	local dir=$RETORT_SERVERS_DIR/tls ec="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+	if ! command -v openssl >/dev/null 2>&1; then
+		_rs_log "openssl not found: apt-get install openssl"
+		return 1
+	fi
+	mkdir -p "$dir" || return 1
+	(
+		cd "$dir" || exit 1
+		umask 077
+		# shellcheck disable=SC2086
+		openssl req -x509 $ec -keyout ca.key -out ca.crt -days 7 \
+			-subj "/CN=retort throwaway test CA" &&
+		openssl req -x509 $ec -keyout wrong-ca.key -out wrong-ca.crt -days 7 \
+			-subj "/CN=retort unrelated CA" &&
+		openssl req $ec -keyout server.key -out server.csr -subj "/CN=127.0.0.1" &&
+		printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+			"basicConstraints=CA:FALSE" "extendedKeyUsage=serverAuth" >server.ext &&
+		openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+			-out server.crt -days 7 -extfile server.ext &&
+		openssl req $ec -keyout client.key -out client.csr -subj "/CN=retort_cert" &&
+		printf '%s\n' "basicConstraints=CA:FALSE" "extendedKeyUsage=clientAuth" >client.ext &&
+		openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+			-out client.crt -days 7 -extfile client.ext &&
+		rm -f ./*.csr ./*.ext ./*.srl wrong-ca.key &&
+		chmod 644 ca.crt wrong-ca.crt server.crt client.crt
+	) >"$RETORT_SERVERS_DIR/tls.log" 2>&1 || {
+		_rs_log "could not make the test certificates"
+		_rs_tail "$RETORT_SERVERS_DIR/tls.log"
+		return 1
+	}
+	chmod 755 "$dir"
+	echo "RETORT_TEST_TLS_DIR=$dir" >>"$RETORT_SERVERS_DIR/env.tmp"
+}
+
+# Copy the server certificate and key into DIR for server user OWNER (a
+# server refuses a key others can read).
+_rs_tls_install()
+{
+	local dir=$1 owner=$2 tls=$RETORT_SERVERS_DIR/tls
+	cp "$tls/ca.crt" "$tls/server.crt" "$tls/server.key" "$dir/" || return 1
+	chmod 600 "$dir/server.key"
+	chmod 644 "$dir/ca.crt" "$dir/server.crt"
+	[ "$(id -u)" = 0 ] && chown "$owner:" "$dir/ca.crt" "$dir/server.crt" "$dir/server.key"
+	return 0
+}
+
 # ---------------------------------------------------------------- postgresql
 
 _rs_pg_start()
@@ -140,7 +216,8 @@ _rs_pg_start()
 	dir=$RETORT_SERVERS_DIR/pg
 	owner=postgres
 	[ "$(id -u)" = 0 ] || owner=$(id -un)
-	mkdir -p "$dir/data" "$dir/run" || return 1
+	mkdir -p "$dir/data" "$dir/run" "$dir/tls" || return 1
+	_rs_tls_install "$dir/tls" "$owner" || return 1
 	admin_pass=$(_rs_randhex)
 	printf '%s\n' "$admin_pass" > "$dir/pwfile"
 	[ "$(id -u)" = 0 ] && chown -R "$owner:" "$dir"
@@ -156,6 +233,8 @@ _rs_pg_start()
 		return 1
 	fi
 	rm -f "$dir/pwfile"
+	# The role retort_cert logs in with the client certificate only.
+	sed -i '/^# TYPE/a hostssl all retort_cert 127.0.0.1/32 cert' "$dir/data/pg_hba.conf"
 
 	timeout=${RETORT_SERVERS_TIMEOUT:-60}
 	for attempt in 1 2 3 4 5; do
@@ -169,6 +248,10 @@ _rs_pg_start()
 		synchronous_commit = off
 		full_page_writes = off
 		max_connections = 60
+		ssl = on
+		ssl_cert_file = '$dir/tls/server.crt'
+		ssl_key_file = '$dir/tls/server.key'
+		ssl_ca_file = '$dir/tls/ca.crt'
 		EOF
 		_rs_log "starting PostgreSQL on 127.0.0.1:$port"
 		if _rs_as "$owner" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" \
@@ -210,6 +293,8 @@ _rs_pg_start()
 		-U postgres -d postgres >>"$dir/setup.log" 2>&1 <<-EOF
 		CREATE ROLE $_rs_user LOGIN CREATEDB PASSWORD '$_rs_pass';
 		CREATE DATABASE $_rs_db OWNER $_rs_user;
+		CREATE ROLE retort_cert LOGIN;
+		GRANT CONNECT ON DATABASE $_rs_db TO retort_cert;
 		EOF
 	then
 		_rs_log "could not create the PostgreSQL test user and database"
@@ -267,9 +352,10 @@ _rs_my_start()
 	client=$(_rs_my_client)
 	owner=mysql
 	[ "$(id -u)" = 0 ] || owner=$(id -un)
-	mkdir -p "$dir/data" "$dir/run" || return 1
+	mkdir -p "$dir/data" "$dir/run" "$dir/tls" || return 1
 	[ "$(id -u)" = 0 ] && chown -R "$owner:" "$dir"
 	chmod 700 "$dir/data"
+	_rs_tls_install "$dir/tls" "$owner" || return 1
 
 	_rs_log "mariadb-install-db in $dir/data"
 	if ! (cd "$RETORT_SERVERS_DIR" && "$installdb" --no-defaults --user="$owner" \
@@ -294,6 +380,8 @@ _rs_my_start()
 			--log-error="$dir/server.log" --skip-name-resolve --skip-log-bin \
 			--innodb-buffer-pool-size=32M --innodb-log-file-size=16M \
 			--innodb-flush-log-at-trx-commit=0 --max-connections=60 \
+			--ssl-ca="$dir/tls/ca.crt" --ssl-cert="$dir/tls/server.crt" \
+			--ssl-key="$dir/tls/server.key" \
 			</dev/null >>"$dir/server.log" 2>&1) &
 		pid=$!
 		# Not a job of a sourcing interactive shell (no "Done" notices).
@@ -396,6 +484,8 @@ _rs_stop()
 		_rs_log "$RETORT_SERVERS_DIR was not made by servers.sh start; not touching it"
 		return 1
 	fi
+	_rs_pgb_stop
+	_rs_gal_stop
 	_rs_pg_stop
 	_rs_my_stop
 	rm -rf "$RETORT_SERVERS_DIR"
@@ -405,17 +495,23 @@ _rs_stop()
 
 _rs_start()
 {
-	local want_pg=0 want_my=0 a rc=0 base
-	[ $# -eq 0 ] && { want_pg=1; want_my=1; }
+	local want_pg=0 want_my=0 want_pgb=0 want_gal=0 a rc=0 base
+	[ $# -eq 0 ] && { want_pg=1; want_my=1; want_pgb=1; want_gal=1; }
 	for a in "$@"; do
 		case $a in
 		pg|postgres|postgresql) want_pg=1 ;;
 		mysql|mariadb) want_my=1 ;;
-		*) _rs_log "unknown server '$a' (use pg, mysql)"; return 2 ;;
+		pgbouncer) want_pgb=1 ;;
+		galera) want_gal=1 ;;
+		*) _rs_log "unknown server '$a' (use pg, mysql, pgbouncer, galera)"; return 2 ;;
 		esac
 	done
+	# PgBouncer pools the test PostgreSQL.
+	[ "$want_pgb" = 1 ] && want_pg=1
 	[ -n "${RETORT_TEST_PG_URL:-}" ] && want_pg=0
 	[ -n "${RETORT_TEST_MYSQL_URL:-}" ] && want_my=0
+	[ -n "${RETORT_TEST_PGBOUNCER_URL:-}" ] && want_pgb=0
+	[ -n "${RETORT_TEST_GALERA_URLS:-}" ] && want_gal=0
 
 	if [ -n "${RETORT_SERVERS_DIR:-}" ] && [ -d "$RETORT_SERVERS_DIR" ]; then
 		if [ -n "$(ls -A "$RETORT_SERVERS_DIR")" ]; then
@@ -443,11 +539,20 @@ _rs_start()
 		done
 	fi
 
-	if [ "$want_pg" = 1 ]; then
+	if [ "$want_pg" = 1 ] || [ "$want_my" = 1 ]; then
+		_rs_tls_make || rc=1
+	fi
+	if [ "$rc" = 0 ] && [ "$want_pg" = 1 ]; then
 		_rs_pg_start || rc=1
 	fi
 	if [ "$rc" = 0 ] && [ "$want_my" = 1 ]; then
 		_rs_my_start || rc=1
+	fi
+	if [ "$rc" = 0 ] && [ "$want_pgb" = 1 ]; then
+		_rs_pgb_start || rc=1
+	fi
+	if [ "$rc" = 0 ] && [ "$want_gal" = 1 ]; then
+		_rs_gal_start || rc=1
 	fi
 	if [ "$rc" != 0 ]; then
 		_rs_log "start failed; stopping what was started"
@@ -459,6 +564,10 @@ _rs_start()
 		echo "RETORT_TEST_PG_URL=$RETORT_TEST_PG_URL" >>"$RETORT_SERVERS_DIR/env.tmp"
 	[ -n "${RETORT_TEST_MYSQL_URL:-}" ] && [ "$want_my" = 0 ] &&
 		echo "RETORT_TEST_MYSQL_URL=$RETORT_TEST_MYSQL_URL" >>"$RETORT_SERVERS_DIR/env.tmp"
+	[ -n "${RETORT_TEST_PGBOUNCER_URL:-}" ] && [ "$want_pgb" = 0 ] &&
+		echo "RETORT_TEST_PGBOUNCER_URL=$RETORT_TEST_PGBOUNCER_URL" >>"$RETORT_SERVERS_DIR/env.tmp"
+	[ -n "${RETORT_TEST_GALERA_URLS:-}" ] && [ "$want_gal" = 0 ] &&
+		echo "RETORT_TEST_GALERA_URLS=$RETORT_TEST_GALERA_URLS" >>"$RETORT_SERVERS_DIR/env.tmp"
 	echo "RETORT_SERVERS_DIR=$RETORT_SERVERS_DIR" >>"$RETORT_SERVERS_DIR/env.tmp"
 	# Quote each value for the shell.
 	while IFS= read -r a; do
@@ -484,7 +593,7 @@ _rs_main()
 	stop) _rs_stop ;;
 	env) _rs_env ;;
 	*)
-		_rs_log "usage: servers.sh start [pg] [mysql] | env | stop"
+		_rs_log "usage: servers.sh start [pg] [mysql] [pgbouncer] [galera] | env | stop"
 		return 2
 		;;
 	esac

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Run Debian's Alembic (python3-alembic) with a sorted script listing.
 
 Alembic builds its revision map in os.listdir() order, which is an accident

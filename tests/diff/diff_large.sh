@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The differential suite against Alembic (tests/diff/run.py), large graphs.
 # Debian's python3-alembic is required: missing under CI=true is a failure.
 if ! /usr/bin/python3 -c 'import alembic' >/dev/null 2>&1; then

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The differential suite against Alembic (tests/diff/run.py) on PostgreSQL:
 # $RETORT_TEST_PG_URL from tests/servers.sh, python3-psycopg2 for Alembic.
 # Unset URL: a failure under CI=true, a skip otherwise (run.py decides).

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Random revision graphs written twice: as an Alembic project and as a
 retort project with the same revision ids.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """The interop project (issue 2 item 6, issue 4): one revision graph with
 real DDL, written as Alembic scripts and as retort scripts with the same
 revision ids and the same SQL statements.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Shrink a generated graph on which retort and Alembic disagree, for a bug
 report.  Not a test; a tool for whoever reads a failure of run.py.
 

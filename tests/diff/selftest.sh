@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Self-test of the Alembic comparisons: run them against a retort with one
 # deliberate defect at a time and require that each defect is caught (a
 # comparison that cannot fail is worse than none; the interop test once ran

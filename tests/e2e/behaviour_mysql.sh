@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The behaviour suite on the MariaDB server of tests/servers.sh.  MySQL
 # commits DDL implicitly, so a failing migration leaves the ones before it
 # applied and recorded.

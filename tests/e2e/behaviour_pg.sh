@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The behaviour suite on the PostgreSQL server of tests/servers.sh.
 if [ -z "${RETORT_TEST_PG_URL:-}" ]; then
 	if [ "${CI:-}" = true ]; then echo "1..1"; echo "not ok 1 - RETORT_TEST_PG_URL is not set: the PostgreSQL test server did not start"; exit 1; fi

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The behaviour suite on SQLite (a file in the test's project directory).
 BURL="sqlite:///app.db"
 BNAME=sqlite

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # End-to-end: init, revision, upgrade/downgrade/stamp/current/history/heads/
 # show on a linear SQLite project, with the version table checked after each
 # step.

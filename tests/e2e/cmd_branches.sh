@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # End-to-end: the branching commands through the CLI: revision --head/
 # --splice/--branch-label/--depends-on/--version-path, merge, branches,
 # heads, upgrade heads, label@head/label@base, stamp --purge.

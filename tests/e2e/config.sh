@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # End-to-end: configuration lookup, ${VAR} expansion, URL overrides and
 # password masking.
 . "$top_srcdir/tests/tap.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # End-to-end: bad input gets a clear error naming the file/line/argument,
 # the right exit status, and never a crash or a half-applied state.
 . "$top_srcdir/tests/tap.sh"
@@ -102,4 +103,12 @@ err_has "names the unknown revision" "gone99"
 err_has "says how to get out" "stamp --purge"
 expect "stamp --purge repairs it" 0 stamp --purge k1
 same "the table names k1 again" "$(versions)" "k1"
+
+# --lock-timeout takes what retort.cfg's lock_timeout takes (one
+# conversion, core/settings.c): -1 or 0 to 31536000 seconds.
+for bad in -0.5 -2 nan inf 31536001 5s ""; do
+	expect "--lock-timeout '$bad' is a usage error" 2 --lock-timeout "$bad" current
+	err_has "--lock-timeout '$bad': the message gives the range" "from 0 to 31536000"
+done
+expect "--lock-timeout 0.25 is accepted" 0 --lock-timeout 0.25 current
 tap_done

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/e2e/interop_common.sh - the interop scenario shared by
 # interop_sqlite.sh and interop_pg.sh (issue 2 item 6, issue 4).  Sourced,
 # not run.

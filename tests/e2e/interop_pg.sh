@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Interop with Alembic on PostgreSQL (issue 4): the scenario of
 # interop_sqlite.sh against the server of $RETORT_TEST_PG_URL (started by
 # tests/servers.sh), Alembic through python3-psycopg2.  Each database of the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Interop with Alembic on SQLite (issue 2 item 6): the same project as
 # Alembic scripts and retort scripts (same ids, same SQL) on one SQLite file;
 # the tools take turns (Alembic first, then retort first), and after every
@@ -24,12 +25,15 @@ db_versions() {
 }
 # .schema normalised: the alembic_version DDL may come from either tool, so
 # whitespace, quoting and case are not significant; statements are sorted
-# because independent branches may be applied in either order.
+# because independent branches may be applied in either order.  retort's
+# own side tables (retort_history, retort_audit) are its bookkeeping, not
+# the application's schema: Alembic does not make them.
 db_schema() {
 	[ -f "$(db_file "$1")" ] || return 0
 	sqlite3 "$(db_file "$1")" .schema | tr '\n\t' '  ' |
 		sed -e 's/"//g' -e 's/  */ /g' -e 's/ *\([(),;=]\) */\1/g' |
-		tr ';' '\n' | tr 'A-Z' 'a-z' | sed -e 's/^ *//' -e '/^$/d' | sort
+		tr ';' '\n' | tr 'A-Z' 'a-z' | sed -e 's/^ *//' -e '/^$/d' |
+		grep -v '^create table retort_\(history\|audit\)(' | sort
 }
 
 for order in "alembic retort" "retort alembic"; do

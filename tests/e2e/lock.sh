@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # End-to-end: the migration lock.  Two retort runs against one SQLite
 # database never interleave: the second waits (up to --lock-timeout), then
 # finds the work done.
@@ -11,15 +12,43 @@ script a1 "" "CREATE TABLE runs (rev TEXT); INSERT INTO runs VALUES ('a1'); $slo
 script a2 a1 "INSERT INTO runs VALUES ('a2'); $slow" "DELETE FROM runs WHERE rev = 'a2';"
 script a3 a2 "INSERT INTO runs VALUES ('a3'); $slow" "DELETE FROM runs WHERE rev = 'a3';"
 
-# Another writer holds the database: a short timeout gives up with exit 1.
-(echo "BEGIN IMMEDIATE;"; sleep 3; echo "COMMIT;") | sqlite3 app.db &
+# Another writer holds the database.  The holder is a sqlite3 shell fed
+# through a FIFO: it takes the write lock and prints "holding", and keeps
+# it until it is told to commit.  Every step waits for an event it can see
+# (a line in a file), never for a length of time.
+mkfifo "$T/holder.in"
+sqlite3 app.db <"$T/holder.in" >"$T/holder.out" 2>&1 &
 holder=$!
-sleep 0.5
+exec 3>"$T/holder.in"
+echo "BEGIN IMMEDIATE; SELECT 'holding';" >&3
+wait_for "the holder has the write lock" "$T/holder.out" holding
+
 expect "lock held elsewhere: --lock-timeout 0.3 fails" 1 --lock-timeout 0.3 upgrade head
 err_has "says it timed out waiting for the lock" "lock"
 same "nothing applied while locked" "$(versions)" ""
-expect "a longer timeout waits for the holder" 0 --lock-timeout 20 upgrade +1
+
+# A longer timeout waits: once the waiter says it is taking the lock, and
+# the holder has answered once more (so it still holds the lock), the
+# waiter must still be running; then the holder commits and the waiter
+# goes on.
+"$RETORT" -v --lock-timeout 60 upgrade +1 >"$T/wout" 2>"$T/werr" &
+waiter=$!
+wait_for "the waiter is taking the migration lock" "$T/werr" "taking the migration lock"
+echo "SELECT 'still ' || 'holding';" >&3
+wait_for "the holder still holds the lock" "$T/holder.out" "still holding"
+if kill -0 "$waiter" 2>/dev/null; then
+	tap_ok "the waiter waits while the lock is held"
+else
+	tap_fail "the waiter waits while the lock is held (it ended)"
+	tap_diag "$(cat "$T/werr")"
+fi
+echo "COMMIT;" >&3
+exec 3>&-
 wait $holder
+wait $waiter
+same "a longer timeout waits for the holder, then succeeds" "$?" 0
+grep -q "holding the migration lock" "$T/werr" && grep -q "Running upgrade" "$T/werr"
+same "the waiter took the lock, then ran the migration" "$?" 0
 same "applied after waiting" "$(versions)" "a1"
 
 # Two concurrent runs: both succeed, each migration runs exactly once.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # End-to-end: offline (--sql) mode on SQLite: no connection, Alembic's
 # layout, runs cleanly through sqlite3, and --output writes atomically.
 . "$top_srcdir/tests/tap.sh"

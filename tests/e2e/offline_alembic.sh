@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # End-to-end: retort's offline (--sql) output against Alembic's, for every
 # dialect (sqlite, postgresql, mysql, and mssql/oracle through the odbc
 # plugin).
@@ -18,6 +19,14 @@
 # transaction_per_migration on (names ending in "-tpm"), and with the
 # version table named Deploy_Versions (a name SQLAlchemy quotes) in schema
 # "ops" (names ending in "-vt").
+#
+# "xarg" and "xargdown" run on a one-revision project whose script takes
+# its table name from -x: `context.get_x_argument()` in Alembic, ${x:tenant}
+# in retort.
+#
+# "ensure" and "ensure-vt" run `ensure_version --sql` (spelt as Alembic
+# spells it); Alembic's trailing DROP TABLE is left out of the comparison,
+# a difference the README documents.
 #
 # "sections" runs on a one-revision project whose script has a section for
 # each dialect (`-- retort:upgrade mssql` ...) besides the generic one;
@@ -69,6 +78,9 @@ uppartial|upgrade b2s:heads --sql
 downpart|downgrade b2second:a1base --sql
 downrange|downgrade f6nontx:b2second --sql
 stamp|stamp head --sql
+uptag|upgrade head --sql --tag release-1
+ensure|ensure_version --sql
+ensure-vt|ensure_version --sql
 stamptwo|stamp c3left d4right --sql
 stamprange|stamp b2second:head --sql
 up-tpm|upgrade head --sql
@@ -77,7 +89,9 @@ stamptwo-tpm|stamp c3left d4right --sql
 up-vt|upgrade head --sql
 down-vt|downgrade head:base --sql
 stamp-vt|stamp b2second --sql
-sections|upgrade head --sql'
+sections|upgrade head --sql
+xarg|-x tenant=acme -x label=L upgrade head --sql
+xargdown|-x tenant=acme downgrade x1xarg:base --sql'
 
 ASPECTS="exit version running script"
 
@@ -89,11 +103,10 @@ ASPECTS="exit version running script"
 #     and OUTPUT inserted.version_num (SQL Server);
 #  2. the mysql plugin wraps every statement holding a ';' in DELIMITER,
 #     even when the ';' is inside a string literal;
-#  3. `stamp START:END --sql` is refused ("Can't locate revision");
-#  4. the mssql and oracle sections are never chosen: sections are matched
+#  3. the mssql and oracle sections are never chosen: sections are matched
 #     against the plugin's name ("odbc"), not the URL's dialect, so the
 #     generic section runs.
-# sqlchunks.py --known removes 1 and 2; 3 is recognised by its message, 4
+# sqlchunks.py --known removes 1 and 2; 3 is recognised
 # by the generic section's table (sect_generic) in retort's output.  Remove
 # an entry here (and its handling below) once it is fixed.
 
@@ -234,7 +247,9 @@ PYEOF
 # sections_project DIR URL: the sections project, for retort.
 sections_project() {
 	mkdir -p "$1/migrations/versions"
-	printf 'script_location = "migrations";\nurl = "%s";\n' "$2" >"$1/retort.cfg"
+	# offline_history = false: only what Alembic renders, to compare
+	printf 'script_location = "migrations";\nurl = "%s";\noffline_history = false;\n' "$2" \
+		>"$1/retort.cfg"
 	chmod 600 "$1/retort.cfg"  # the odbc URLs hold a (dummy) password
 	cat >"$1/migrations/versions/s1sections_rev.sql" <<'EOF'
 -- Message: sections
@@ -292,7 +307,9 @@ EOF
 # statement gets a batch of its own, as each op.execute() does.
 retort_project() {
 	mkdir -p "$1/migrations/versions"
-	printf 'script_location = "migrations";\nurl = "%s";\n' "$2" >"$1/retort.cfg"
+	# offline_history = false: only what Alembic renders, to compare
+	printf 'script_location = "migrations";\nurl = "%s";\noffline_history = false;\n' "$2" \
+		>"$1/retort.cfg"
 	chmod 600 "$1/retort.cfg"  # the odbc URLs hold a (dummy) password
 	case ${4:-} in
 	tpm) echo 'transaction_per_migration = true;' >>"$1/retort.cfg" ;;
@@ -338,6 +355,50 @@ $REVS
 EOF
 }
 
+# The -x project (issue 13): Alembic's script reads the values through
+# context.get_x_argument(), retort's as ${x:key} (label with a default).
+mkdir -p "$T/alembic/xarg/versions"
+sed 's/^script_location = proj$/script_location = xarg/' "$T/alembic/alembic.ini" \
+	>"$T/alembic/xarg.ini"
+cp "$T/alembic/proj/env.py" "$T/alembic/proj/script.py.mako" "$T/alembic/xarg/"
+cat >"$T/alembic/xarg/versions/x1xarg_rev.py" <<'PYEOF'
+from alembic import context, op
+revision = 'x1xarg'
+down_revision = None
+branch_labels = None
+depends_on = None
+def upgrade():
+    x = context.get_x_argument(as_dictionary=True)
+    op.execute("CREATE TABLE t_%s (id INTEGER, v VARCHAR(20))" % x["tenant"])
+    op.execute("INSERT INTO t_%s VALUES (1, '%s')" % (x["tenant"], x.get("label", "none")))
+def downgrade():
+    x = context.get_x_argument(as_dictionary=True)
+    op.execute("DROP TABLE t_%s" % x["tenant"])
+PYEOF
+
+# xarg_project DIR URL DIALECT: the same for retort.
+xarg_project() {
+	mkdir -p "$1/migrations/versions"
+	# offline_history = false: only what Alembic renders, to compare
+	printf 'script_location = "migrations";\nurl = "%s";\noffline_history = false;\n' "$2" \
+		>"$1/retort.cfg"
+	chmod 600 "$1/retort.cfg"
+	if [ "$3" = mssql ]; then sep='
+GO'; else sep=''; fi
+	{
+		echo "-- Message: rev"
+		echo "-- Revision ID: x1xarg"
+		echo "-- Revises:"
+		echo
+		echo "-- retort:upgrade"
+		echo "CREATE TABLE t_\${x:tenant} (id INTEGER, v VARCHAR(20));$sep"
+		echo "INSERT INTO t_\${x:tenant} VALUES (1, '\${x:label:-none}');$sep"
+		echo
+		echo "-- retort:downgrade"
+		echo "DROP TABLE t_\${x:tenant};$sep"
+	} >"$1/migrations/versions/x1xarg_rev.sql"
+}
+
 # ---------------------------------------------------------------- the runs
 
 # Run everything first; $T/plan lists what to report.
@@ -355,6 +416,7 @@ while IFS='|' read -r d aurl rurl module; do
 		*-tpm) set -- "$@" "$c" "OFFLINE_TPM=true $args" ;;
 		*-vt) set -- "$@" "$c" "OFFLINE_VT=Deploy_Versions OFFLINE_VTS=ops $args" ;;
 		sections) set -- "$@" "$c" "ALEMBIC_INI=sections.ini $args" ;;
+		xarg*) set -- "$@" "$c" "ALEMBIC_INI=xarg.ini $args" ;;
 		*) set -- "$@" "$c" "$args" ;;
 		esac
 	done <<EOF
@@ -369,11 +431,13 @@ EOF
 	retort_project "$T/proj-$d-tpm" "$rurl" "$d" tpm
 	retort_project "$T/proj-$d-vt" "$rurl" "$d" vt
 	sections_project "$T/proj-$d-sections" "$rurl"
+	xarg_project "$T/proj-$d-xarg" "$rurl" "$d"
 	while IFS='|' read -r c args; do
 		case $c in
 		*-tpm) p="$T/proj-$d-tpm" ;;
 		*-vt) p="$T/proj-$d-vt" ;;
 		sections) p="$T/proj-$d-sections" ;;
+		xarg*) p="$T/proj-$d-xarg" ;;
 		*) p="$T/proj-$d" ;;
 		esac
 		# shellcheck disable=SC2086 # $args is a word list on purpose
@@ -393,8 +457,24 @@ compare() {
 	_a="$T/out/$1/alembic/$2.out"
 	_r="$T/out/$1/retort/$2.out"
 	"$PY" "$HELPERS/sqlchunks.py" "$4" "$_a" >"$_a.$4" 2>&1
+	case $2 in
+	ensure*)
+		# Documented difference (README, "Where retort decides"): Alembic
+		# ends ensure_version --sql with DROP TABLE of the table it has
+		# just created (as any offline run left with no rows); retort
+		# prints the CREATE TABLE only.  Drop that piece (and the GO or
+		# "/" after it) from Alembic's side; everything else must match.
+		awk '/^DROP TABLE/ { skip = 1; next }
+			skip && ($0 == "GO" || $0 == "/") { skip = 0; next }
+			{ skip = 0; print }' "$_a.$4" >"$_a.$4.tmp" && mv "$_a.$4.tmp" "$_a.$4"
+		grep -q '^DROP TABLE' "$_a" 2>/dev/null ||
+			tap_diag "$1 $2: Alembic no longer ends with DROP TABLE: update README and this test"
+		;;
+	esac
 	"$PY" "$HELPERS/sqlchunks.py" "$4" "$_r" >"$_r.$4" 2>&1
-	if [ ! -s "$_a.$4" ]; then
+	if [ ! -s "$_a.$4" ] && [ -s "$_a" ] && [ ! -s "$_r.$4" ] && [ -s "$_r" ]; then
+		tap_ok "$1 $2 $3: same as Alembic (neither output has any)"
+	elif [ ! -s "$_a.$4" ]; then
 		tap_fail "$1 $2 $3: Alembic's output has nothing to compare"
 		tap_diag "$(cat "$_a" 2>/dev/null)" "$(cat "$T/out/$1/alembic/$2.err" 2>/dev/null)"
 	elif cmp -s "$_a.$4" "$_r.$4"; then

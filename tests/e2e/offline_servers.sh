@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # End-to-end: the scripts `retort ... --sql` writes run cleanly through the
 # databases' own clients (sqlite3, psql, mariadb) and leave what an online
 # run leaves.

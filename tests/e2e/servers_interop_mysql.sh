@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Interop with Alembic on MariaDB: one database, one revision graph (a
 # branch and a merge) written both as Alembic scripts and as retort
 # scripts, and the two tools taking turns on it through pymysql and the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # End-to-end: what the postgresql plugin adds beyond the behaviour suite,
 # through the retort binary against the server of tests/servers.sh:
 # dollar-quoted bodies, `-- retort:transaction off` with CREATE INDEX

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/odbc/alembic-offline.sh OUTDIR - write Alembic's offline (--sql)
 # output for a fixed two-revision project, for each flavour the odbc
 # plugin speaks, into OUTDIR/<flavour>-upgrade.sql and

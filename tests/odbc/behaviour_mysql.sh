@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The behaviour suite (tests/e2e/behaviour.inc) through MariaDB
 # Connector/ODBC against the MariaDB server of tests/servers.sh, in a
 # database of its own; the checks use the mariadb client.  DDL commits

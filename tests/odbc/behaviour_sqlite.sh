@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The behaviour suite (tests/e2e/behaviour.inc) through the SQLite ODBC
 # driver: retort speaks odbc://, the checks use sqlite3 on the same file.
 : "${top_srcdir:?run through make check}"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/odbc/cli.sh - the retort binary with the odbc plugin, found through
 # its registry drop-in (50-odbc.cfg): offline SQL for the flavours no
 # server here speaks (SQL Server, Oracle), and online runs through the

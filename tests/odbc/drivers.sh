@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/odbc/drivers.sh - run unit/odbc/test_drivers through the ODBC
 # drivers Debian ships, configured by tests/odbc/odbcini.sh in a throwaway
 # odbcinst.ini/odbc.ini.  A backend left out there is skipped by the

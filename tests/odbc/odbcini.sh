@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/odbc/odbcini.sh - sourced by the odbc tests: write a throwaway
 # odbcinst.ini/odbc.ini for the ODBC drivers Debian ships and point
 # unixODBC at them (ODBCSYSINI/ODBCINI), never at the system's:

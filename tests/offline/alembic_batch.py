@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Run several Alembic commands on one project, in one process.
 
     alembic_batch.py INI URL OUTDIR NAME 'ARGS' [NAME 'ARGS']...

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Cut an offline (--sql) script into the pieces Alembic writes.
 
     sqlchunks.py [--known] MODE FILE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tests/plugins/fake_abi_major.c - built for a future major ABI. */
 #define FAKE_NAME "fakeabimajor"
 #define FAKE_SCHEMES { "fakeabimajor", NULL }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tests/plugins/fake_abi_minor.c - built for a newer minor ABI than ours. */
 #define FAKE_NAME "fakeabiminor"
 #define FAKE_SCHEMES { "fakeabiminor", NULL }

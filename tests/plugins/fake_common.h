@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/plugins/fake_common.h - a tiny but complete in-memory dialect that
  * the fake plugins of the loader tests are made from.  It is built the way
@@ -9,6 +10,13 @@
  *   FAKE_SCHEMES       initialiser of a NULL-terminated scheme list
  *   FAKE_ABI_MAJOR / FAKE_ABI_MINOR / FAKE_STRUCT_SIZE  (defaults: ours)
  *   FAKE_GLOBAL_INIT   a global_init function, or leave undefined for NULL
+ *   FAKE_GLOBAL_SHUTDOWN  a global_shutdown function (default NULL)
+ *   FAKE_CONNECT       the connect member (default fake_connect; NULL breaks
+ *                      the contract)
+ *   FAKE_QUERY / FAKE_COLUMN_TYPE  the ABI 1.1 members (default NULL)
+ *   FAKE_EXECUTE       the execute member (default fake_execute)
+ *   FAKE_SPLIT_RULES / FAKE_EXECUTE_STATEMENT / FAKE_SECTION  the ABI 1.2
+ *                      members (default NULL: the plugin's own execute())
  * and after including call RETORT_DIALECT_DEFINE(module, &fake_dialect, fake_host)
  * (or define the entry yourself).
  */
@@ -29,6 +37,30 @@
 #endif
 #ifndef FAKE_GLOBAL_INIT
 #define FAKE_GLOBAL_INIT NULL
+#endif
+#ifndef FAKE_GLOBAL_SHUTDOWN
+#define FAKE_GLOBAL_SHUTDOWN NULL
+#endif
+#ifndef FAKE_CONNECT
+#define FAKE_CONNECT fake_connect
+#endif
+#ifndef FAKE_QUERY
+#define FAKE_QUERY NULL
+#endif
+#ifndef FAKE_COLUMN_TYPE
+#define FAKE_COLUMN_TYPE NULL
+#endif
+#ifndef FAKE_EXECUTE
+#define FAKE_EXECUTE fake_execute
+#endif
+#ifndef FAKE_SPLIT_RULES
+#define FAKE_SPLIT_RULES NULL
+#endif
+#ifndef FAKE_EXECUTE_STATEMENT
+#define FAKE_EXECUTE_STATEMENT NULL
+#endif
+#ifndef FAKE_SECTION
+#define FAKE_SECTION NULL
 #endif
 
 static const struct retort_host *fake_host;
@@ -58,6 +90,9 @@ static int fake_create(struct retort_conn **out, const struct retort_url *url,
 	return 0;
 }
 
+#ifdef __GNUC__
+__attribute__((unused))
+#endif
 static int fake_connect(struct retort_conn *c, struct retort_error *err)
 {
 	(void)c;
@@ -88,6 +123,9 @@ static int fake_noop(struct retort_conn *c, struct retort_error *err)
 	return 0;
 }
 
+#ifdef __GNUC__
+__attribute__((unused))
+#endif
 static int fake_execute(struct retort_conn *c, const char *sql, size_t len, unsigned first_line,
                         struct retort_error *err)
 {
@@ -235,15 +273,15 @@ static const struct retort_dialect fake_dialect = {
 	"0.0.1",
 	fake_schemes,
 	FAKE_GLOBAL_INIT,
-	NULL,
+	FAKE_GLOBAL_SHUTDOWN,
 	fake_create,
-	fake_connect,
+	FAKE_CONNECT,
 	fake_destroy,
 	fake_caps,
 	fake_noop,
 	fake_noop,
 	fake_noop,
-	fake_execute,
+	FAKE_EXECUTE,
 	NULL,
 	fake_version_read,
 	fake_version_create,
@@ -255,6 +293,11 @@ static const struct retort_dialect fake_dialect = {
 	fake_quote_identifier,
 	fake_quote_literal,
 	fake_offline_sql,
+	FAKE_QUERY,
+	FAKE_COLUMN_TYPE,
+	FAKE_SPLIT_RULES,
+	FAKE_EXECUTE_STATEMENT,
+	FAKE_SECTION,
 };
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tests/plugins/fake_plain.c - exports the unprefixed entry symbol
  * retort_dialect_entry (the loader's fallback for hand-built plugins). */
 #define FAKE_NAME "fakeplain"

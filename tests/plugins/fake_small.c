@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tests/plugins/fake_small.c - right ABI numbers, but a struct_size too
  * small to hold ABI 1.0's members (a corrupt or mis-built plugin). */
 #define FAKE_NAME "fakesmall"

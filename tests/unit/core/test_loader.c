@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/unit/core/test_loader.c - core/loader.c: the plugin registry
  * (plugins.cfg, plugins.d drop-ins in lexical order, overrides, the project
@@ -17,13 +18,17 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
-/* By path: a plain "config.h" would find autoconf's in the build tree. */
-#include "../../../core/config.h"
+#include "settings.h"
 #include "host.h"
 #include "loader.h"
+#include "engine.h"
+#include "sidequery.h"
+#include "stmtloop.h"
+#include "url.h"
 
 #ifndef FAKE_PLUGIN_DIR
 #error "FAKE_PLUGIN_DIR must name tests/plugins/.libs of the build tree"
@@ -74,7 +79,8 @@ static int group_setup(void **state)
 {
 	static const char *const mods[] = { "fake_good", "fake_initfail", "fake_abi_major",
 		                            "fake_abi_minor", "fake_small", "fake_plain",
-		                            "fake_nosym", NULL };
+		                            "fake_nosym", "fake_v10", "fake_v11", "fake_loop",
+		                            "fake_null_member", NULL };
 	char src[600], dst[600];
 	size_t i;
 	(void)state;
@@ -147,12 +153,17 @@ static struct rt_registry *load_registry(const struct rt_loader_options *opts, c
 	return reg;
 }
 
-static struct rt_registry *load_quiet(void)
+static struct rt_registry *load_quiet_with(const struct rt_loader_options *opts)
 {
 	char *e;
-	struct rt_registry *reg = load_registry(NULL, &e);
+	struct rt_registry *reg = load_registry(opts, &e);
 	free(e);
 	return reg;
+}
+
+static struct rt_registry *load_quiet(void)
+{
+	return load_quiet_with(NULL);
 }
 
 /* Load scheme expecting failure; returns the message. */
@@ -173,7 +184,7 @@ static char *load_fail(const char *scheme, const struct rt_loader_options *opts)
 static const struct retort_dialect *load_ok(const char *scheme,
                                             const struct rt_loader_options *opts)
 {
-	struct rt_registry *reg = load_quiet();
+	struct rt_registry *reg = load_quiet_with(opts);
 	const struct retort_dialect *d = NULL;
 	struct rt_err err = { 0, NULL };
 	if (rt_loader_load(&d, reg, scheme, opts, &err) != 0)
@@ -283,17 +294,173 @@ static void test_registry_empty(void **state)
 	free(msg);
 }
 
+
+/* The layers: vendor < sysconfdir < DIR/plugins.d of the module path <
+ * $RETORT_REGISTRY_PATH, by file name as systemd and udev do; masking with
+ * /dev/null or an empty file; the surviving files in lexical order. */
+static void test_layers(void **state)
+{
+	struct rt_registry *reg;
+	char *warn, vendor[700], regpath[700], plugpath[700];
+	char va[300], vb[300], sys[320], r1[300], r2[300], pp[300];
+	size_t i, n;
+	(void)state;
+	registry("");
+	snprintf(va, sizeof(va), "%s/vendor_lib", tmp);
+	snprintf(vb, sizeof(vb), "%s/vendor_data", tmp);
+	snprintf(r1, sizeof(r1), "%s/reg1", tmp);
+	snprintf(r2, sizeof(r2), "%s/reg2", tmp);
+	snprintf(pp, sizeof(pp), "%s/pp", tmp);
+	snprintf(sys, sizeof(sys), "%s/plugins.d", etc);
+	assert_int_equal(mkdir(va, 0755) | mkdir(vb, 0755) | mkdir(r1, 0755) | mkdir(r2, 0755) |
+	                 mkdir(pp, 0755) | mkdir(P("%s/pp/plugins.d", tmp), 0755) |
+	                 mkdir(sys, 0755), 0);
+	snprintf(vendor, sizeof(vendor), "%s:%s", va, vb);
+	snprintf(regpath, sizeof(regpath), "%s::%s", r1, r2);
+	snprintf(plugpath, sizeof(plugpath), "%s:%s", lib, pp);
+
+#define ENTRY(scheme, module) \
+	"plugin = { name = \"" scheme "\"; schemes = [ \"" scheme "\" ]; module = \"" module "\"; };\n"
+	/* x: the arch-specific vendor dir beats the data one. */
+	write_file(P("%s/vendor_data/50-x.cfg", tmp), ENTRY("x", "fake_nosym"), 0644);
+	write_file(P("%s/vendor_lib/50-x.cfg", tmp), ENTRY("x", "fake_plain"), 0644);
+	/* y: the administrator's drop-in beats the vendor's of that name. */
+	write_file(P("%s/vendor_lib/60-y.cfg", tmp), ENTRY("y", "fake_nosym"), 0644);
+	write_file(P("%s/60-y.cfg", sys), ENTRY("y", "fake_good"), 0644);
+	/* z and w: masked, by /dev/null and by an empty file. */
+	write_file(P("%s/vendor_lib/70-z.cfg", tmp), ENTRY("z", "fake_good"), 0644);
+	assert_int_equal(symlink("/dev/null", P("%s/70-z.cfg", sys)), 0);
+	write_file(P("%s/vendor_data/71-w.cfg", tmp), ENTRY("w", "fake_good"), 0644);
+	write_file(P("%s/71-w.cfg", sys), "", 0644);
+	/* v: $RETORT_REGISTRY_PATH beats the administrator. */
+	write_file(P("%s/80-v.cfg", sys), ENTRY("v", "fake_nosym"), 0644);
+	write_file(P("%s/reg1/80-v.cfg", tmp), ENTRY("v", "fake_good"), 0644);
+	/* r: only in the added directory; the system's stay. */
+	write_file(P("%s/reg2/10-r.cfg", tmp), ENTRY("r", "fake_good"), 0644);
+	/* q: different names, so both are read, in lexical order: the
+	 * vendor's 90-q.cfg comes after reg1's 09-q.cfg and wins. */
+	write_file(P("%s/reg1/09-q.cfg", tmp), ENTRY("q", "fake_nosym"), 0644);
+	write_file(P("%s/vendor_data/90-q.cfg", tmp), ENTRY("q", "fake_plain"), 0644);
+	/* p: a directory of $RETORT_PLUGIN_PATH registers its own module. */
+	copy_file(P("%s/fake_plain.so", lib), P("%s/pp/ppmod.so", tmp), 0755);
+	write_file(P("%s/pp/plugins.d/20-p.cfg", tmp), ENTRY("p", "ppmod"), 0644);
+#undef ENTRY
+
+	rt__registry_vendor_dirs(vendor);
+	setenv("RETORT_REGISTRY_PATH", regpath, 1);
+	setenv("RETORT_PLUGIN_PATH", plugpath, 1);
+	reg = load_registry(NULL, &warn);
+	assert_string_equal(warn, "");   /* masks are silent */
+	free(warn);
+
+	assert_int_equal(reg->n_dirs, 7);
+	assert_string_equal(reg->dirs[0].path, r1);
+	assert_string_equal(reg->dirs[0].origin, "$RETORT_REGISTRY_PATH");
+	assert_string_equal(reg->dirs[1].path, r2);
+	assert_string_equal(reg->dirs[2].path, P("%s/plugins.d", lib));
+	assert_string_equal(reg->dirs[2].origin, "$RETORT_PLUGIN_PATH");
+	assert_int_equal(reg->dirs[2].exists, 0);
+	assert_string_equal(reg->dirs[3].path, P("%s/pp/plugins.d", tmp));
+	assert_int_equal(reg->dirs[3].exists, 1);
+	assert_string_equal(reg->dirs[4].path, sys);
+	assert_string_equal(reg->dirs[4].origin, "$RETORT_SYSCONFDIR");
+	assert_string_equal(reg->dirs[5].path, va);
+	assert_string_equal(reg->dirs[5].origin, "vendor");
+	assert_string_equal(reg->dirs[6].path, vb);
+
+	assert_string_equal(rt_registry_find(reg, "x")->module, "fake_plain");
+	assert_string_equal(rt_registry_find(reg, "y")->module, "fake_good");
+	assert_null(rt_registry_find(reg, "z"));
+	assert_null(rt_registry_find(reg, "w"));
+	assert_string_equal(rt_registry_find(reg, "v")->module, "fake_good");
+	assert_string_equal(rt_registry_find(reg, "r")->module, "fake_good");
+	assert_string_equal(rt_registry_find(reg, "q")->module, "fake_plain");
+	assert_string_equal(rt_registry_find(reg, "p")->module, "ppmod");
+	/* Every entry serves its scheme but reg1's q, which 90-q.cfg replaced. */
+	assert_int_equal(reg->n, 7);
+	for (i = 0; i < reg->n; i++)
+		assert_int_equal(rt_registry_serves(reg, i),
+		                 strcmp(reg->entries[i].source, P("%s/09-q.cfg:1", r1)) != 0);
+
+	/* What was overridden, and by what. */
+	assert_int_equal(reg->shadowed.n, 5);
+	{
+		char want[900];
+		snprintf(want, sizeof(want), "%s/vendor_data/50-x.cfg (overridden by %s/vendor_lib/"
+		         "50-x.cfg)", tmp, tmp);
+		assert_true(rt_strvec_contains(&reg->shadowed, want));
+		snprintf(want, sizeof(want), "%s/80-v.cfg (overridden by %s/reg1/80-v.cfg)", sys,
+		         tmp);
+		assert_true(rt_strvec_contains(&reg->shadowed, want));
+		snprintf(want, sizeof(want), "%s/vendor_lib/70-z.cfg (overridden by %s/70-z.cfg)",
+		         tmp, sys);
+		assert_true(rt_strvec_contains(&reg->shadowed, want));
+	}
+	/* plugins.cfg, then the drop-ins in lexical order of file name,
+	 * whatever their layer; the empty mask is read, the /dev/null not. */
+	assert_int_equal(reg->files.n, 9);
+	assert_string_equal(reg->files.v[0], P("%s/plugins.cfg", etc));
+	for (i = 2; i < reg->files.n; i++) {
+		const char *a = strrchr(reg->files.v[i - 1], '/'), *b = strrchr(reg->files.v[i], '/');
+		assert_true(strcmp(a, b) < 0);
+	}
+	rt_registry_free(reg);
+
+	/* RETORT_PLUGIN_PATH alone registers and loads the module. */
+	assert_string_equal(load_ok("p", NULL)->name, "fakeplain");
+	/* --plugin-path does too, ahead of $RETORT_PLUGIN_PATH. */
+	{
+		struct rt_loader_options o = { NULL, 0, NULL };
+		setenv("RETORT_PLUGIN_PATH", lib, 1);
+		assert_null(rt_registry_find((reg = load_quiet()), "p"));
+		rt_registry_free(reg);
+		o.plugin_path = pp;
+		assert_string_equal(load_ok("p", &o)->name, "fakeplain");
+	}
+
+	/* $RETORT_SYSCONFDIR names the whole system registry: no vendor layer
+	 * unless a test sets one. */
+	rt__registry_vendor_dirs(NULL);
+	unsetenv("RETORT_REGISTRY_PATH");
+	reg = load_quiet();
+	for (i = 0; i < reg->n_dirs; i++)
+		assert_string_not_equal(reg->dirs[i].origin, "vendor");
+	rt_registry_free(reg);
+	/* Without it, the configured vendor directories come last. */
+	unsetenv("RETORT_SYSCONFDIR");
+	reg = load_quiet();
+	n = reg->n_dirs;
+	assert_true(n >= 3);
+	assert_string_equal(reg->dirs[n - 3].origin, "sysconfdir");
+	assert_string_equal(reg->dirs[n - 2].origin, "vendor");
+	assert_string_equal(reg->dirs[n - 1].origin, "vendor");
+	assert_true(strlen(reg->dirs[n - 1].path) > 17);
+	assert_string_equal(reg->dirs[n - 1].path + strlen(reg->dirs[n - 1].path) - 17,
+	                    "/retort/plugins.d");
+	rt_registry_free(reg);
+	setenv("RETORT_SYSCONFDIR", etc, 1);
+	setenv("RETORT_PLUGIN_PATH", lib, 1);
+}
+
 static const char *GOOD_REG =
 	"plugins = (\n"
 	"  { name = \"fakegood\"; schemes = [ \"fakegood\", \"fakemem\" ]; module = \"fake_good\"; },\n"
 	"  { name = \"fakeplain\"; schemes = [ \"fakeplain\" ]; module = \"fake_plain\"; },\n"
-	"  { name = \"fakeinitfail\"; schemes = [ \"fakeinitfail\" ]; module = \"fake_initfail\"; },\n"
+	"  { name = \"fakeinitfail\"; schemes = [ \"fakeinitfail\" ]; module = \"fake_initfail\";\n"
+	"    package = \"retort-plugin-fakeinitfail\"; },\n"
 	"  { name = \"fakeabimajor\"; schemes = [ \"fakeabimajor\" ]; module = \"fake_abi_major\"; },\n"
 	"  { name = \"fakeabiminor\"; schemes = [ \"fakeabiminor\" ]; module = \"fake_abi_minor\"; },\n"
 	"  { name = \"fakesmall\"; schemes = [ \"fakesmall\" ]; module = \"fake_small\"; },\n"
 	"  { name = \"fakenosym\"; schemes = [ \"fakenosym\" ]; module = \"fake_nosym\"; },\n"
-	"  { name = \"fakemissing\"; schemes = [ \"fakemissing\" ]; module = \"fake_nothere\"; },\n"
-	"  { name = \"faketext\"; schemes = [ \"faketext\" ]; module = \"fake_text\"; }\n"
+	"  { name = \"fakemissing\"; schemes = [ \"fakemissing\" ]; module = \"fake_nothere\";\n"
+	"    package = \"retort-plugin-fakemissing\"; },\n"
+	"  { name = \"faketext\"; schemes = [ \"faketext\" ]; module = \"fake_text\";\n"
+	"    package = \"retort-plugin-faketext\"; },\n"
+	"  { name = \"fakev10\"; schemes = [ \"fakev10\" ]; module = \"fake_v10\"; },\n"
+	"  { name = \"fakev11\"; schemes = [ \"fakev11\" ]; module = \"fake_v11\"; },\n"
+	"  { name = \"fakeloop\"; schemes = [ \"fakeloop\" ]; module = \"fake_loop\"; },\n"
+	"  { name = \"fakenullmember\"; schemes = [ \"fakenullmember\" ]; "
+	"module = \"fake_null_member\"; }\n"
 	");\n";
 
 /* ------------------------------------------------------------ loading */
@@ -351,25 +518,103 @@ static void test_load_plain_symbol(void **state)
 	assert_string_equal(d->name, "fakeplain");
 }
 
-/* Error 1: no registry entry. */
+/* Error 1: no registry entry.  The core knows no package names: with no
+ * entry at all, it says what to do in general terms. */
 static void test_err_no_entry(void **state)
 {
 	char *msg;
 	(void)state;
 	registry(GOOD_REG);
 	msg = load_fail("mysql", NULL);
-	assert_has(msg, "no dialect plugin registered for scheme 'mysql'");
-	assert_has(msg, "install retort-plugin-mysql");
-	assert_has(msg, P("%s/plugins.d/", etc));
+	assert_has(msg, "no dialect plugin registered for scheme 'mysql': install the plugin "
+	                "that provides it");
+	assert_has(msg, P("a drop-in in %s/plugins.d/", etc));
+	assert_has(msg, "$RETORT_REGISTRY_PATH");
+	assert_has(msg, P("registry read: %s/plugins.cfg", etc));
 	assert_has(msg, "schemes registered: fakegood, fakemem, fakeplain");
-	free(msg);
-	msg = load_fail("mariadb+pymysql", NULL);
-	assert_has(msg, "scheme 'mariadb+pymysql'");
-	assert_has(msg, "install retort-plugin-mysql");
+	assert_null(strstr(msg, "retort-plugin-"));
+	assert_null(strstr(msg, "did you mean"));
 	free(msg);
 	msg = load_fail("", NULL);
 	assert_has(msg, "no URL scheme");
 	free(msg);
+}
+
+/* An entry with a package and no module: the plugin is known, not
+ * installed; the hint names the package the entry names. */
+static void test_err_not_installed(void **state)
+{
+	char *msg;
+	(void)state;
+	registry(GOOD_REG);
+	assert_int_equal(mkdir(P("%s/plugins.d", etc), 0755), 0);
+	write_file(P("%s/plugins.d/00-known.cfg", etc),
+	           "plugins = ( { name = \"mysql\"; schemes = [ \"mysql\", \"mariadb\" ];\n"
+	           "              package = \"retort-plugin-mysql\"; },\n"
+	           "            { name = \"fakegood\"; schemes = [ \"fakegood\" ];\n"
+	           "              package = \"retort-plugin-fakegood\"; } );\n", 0644);
+	msg = load_fail("mariadb+pymysql", NULL);
+	assert_has(msg, "no dialect plugin registered for scheme 'mariadb+pymysql': its plugin "
+	                "is not installed; install retort-plugin-mysql");
+	assert_has(msg, P("entry at %s/plugins.d/00-known.cfg:1", etc));
+	free(msg);
+	/* An entry without module or package is still an error in the file. */
+	write_file(P("%s/plugins.d/00-known.cfg", etc),
+	           "plugin = { name = \"x\"; schemes = [ \"x\" ]; package = \"\"; };\n", 0644);
+	{
+		char *warn;
+		struct rt_registry *reg = load_registry(NULL, &warn);
+		assert_has(warn, "00-known.cfg:1: plugin registry entry skipped: `package` must be a "
+		                 "non-empty string");
+		assert_null(rt_registry_find(reg, "x"));
+		free(warn);
+		rt_registry_free(reg);
+	}
+	/* A drop-in read later (the plugin's own) replaces the hint, and the
+	 * hint does not replace an installed plugin read earlier: the
+	 * in-tree 00-retort-plugins.cfg is read before each 50-NAME.cfg. */
+	write_file(P("%s/plugins.d/00-known.cfg", etc),
+	           "plugin = { name = \"fakegood\"; schemes = [ \"fakegood\" ];\n"
+	           "           package = \"retort-plugin-fakegood\"; };\n", 0644);
+	write_file(P("%s/plugins.d/50-fakegood.cfg", etc),
+	           "plugin = { name = \"fakegood\"; schemes = [ \"fakegood\" ];\n"
+	           "           module = \"fake_good\"; };\n", 0644);
+	assert_string_equal(load_ok("fakegood", NULL)->name, "fakegood");
+}
+
+/* A mistyped scheme: "did you mean", from the registered schemes. */
+static void test_did_you_mean(void **state)
+{
+	char *msg;
+	(void)state;
+	registry(GOOD_REG);
+	msg = load_fail("fakegod", NULL);
+	assert_has(msg, "no dialect plugin registered for scheme 'fakegod' (did you mean "
+	                "fakegood?)");
+	assert_has(msg, "correct the URL's scheme");
+	assert_null(strstr(msg, "retort-plugin-"));
+	free(msg);
+	msg = load_fail("FakePlan+drv", NULL);
+	assert_has(msg, "(did you mean fakeplain?)");
+	free(msg);
+	/* Two at the same distance. */
+	registry("plugins = ( { name = \"m\"; schemes = [ \"mysql\", \"mssql\" ]; "
+	         "module = \"fake_good\"; } );\n");
+	msg = load_fail("msql", NULL);
+	assert_has(msg, "(did you mean mysql or mssql?)");
+	free(msg);
+	/* Too far to be a slip. */
+	msg = load_fail("pg", NULL);
+	assert_null(strstr(msg, "did you mean"));
+	free(msg);
+	{
+		struct rt_buf b = RT_BUF_INIT;
+		struct rt_registry *reg = load_quiet();
+		assert_int_equal(rt_registry_suggest(&b, reg, "mysqlx"), 1);
+		assert_string_equal(b.ptr, "mysql");
+		rt_buf_free(&b);
+		rt_registry_free(reg);
+	}
 }
 
 /* Error 2: the module cannot be opened (missing, or not a shared object). */
@@ -380,7 +625,7 @@ static void test_err_open(void **state)
 	registry(GOOD_REG);
 	msg = load_fail("fakemissing", NULL);
 	assert_has(msg, "cannot load dialect plugin fake_nothere for scheme 'fakemissing'");
-	assert_has(msg, P("registry entry at %s/plugins.cfg:9", etc));
+	assert_has(msg, P("registry entry at %s/plugins.cfg:10", etc));
 	assert_has(msg, P("no fake_nothere.so, fake_nothere.la or fake_nothere in %s", lib));
 	assert_has(msg, "install retort-plugin-fakemissing");
 	assert_has(msg, "RETORT_PLUGIN_PATH");
@@ -439,6 +684,180 @@ static void test_err_abi(void **state)
 	free(msg);
 }
 
+/* ABI 1.1 side queries through core/sidequery.c: a 1.1 plugin's query()
+ * and column_type() pass through (errors masked); a 1.0 plugin loads, and
+ * asking it for a query is one clear error, never a read past its struct. */
+struct sq_rows {
+	char text[256];
+};
+
+static int sq_row(const char *const *cols, size_t n, void *payload)
+{
+	struct sq_rows *r = payload;
+	size_t i;
+	for (i = 0; i < n; i++) {
+		strcat(r->text, cols[i] ? cols[i] : "NULL");
+		strcat(r->text, i + 1 < n ? "|" : ";");
+	}
+	return 0;
+}
+
+static void test_side_queries(void **state)
+{
+	const struct retort_dialect *d;
+	struct rt_db db;
+	struct rt_err e = { 0, NULL };
+	struct retort_error pe;
+	struct sq_rows rows;
+	const char *params[3] = { "x", NULL, "pw-in-message" };
+	char type[16];
+	long affected = 0;
+	(void)state;
+	registry(GOOD_REG);
+
+	/* ABI 1.1 */
+	d = load_ok("fakegood", NULL);
+	assert_true(RT_DIALECT_HAS(d, column_type));
+	memset(&db, 0, sizeof(db));
+	db.d = d;
+	rt_dialect_error_init(&pe);
+	assert_int_equal(d->create(&db.conn, NULL, NULL, &pe), 0);
+	assert_true(rt_db_can_query(&db));
+	assert_true(rt_db_can_column_type(&db));
+	/* not connected: offline sessions never query */
+	assert_int_equal(rt_db_query(&db, "SELECT 1", NULL, 0, NULL, NULL, NULL, &e), -1);
+	assert_has(e.msg, "not connected");
+	rt_err_clear(&e);
+	db.connected = 1;
+	memset(&rows, 0, sizeof(rows));
+	assert_int_equal(rt_db_query(&db, "SELECT ?, ?", params, 2, sq_row, &rows, &affected, &e),
+	                 0);
+	assert_string_equal(rows.text, "SELECT ?, ?|x|NULL;");
+	assert_int_equal(affected, 2);
+	assert_int_equal(rt_db_column_type(&db, RETORT_TYPE_BIGINT, 0, type, sizeof(type), &e), 0);
+	assert_string_equal(type, "BIGINT");
+	assert_int_equal(rt_db_column_type(&db, RETORT_TYPE_TEXT, 0, type, sizeof(type), &e), -1);
+	assert_has(e.msg, "cannot spell column type");
+	rt_err_clear(&e);
+	/* a failure goes through rt_db_error: database class, password masked */
+	assert_int_equal(rt_url_parse(&db.url, "fakegood://u:pw-in-message@h/db", &e), 0);
+	params[1] = "pw-in-message";
+	assert_int_equal(rt_db_query(&db, "fail", params, 2, NULL, NULL, &affected, &e), -1);
+	assert_int_equal(affected, -1);
+	assert_int_equal(e.status, RT_EXIT_DB);
+	assert_has(e.msg, "query failed in dialect fakegood: rejected ***");
+	assert_null(strstr(e.msg, "pw-in-message"));
+	rt_err_clear(&e);
+	d->destroy(db.conn);
+	rt_url_free(db.url);
+
+	/* ABI 1.0 */
+	d = load_ok("fakev10", NULL);
+	assert_int_equal(d->abi_minor, 0);
+	assert_false(RT_DIALECT_HAS(d, query));
+	memset(&db, 0, sizeof(db));
+	db.d = d;
+	db.connected = 1;
+	assert_int_equal(d->create(&db.conn, NULL, NULL, &pe), 0);
+	assert_false(rt_db_can_query(&db));
+	assert_int_equal(rt_db_query(&db, "SELECT 1", NULL, 0, NULL, NULL, &affected, &e), -1);
+	assert_int_equal(e.status, RT_EXIT_USAGE);
+	assert_has(e.msg, "dialect plugin fakev10 does not support queries (ABI 1.0");
+	rt_err_clear(&e);
+	assert_int_equal(rt_db_column_type(&db, RETORT_TYPE_BIGINT, 0, type, sizeof(type), &e), -1);
+	assert_has(e.msg, "does not support column types (ABI 1.0");
+	rt_err_clear(&e);
+	d->destroy(db.conn);
+	rt_dialect_error_free(&pe);
+}
+
+/* ------------------------------------------------------------ statement loop */
+
+struct seen {
+	unsigned n, last_index, last_line;
+};
+
+static void seen_start(void *payload, unsigned index, unsigned line, const char *stmt, size_t len)
+{
+	struct seen *s = payload;
+	(void)stmt;
+	(void)len;
+	s->n++;
+	s->last_index = index;
+	s->last_line = line;
+}
+
+/*
+ * ABI 1.2: the core runs the statement loop of a plugin that has only
+ * execute_statement (fake_loop, which masks nothing and attaches nothing):
+ * the error names the failing statement, its index and its line, and
+ * shows no secret of the URL; a script that does not lex runs nothing.  A
+ * 1.1 plugin (fake_v11, whose struct has aborting 1.2 members past its
+ * struct_size) keeps its own execute() and the generic splitter.
+ */
+static void test_statement_loop(void **state)
+{
+	static const char sql[] = "SELECT 1;\n-- a comment; with a semicolon\n"
+	                          "CREATE FUNCTION f() AS $$ BEGIN; END $$;\n\n"
+	                          "SELECT 'Sekr3t' FAIL;\nSELECT 4;\n";
+	const struct retort_dialect *d;
+	struct retort_conn *c = NULL;
+	struct rt_url *url = NULL;
+	struct rt_err e = { 0, NULL };
+	struct retort_error pe;
+	struct rt_exec_opts eo;
+	struct seen seen;
+	(void)state;
+	registry(GOOD_REG);
+	assert_int_equal(rt_url_parse(&url, "fakeloop://u:Sekr3t@h/db", &e), 0);
+
+	d = load_ok("fakeloop", NULL);
+	assert_null(d->execute);
+	assert_true(rt_dialect_has_loop(d));
+	rt_dialect_error_init(&pe);
+	assert_int_equal(d->create(&c, &url->pub, NULL, &pe), 0);
+	memset(&eo, 0, sizeof(eo));
+	memset(&seen, 0, sizeof(seen));
+	eo.url = &url->pub;
+	eo.start = seen_start;
+	eo.payload = &seen;
+	assert_int_equal(rt_dialect_execute(d, c, sql, strlen(sql), 10, &eo, &pe), RETORT_EDB);
+	assert_int_equal(seen.n, 3); /* the fourth never ran */
+	assert_int_equal(pe.stmt_index, 3);
+	assert_int_equal(pe.stmt_line, 14);
+	assert_non_null(pe.statement);
+	assert_string_equal(pe.statement, "SELECT '***' FAIL");
+	assert_string_equal(pe.message, "rejected: SELECT '***' FAIL");
+	rt_dialect_error_free(&pe);
+	/* a lexical error: nothing runs */
+	memset(&seen, 0, sizeof(seen));
+	rt_dialect_error_init(&pe);
+	assert_int_equal(rt_dialect_execute(d, c, "SELECT 1;\nSELECT 'open\n",
+	                                    strlen("SELECT 1;\nSELECT 'open\n"), 5, &eo, &pe),
+	                 RETORT_EUSAGE);
+	assert_int_equal(seen.n, 0);
+	assert_int_equal(pe.stmt_line, 6);
+	rt_dialect_error_free(&pe);
+	/* all good */
+	rt_dialect_error_init(&pe);
+	assert_int_equal(rt_dialect_execute(d, c, "SELECT 1;\nSELECT 2", strlen("SELECT 1;\nSELECT 2"),
+	                                    1, NULL, &pe), 0);
+	rt_dialect_error_free(&pe);
+	d->destroy(c);
+
+	/* ABI 1.1: never a member past struct_size */
+	d = load_ok("fakev11", NULL);
+	assert_false(RT_DIALECT_HAS(d, split_rules));
+	assert_false(rt_dialect_has_loop(d));
+	assert_int_equal(rt_dialect_split_rules(d, NULL), -1);
+	rt_dialect_error_init(&pe);
+	assert_int_equal(d->create(&c, &url->pub, NULL, &pe), 0);
+	assert_int_equal(rt_dialect_execute(d, c, sql, strlen(sql), 10, &eo, &pe), 0);
+	rt_dialect_error_free(&pe);
+	d->destroy(c);
+	rt_url_free(url);
+}
+
 /* Error 5: global_init fails; its message is masked, and the failure is
  * remembered rather than retried. */
 static void test_err_init(void **state)
@@ -466,17 +885,18 @@ static void test_err_init(void **state)
 static void test_errors_distinct(void **state)
 {
 	static const char *const schemes[] = { "nosuchscheme", "fakemissing", "fakenosym",
-		                               "fakeabimajor", "fakeinitfail" };
+		                               "fakeabimajor", "fakeinitfail", "fakenullmember" };
 	static const char *const phrase[] = { "no dialect plugin registered",
 		                              "cannot load dialect plugin",
 		                              "is not a retort dialect plugin",
-		                              "was built for dialect ABI", "failed to initialise" };
+		                              "was built for dialect ABI", "failed to initialise",
+		                              "breaks the dialect contract" };
 	size_t i, j;
 	(void)state;
 	registry(GOOD_REG);
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < 6; i++) {
 		char *msg = load_fail(schemes[i], NULL);
-		for (j = 0; j < 5; j++)
+		for (j = 0; j < 6; j++)
 			if ((strstr(msg, phrase[j]) != NULL) != (i == j))
 				fail_msg("error %zu and phrase '%s':\n%s", i, phrase[j], msg);
 		/* Each names the scheme and says what to do. */
@@ -484,6 +904,120 @@ static void test_errors_distinct(void **state)
 		assert_true(strstr(msg, "install") || strstr(msg, "rebuild") ||
 		            strstr(msg, "upgrade"));
 		free(msg);
+	}
+}
+
+/* Error 6: a REQUIRED member is NULL (connect, in fake_null_member): refused by name, not
+ * called (retort used to crash on it).  The rule itself, member by member,
+ * including the lock/unlock pair. */
+static void test_err_contract(void **state)
+{
+	static const char *const required[] = { "name", "schemes", "create", "connect",
+		"destroy", "begin", "commit", "rollback", "execute", "version_read",
+		"version_create", "version_insert", "version_update", "version_delete", NULL };
+	const struct retort_dialect *good;
+	struct retort_dialect d;
+	char *msg;
+	size_t i;
+	(void)state;
+	registry(GOOD_REG);
+	msg = load_fail("fakenullmember", NULL);
+	assert_has(msg, "fake_null_member.so breaks the dialect contract: its required member "
+	                "`connect` is NULL (scheme 'fakenullmember'");
+	free(msg);
+
+	good = load_ok("fakegood", NULL);
+	assert_null(rt_dialect_missing_member(good));
+	for (i = 0; required[i]; i++) {
+		const char *got;
+		d = *good;
+		switch (i) {
+		case 0: d.name = NULL; break;
+		case 1: d.schemes = NULL; break;
+		case 2: d.create = NULL; break;
+		case 3: d.connect = NULL; break;
+		case 4: d.destroy = NULL; break;
+		case 5: d.begin = NULL; break;
+		case 6: d.commit = NULL; break;
+		case 7: d.rollback = NULL; break;
+		case 8: d.execute = NULL; break;
+		case 9: d.version_read = NULL; break;
+		case 10: d.version_create = NULL; break;
+		case 11: d.version_insert = NULL; break;
+		case 12: d.version_update = NULL; break;
+		case 13: d.version_delete = NULL; break;
+		}
+		got = rt_dialect_missing_member(&d);
+		assert_non_null(got);
+		assert_string_equal(got, required[i]);
+	}
+	/* OPTIONAL members may all be NULL; lock/unlock only as a pair */
+	d = *good;
+	d.description = NULL;
+	d.version = NULL;
+	d.global_init = NULL;
+	d.global_shutdown = NULL;
+	d.caps = NULL;
+	d.split = NULL;
+	d.quote_identifier = NULL;
+	d.quote_literal = NULL;
+	d.offline_sql = NULL;
+	d.query = NULL;
+	d.column_type = NULL;
+	d.lock = NULL;
+	d.unlock = NULL;
+	assert_null(rt_dialect_missing_member(&d));
+	d.lock = good->rollback;  /* any function of that type */
+	assert_string_equal(rt_dialect_missing_member(&d), "unlock");
+	d.unlock = d.lock;
+	d.lock = NULL;
+	assert_string_equal(rt_dialect_missing_member(&d), "lock");
+}
+
+/* global_shutdown: once at exit, for a module loaded under two schemes,
+ * never for one whose global_init failed; rt_loader_shutdown() then exit
+ * still makes one call. */
+static void test_global_shutdown(void **state)
+{
+	char log[600], text[256] = "";
+	pid_t pid;
+	int status, fd;
+	ssize_t n;
+	(void)state;
+	registry(GOOD_REG);
+	snprintf(log, sizeof(log), "%s/shutdown.log", tmp);
+	unlink(log);
+	for (int twice = 0; twice < 2; twice++) {
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			const struct retort_dialect *d = NULL;
+			struct rt_registry *reg = NULL;
+			struct rt_err err = { 0, NULL };
+			setenv("FAKE_SHUTDOWN_LOG", log, 1);
+			if (rt_registry_load(&reg, NULL, &err) < 0 ||
+			    rt_loader_load(&d, reg, "fakegood", NULL, &err) < 0 ||
+			    rt_loader_load(&d, reg, "fakemem", NULL, &err) < 0)
+				_exit(3);
+			if (rt_loader_load(&d, reg, "fakeinitfail", NULL, &err) == 0)
+				_exit(4);
+			rt_err_clear(&err);
+			rt_registry_free(reg);
+			if (twice)
+				rt_loader_shutdown();
+			exit(0);
+		}
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+		fd = open(log, O_RDONLY);
+		assert_true(fd >= 0);
+		n = read(fd, text, sizeof(text) - 1);
+		close(fd);
+		assert_true(n >= 0);
+		text[n] = '\0';
+		assert_string_equal(text, "fakegood\n");
+		unlink(log);
 	}
 }
 
@@ -588,7 +1122,7 @@ static void test_search_order(void **state)
 /* The project's `plugins` group needs --allow-project-plugins. */
 static void test_project_plugins(void **state)
 {
-	struct rt_config *cfg = NULL;
+	struct rt_settings *cfg = NULL;
 	struct rt_err err = { 0, NULL };
 	struct rt_loader_options o = { NULL, 0, NULL };
 	struct rt_registry *reg;
@@ -605,7 +1139,7 @@ static void test_project_plugins(void **state)
 	           ");\n", 0600);
 	mkdir(P("%s/lib", proj), 0755);
 	copy_file(P("%s/fake_plain.so", lib), P("%s/lib/fake_plain.so", proj), 0755);
-	assert_int_equal(rt_config_load(&cfg, P("%s/retort.cfg", proj), NULL, &err), 0);
+	assert_int_equal(rt_settings_load(&cfg, P("%s/retort.cfg", proj), NULL, &err), 0);
 	assert_int_equal(cfg->has_plugins_group, 1);
 	o.config = cfg;
 
@@ -635,7 +1169,7 @@ static void test_project_plugins(void **state)
 		assert_string_equal(d->name, "fakeplain");
 	}
 	rt_registry_free(reg);
-	rt_config_free(cfg);
+	rt_settings_free(cfg);
 }
 
 static void test_registry_oom(void **state)
@@ -652,7 +1186,7 @@ static void test_registry_oom(void **state)
 		rt__alloc_fail_after(0);
 		rt_err_clear(&err);
 		if (rc == 0) {
-			assert_int_equal(reg->n, 9);
+			assert_int_equal(reg->n, 13);
 			rt_registry_free(reg);
 			break;
 		}
@@ -706,11 +1240,18 @@ int main(void)
 		cmocka_unit_test(test_registry_empty),
 		cmocka_unit_test(test_load_good),
 		cmocka_unit_test(test_load_plain_symbol),
+		cmocka_unit_test(test_layers),
 		cmocka_unit_test(test_err_no_entry),
+		cmocka_unit_test(test_err_not_installed),
+		cmocka_unit_test(test_did_you_mean),
 		cmocka_unit_test(test_err_open),
 		cmocka_unit_test(test_err_no_symbol),
 		cmocka_unit_test(test_err_abi),
 		cmocka_unit_test(test_err_init),
+		cmocka_unit_test(test_side_queries),
+		cmocka_unit_test(test_statement_loop),
+		cmocka_unit_test(test_err_contract),
+		cmocka_unit_test(test_global_shutdown),
 		cmocka_unit_test(test_errors_distinct),
 		cmocka_unit_test(test_refuse_unsafe),
 		cmocka_unit_test(test_load_la),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/unit/core/test_template.c - core/template.c: ${name} rendering and
  * Alembic-compatible file names.  The expected file names were produced by

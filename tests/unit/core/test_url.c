@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/unit/core/test_url.c - core/url.c: SQLAlchemy URL grammar,
  * percent-decoding, special forms, and password masking.
@@ -398,6 +399,45 @@ static void test_mask(void **state)
 	free(m);
 }
 
+/* Regression (issue 12): a mistyped parameter without '=' was echoed whole
+ * by the parse error ("?password:Secr3t"). */
+static void test_mask_malformed_query(void **state)
+{
+	static const struct { const char *in, *want; } cases[] = {
+		{ "postgresql://u@h/d?password:Secr3t", "postgresql://u@h/d?password:***" },
+		{ "postgresql://u@h/d?sslmode=require&PWD Secr3t", "postgresql://u@h/d?sslmode=require&PWD ***" },
+		{ "postgresql://u@h/d?passwordSecr3t", "postgresql://u@h/d?password***" },
+		{ "postgresql://u@h/d?pwdSecr3t&x=1", "postgresql://u@h/d?pwd***&x=1" },
+		{ "postgresql://u@h/d?tokenSecr3t", "postgresql://u@h/d?token***" },
+		{ "postgresql://u@h/d?sslmode", "postgresql://u@h/d?sslmode" },
+		{ "postgresql://u@h/d?my-option:x", "postgresql://u@h/d?my-***" },
+	};
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct rt_url *u = NULL;
+		struct rt_err err = { 0, NULL };
+		char *m = rt_url_mask(cases[i].in);
+		assert_non_null(m);
+		if (strcmp(m, cases[i].want) != 0)
+			fail_msg("mask(%s) = %s, wanted %s", cases[i].in, m, cases[i].want);
+		free(m);
+		/* The parse error shows the same masked text. */
+		assert_int_equal(rt_url_parse(&u, cases[i].in, &err), -1);
+		assert_non_null(strstr(err.msg, cases[i].want));
+		assert_null(strstr(err.msg, "Secr3t"));
+		rt_err_clear(&err);
+	}
+	assert_int_equal(rt_url_has_secret("postgresql://u@h/d?password:Secr3t"), 1);
+	assert_int_equal(rt_url_has_secret("postgresql://u@h/d?sslmode"), 0);
+	assert_int_equal(rt_url_has_secret("postgresql://u:p@h/d"), 1);
+	assert_int_equal(rt_url_has_secret("postgresql://u:@h/d"), 0);
+	assert_int_equal(rt_url_has_secret("postgresql://u@h/d?password="), 0);
+	assert_int_equal(rt_url_has_secret("postgresql://u@h/d?Password=x"), 1);
+	assert_int_equal(rt_url_has_secret("odbc://?odbc_connect=DSN%3Dx"), 0);
+	assert_int_equal(rt_url_has_secret("odbc://?odbc_connect=DSN%3Dx%3Bpwd%3Dy"), 1);
+}
+
 static void test_mask_text(void **state)
 {
 	static const struct { const char *in, *want; } cases[] = {
@@ -412,6 +452,13 @@ static void test_mask_text(void **state)
 		{ "bad URL x://u:Sekr1t@h:port/d", "bad URL x://u:***@h:port/d" },
 		{ "no secrets here: sqlite:///x.db", "no secrets here: sqlite:///x.db" },
 		{ "mypassword=Sekr1t", "mypassword=Sekr1t" }, /* not a key of its own */
+		/* issue 12 item 7: MariaDB's phrase keeps its words and its ')' */
+		{ "Access denied for user 'app'@'h' (using password: YES) [SQLSTATE 28000]",
+		  "Access denied for user 'app'@'h' (using password: YES) [SQLSTATE 28000]" },
+		{ "Access denied for user 'app'@'h' (using password: NO)",
+		  "Access denied for user 'app'@'h' (using password: NO)" },
+		{ "(password: YESSIR)", "(password: ***" },
+		{ "password: YES", "password: ***" },
 		{ "", "" },
 	};
 	size_t i;
@@ -608,6 +655,7 @@ int main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_decode),
 		cmocka_unit_test(test_mask),
+		cmocka_unit_test(test_mask_malformed_query),
 		cmocka_unit_test(test_mask_text),
 		cmocka_unit_test(test_property_no_password_in_errors),
 		cmocka_unit_test(test_property_random_mutations),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/unit/core/url_dump.c - parse URLs with rt_url_parse for the
  * differential test against SQLAlchemy (url_vs_sqlalchemy.sh).

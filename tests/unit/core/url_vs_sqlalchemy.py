@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Differential test: retort's URL parser (through url_dump) against
 SQLAlchemy's make_url() on fixed and randomly assembled URLs.  TAP output.
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/unit/core/url_vs_sqlalchemy.sh - differential test of retort's URL
 # parser against SQLAlchemy's make_url() (see url_vs_sqlalchemy.py).  TAP.
 : "${top_builddir:?}" "${top_srcdir:?}"

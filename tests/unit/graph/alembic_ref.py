@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Reference answers from Alembic itself for graph_driver's input format.
 
 Reads the same file as tests/unit/graph/graph_driver.c and prints the same

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/unit/graph/fixture.h - helpers shared by the graph unit tests:
  * build a graph from "id|down|labels|deps|message" lines, and render

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/unit/graph/graph_driver.c - reads a revision graph and commands
  * from a file and prints what the graph/plan/format code answers, one

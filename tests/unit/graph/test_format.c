@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/unit/graph/test_format.c - core/format.c: the text of history,
  * heads, branches, current and show as Alembic 1.8.1 prints it, the JSON
@@ -37,6 +38,30 @@ static char *run_fmt(fmt_fn fn, const struct rt_graph *g, const struct rt_format
 	else
 		r = rt_buf_detach(&b);
 	rt_buf_free(&b);
+	rt_err_clear(&err);
+	return r;
+}
+
+/* The JSON a formatter appends to an open array, as "[...]" (no text). */
+static char *run_json(fmt_fn fn, const struct rt_graph *g, struct rt_format_opts *o)
+{
+	struct rt_buf b = RT_BUF_INIT, text = RT_BUF_INIT;
+	struct rt_json j;
+	struct rt_err err = { 0, NULL };
+	char *r;
+	rt_json_init(&j, &b);
+	rt_json_array(&j, NULL);
+	o->json = &j;
+	if (fn(&text, g, o, &err) < 0) {
+		r = rt_sprintf("error: %s", err.msg);
+	} else {
+		rt_json_array_end(&j);
+		assert_int_equal(text.len, 0);
+		r = rt_buf_detach(&b);
+	}
+	o->json = NULL;
+	rt_buf_free(&b);
+	rt_buf_free(&text);
 	rt_err_clear(&err);
 	return r;
 }
@@ -91,6 +116,30 @@ static void test_history(void **state)
 	assert_text(history(g, "d747a8a8879:55af2cb1c267", &o),
 	            "error: Requested range d747a8a8879:55af2cb1c267 does not refer to "
 	            "ancestor/descendant revisions along the same branch");
+	rt_graph_free(g);
+}
+
+/* Two bases that are heads, one labelled: "-1" walks down from the heads
+ * to "base", and Alembic's filter_for_lineage for "branch@+1" looks the
+ * string "base" up as a revision (differential seed 1058701723); "-2"
+ * walks past base to None, which Alembic asserts against. */
+static const char *const two_bases[] = {
+	"1a0000000001|-|lab0|-|msg 1",
+	"2b0000000002|-|-|-|msg 2",
+	NULL
+};
+
+static void test_history_relative_lower(void **state)
+{
+	struct rt_graph *g = fx_graph(two_bases);
+	struct rt_format_opts o = RT_FORMAT_OPTS_INIT;
+	(void)state;
+	assert_text(history(g, "-1:lab0@+1", &o),
+	            "error: Can't locate revision identified by 'base' (No such revision or "
+	            "branch 'base')");
+	assert_text(history(g, "-2:lab0@+1", &o), "error: Walked too far");
+	assert_text(history(g, "1a0000000001:lab0@+1", &o),
+	            "<base> -> 1a0000000001 (lab0) (head), msg 1\n");
 	rt_graph_free(g);
 }
 
@@ -210,44 +259,50 @@ static void test_json(void **state)
 	struct rt_format_opts o = RT_FORMAT_OPTS_INIT;
 	const char *cur[] = { "a1" };
 	(void)state;
-	o.json = 1;
-	assert_text(run_fmt(rt_format_heads, g, &o),
+	assert_text(run_json(rt_format_heads, g, &o),
 	            "[{\"revision\": \"b2\", \"down_revisions\": [\"a1\"], \"branch_labels\": "
 	            "[\"lbl\"], \"depends_on\": [], \"message\": \"tab\\there\", \"path\": "
 	            "\"versions/b2.sql\", \"is_head\": true, \"is_merge_point\": false, "
-	            "\"is_branch_point\": false}]\n");
+	            "\"is_branch_point\": false}]");
 	o.current = cur;
 	o.n_current = 1;
-	assert_text(run_fmt(rt_format_current, g, &o),
+	assert_text(run_json(rt_format_current, g, &o),
 	            "[{\"revision\": \"a1\", \"down_revisions\": [], \"branch_labels\": "
 	            "[\"lbl\"], \"depends_on\": [], \"message\": \"say \\\"hi\\\"\\\\ok\", "
 	            "\"path\": \"versions/a1.sql\", \"is_head\": false, \"is_merge_point\": "
-	            "false, \"is_branch_point\": false, \"is_current\": true}]\n");
+	            "false, \"is_branch_point\": false, \"is_current\": true}]");
 	o.n_current = 0;
-	assert_text(run_fmt(rt_format_current, g, &o), "[]\n");
+	assert_text(run_json(rt_format_current, g, &o), "[]");
 	rt_graph_free(g);
 
 	g = fx_graph(branched);
-	assert_text(run_fmt(rt_format_branches, g, &o),
+	assert_text(run_json(rt_format_branches, g, &o),
 	            "[{\"revision\": \"1975ea83b712\", \"down_revisions\": [], "
 	            "\"branch_labels\": [], \"depends_on\": [], \"message\": "
 	            "\"create account table\", \"path\": \"versions/1975ea83b712.sql\", "
 	            "\"is_head\": false, \"is_merge_point\": false, \"is_branch_point\": true, "
-	            "\"branches_into\": [\"27c6a30d7c24\", \"ae1027a6acf\"]}]\n");
+	            "\"branches_into\": [\"27c6a30d7c24\", \"ae1027a6acf\"]}]");
 	{
-		struct rt_buf b = RT_BUF_INIT;
+		struct rt_buf b = RT_BUF_INIT, text = RT_BUF_INIT;
+		struct rt_json j;
 		struct rt_err err = { 0, NULL };
 		const char *c2[] = { "ae1027a6acf" };
 		o.current = c2;
 		o.n_current = 1;
 		o.indicate_current = 1;
-		assert_int_equal(rt_format_history(&b, g, "1975ea83b712:ae1027a6acf", &o, &err), 0);
+		rt_json_init(&j, &b);
+		rt_json_array(&j, NULL);
+		o.json = &j;
+		assert_int_equal(rt_format_history(&text, g, "1975ea83b712:ae1027a6acf", &o, &err), 0);
+		rt_json_array_end(&j);
+		o.json = NULL;
 		assert_non_null(strstr(b.ptr, "\"revision\": \"ae1027a6acf\""));
 		assert_non_null(strstr(b.ptr, "\"is_current\": true"));
 		assert_non_null(strstr(b.ptr, "\"is_current\": false"));
 		assert_int_equal(b.ptr[0], '[');
-		assert_int_equal(b.ptr[b.len - 2], ']');
+		assert_int_equal(b.ptr[b.len - 1], ']');
 		rt_buf_free(&b);
+		rt_buf_free(&text);
 	}
 	rt_graph_free(g);
 }
@@ -340,6 +395,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_history),
+		cmocka_unit_test(test_history_relative_lower),
 		cmocka_unit_test(test_log_entry),
 		cmocka_unit_test(test_heads_branches_current),
 		cmocka_unit_test(test_json),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/unit/graph/test_plan.c - core/plan.c: the order of steps and the
  * exact version-table operations (INSERT on a new branch, UPDATE along a
@@ -226,6 +227,38 @@ static void test_stamp(void **state)
 	rt_graph_free(g);
 }
 
+/* One base that declares a branch label (differential seed 1058701510) */
+static const char *const labelled_base[] = {
+	"1975ea83b712|-|account|-|create account table",
+	"ae1027a6acf|1975ea83b712|-|-|add a column",
+	NULL
+};
+
+/*
+ * Corners where Alembic's answer follows from how its code is written,
+ * found by tests/unit/graph/differential.py.
+ */
+static void test_alembic_corners(void **state)
+{
+	struct rt_graph *g = fx_graph(labelled_base);
+	(void)state;
+	/* branch@base: _revision_map.values() lists the base under its id and
+	 * its label, two "roots", so the branch goes through _resolve_branch,
+	 * and there is no branch "base" */
+	assert_text(fx_plan(g, FX_DOWN, "base@base", "ae1027a6acf"),
+	            "error: Can't locate revision identified by 'base' (No such branch: 'base')");
+	assert_text(fx_plan(g, FX_DOWN, "account@base", "ae1027a6acf"),
+	            "ae1027a6acf[ae1027a6acf>1975ea83b712] 1975ea83b712[-1975ea83b712] =");
+	rt_graph_free(g);
+	/* "@-1" is branch "" (not None): no head carries it, nothing to walk,
+	 * so the upgrade does nothing instead of an ambiguous walk down the
+	 * merge (differential seed 1058701791) */
+	g = fx_graph(merged);
+	assert_text(fx_plan(g, FX_UP, "@-1", "53fffde5ad5"), " = 53fffde5ad5");
+	assert_text(fx_plan(g, FX_UP, "@-1", "ae1027a6acf"), " = ae1027a6acf");
+	rt_graph_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +268,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_descriptions),
 		cmocka_unit_test(test_stamp),
+		cmocka_unit_test(test_alembic_corners),
 	};
 	return cmocka_run_group_tests_name("plan", tests, NULL, NULL);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/unit/graph/test_resolve.c - revision specifiers (core/graph_resolve.c)
  * on the graphs of Alembic's branching documentation: every specifier form

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/unit/mysql/test_mysql.c - the mysql dialect plugin against a real
  * MariaDB/MySQL server ($RETORT_TEST_MYSQL_URL, started by
@@ -9,6 +10,7 @@
  * client connection ("direct") inspects what the plugin did.
  */
 #include "harness.h"
+#include "../query/query_contract.h"
 
 #include <mysql.h>
 
@@ -113,7 +115,8 @@ static void test_connect_with_password(void **state)
 	assert_non_null(base_url->pub.password);
 	my_open(&o, NULL, NULL, NULL, 0);
 	/* Not transactional DDL: the engine commits after each migration. */
-	assert_int_equal(dialect->caps(o.conn), RETORT_CAP_ADVISORY_LOCK | RETORT_CAP_NONTX_SCRIPTS);
+	assert_int_equal(dialect->caps(o.conn), RETORT_CAP_ADVISORY_LOCK | RETORT_CAP_NONTX_SCRIPTS |
+	                 RETORT_CAP_CREATE_IF_ABSENT);
 	must_exec(&o, "SELECT 1");
 	close_conn(&o);
 
@@ -533,9 +536,10 @@ static void test_lock_contention(void **state)
 	assert_int_equal(dialect->unlock(a.conn, &err), 0);
 	rt_dialect_error_free(&err);
 
-	/* A name past MySQL's 64 characters is hashed, and still excludes. */
-	memset(table, 'v', 100);
-	table[100] = '\0';
+	/* A lock name ("retort:<db>.<table>") past MySQL's 64 characters is
+	 * hashed, and still excludes (the table itself is at most 64). */
+	memset(table, 'v', 60);
+	table[60] = '\0';
 	my_open(&longname, NULL, table, NULL, 0);
 	rt_dialect_error_init(&err);
 	assert_int_equal(dialect->lock(longname.conn, &err), 0);
@@ -650,7 +654,8 @@ static void test_offline_sql(void **state)
 	                       "DELIMITER ;");
 	rt_host()->free(s);
 	rt_dialect_error_init(&err);
-	assert_int_equal(dialect->execute(c, "SELECT 1", 8, 1, &err), RETORT_ERROR);
+	assert_int_equal(rt_dialect_execute(dialect, c, "SELECT 1", 8, 1, NULL, &err),
+	                 RETORT_ERROR);
 	rt_dialect_error_free(&err);
 	dialect->destroy(c);
 	dialect->destroy(NULL);
@@ -706,7 +711,8 @@ static void test_split(void **state)
 	(void)state;
 	memset(&seen, 0, sizeof(seen));
 	rt_dialect_error_init(&err);
-	assert_int_equal(dialect->split(NULL, sql, strlen(sql), 1, split_cb, &seen, &err), 0);
+	assert_int_equal(rt_dialect_split(dialect, NULL, sql, strlen(sql), 1, split_cb, &seen, &err),
+	                 0);
 	assert_int_equal(seen.n, 3);
 	assert_int_equal(seen.lines[0], 1);
 	assert_int_equal(seen.lines[1], 3);
@@ -714,16 +720,45 @@ static void test_split(void **state)
 	rt_dialect_error_free(&err);
 }
 
+/* Every vtable member under allocation failure, swept until a run needs
+ * no failure injected: each run fails cleanly (nothing leaked, the
+ * database unchanged) or completes. */
 static void test_allocation_failures(void **state)
 {
-	struct opened o;
-	struct online_sweep sw = { NULL, "SELECT 1;\nDELIMITER //\nSELECT 'a;b'//\nDELIMITER ;\n" };
+	struct rt_err e = { 0, NULL };
+	char *u;
+	struct online_sweep sw;
 	(void)state;
-	alloc_sweep(offline_members, "mysql://u:secret-pw@192.0.2.1:1/db?connect_timeout=1", 150);
+	alloc_sweep(offline_members, NULL, "mysql://u:secret-pw@192.0.2.1:1/db?connect_timeout=1");
 	NEED_SERVER();
-	my_open(&o, NULL, "rt_sweep", NULL, 0);
-	sw.o = &o;
-	alloc_sweep(online_members, &sw, 150);
+	q("CREATE TABLE sweep_data (x int) ENGINE=InnoDB");
+	q("CREATE TABLE rt_sweep (version_num varchar(32) NOT NULL PRIMARY KEY) ENGINE=InnoDB");
+	memset(&sw, 0, sizeof(sw));
+	u = make_url(NULL, NULL, db, NULL);
+	assert_non_null(u);
+	assert_int_equal(rt_url_parse(&sw.url, u, &e), 0);
+	rt_free(u);
+	sw.d = dialect;
+	sw.table = "rt_sweep";
+	sw.script = "SELECT 1;\nINSERT INTO sweep_data VALUES (1);\nDELIMITER //\n"
+	            "SELECT 'a;b'//\nDELIMITER ;\n";
+	sw.state_sql = "SELECT CONCAT((SELECT count(*) FROM sweep_data), ':', "
+	               "coalesce((SELECT group_concat(version_num) FROM rt_sweep), ''))";
+	sw.reset_sql[0] = "DELETE FROM sweep_data";
+	sw.reset_sql[1] = "DELETE FROM rt_sweep";
+	sw.query = q;
+	alloc_sweep(online_run, online_check, &sw);
+	rt_url_free(sw.url);
+}
+
+/* ABI 1.1: query() and column_type() (tests/unit/query/query_contract.h). */
+static void test_query(void **state)
+{
+	struct opened o;
+	(void)state;
+	NEED_SERVER();
+	my_open(&o, NULL, NULL, NULL, 1000);
+	query_contract(dialect, o.conn, "retort_query_test", "mysql");
 	close_conn(&o);
 }
 
@@ -743,6 +778,7 @@ int main(void)
 		cmocka_unit_test(test_version_table_schema),
 		cmocka_unit_test(test_lock_contention),
 		cmocka_unit_test(test_quoting),
+		cmocka_unit_test(test_query),
 		cmocka_unit_test(test_offline_sql),
 		cmocka_unit_test(test_offline_roundtrip),
 		cmocka_unit_test(test_split),

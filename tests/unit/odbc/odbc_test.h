@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/unit/odbc/odbc_test.h - shared by the odbc plugin's unit tests:
  * load the built module the way the core does (libltdl, the core's host
@@ -18,6 +19,7 @@
 
 #include <retort/dialect.h>
 #include "host.h"
+#include "stmtloop.h"
 
 static const struct retort_dialect *odbc_vt;
 static lt_dlhandle odbc_module;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/unit/odbc/test_connstr.c - the odbc plugin's URL -> ODBC
  * connection string translation, compiled in directly from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/unit/odbc/test_offline.c - the odbc plugin without any database:
  * URL handling, flavour selection, quoting, statement splitting (GO
@@ -99,8 +100,8 @@ static void test_offline_needs_flavour(void **state)
 	rt_dialect_error_free(&e);
 	assert_int_equal(odbc_vt->quote_identifier(c, "t", &out, &e), RETORT_EUSAGE);
 	rt_dialect_error_free(&e);
-	assert_int_equal(odbc_vt->split(c, "SELECT 1", 8, 1, NULL, NULL, &e), RETORT_EUSAGE);
-	rt_dialect_error_free(&e);
+	/* no flavour, no dialect rules: the core splits on ';' alone */
+	assert_int_equal(odbc_vt->split_rules(c), RETORT_SPLIT_GENERIC);
 	odbc_vt->destroy(c);
 	odbc_vt->destroy(NULL);
 }
@@ -166,10 +167,12 @@ static void test_caps_by_flavour(void **state)
 		{ "oracle", NULL, RETORT_CAP_ADVISORY_LOCK | RETORT_CAP_SCHEMAS |
 		                  RETORT_CAP_NONTX_SCRIPTS },
 		{ "odbc", "postgres", RETORT_CAP_TRANSACTIONAL_DDL | RETORT_CAP_ADVISORY_LOCK |
-		                      RETORT_CAP_SCHEMAS | RETORT_CAP_NONTX_SCRIPTS },
+		                      RETORT_CAP_SCHEMAS | RETORT_CAP_NONTX_SCRIPTS |
+		                      RETORT_CAP_CREATE_IF_ABSENT },
 		{ "odbc", "MariaDB", RETORT_CAP_ADVISORY_LOCK | RETORT_CAP_SCHEMAS |
-		                     RETORT_CAP_NONTX_SCRIPTS },
-		{ "odbc", "sqlite3", RETORT_CAP_TRANSACTIONAL_DDL | RETORT_CAP_NONTX_SCRIPTS },
+		                     RETORT_CAP_NONTX_SCRIPTS | RETORT_CAP_CREATE_IF_ABSENT },
+		{ "odbc", "sqlite3", RETORT_CAP_TRANSACTIONAL_DDL | RETORT_CAP_NONTX_SCRIPTS |
+		                     RETORT_CAP_CREATE_IF_ABSENT },
 		{ "mssql", "SQLServer", RETORT_CAP_TRANSACTIONAL_DDL | RETORT_CAP_ADVISORY_LOCK |
 		                        RETORT_CAP_SCHEMAS | RETORT_CAP_NONTX_SCRIPTS },
 	};
@@ -511,7 +514,8 @@ static void split(const char *fl, const char *sql, unsigned first_line, struct c
 	struct retort_error e;
 	rt_dialect_error_init(&e);
 	memset(col, 0, sizeof(*col));
-	assert_int_equal(odbc_vt->split(c, sql, strlen(sql), first_line, collect, col, &e), 0);
+	assert_int_equal(rt_dialect_split(odbc_vt, c, sql, strlen(sql), first_line, collect, col,
+	                                  &e), 0);
 	rt_dialect_error_free(&e);
 	odbc_vt->destroy(c);
 }
@@ -602,12 +606,12 @@ static void test_split_stop_and_error(void **state)
 	rt_dialect_error_init(&e);
 	memset(&col, 0, sizeof(col));
 	col.stop_at = 1;
-	/* The callback's value comes back unchanged. */
-	assert_int_equal(odbc_vt->split(c, "SELECT 1\nGO\nSELECT 2\n", 21, 1, collect, &col, &e),
-	                 7);
+	/* A stop is a failure: RETORT_ERROR for a positive value (dialect.h). */
+	assert_int_equal(rt_dialect_split(odbc_vt, c, "SELECT 1\nGO\nSELECT 2\n", 21, 1, collect,
+	                                  &col, &e), RETORT_ERROR);
 	assert_int_equal(col.n, 1);
 	memset(&col, 0, sizeof(col));
-	assert_int_equal(odbc_vt->split(c, bad, strlen(bad), 5, collect, &col, &e),
+	assert_int_equal(rt_dialect_split(odbc_vt, c, bad, strlen(bad), 5, collect, &col, &e),
 	                 RETORT_EUSAGE);
 	assert_non_null(e.message);
 	assert_non_null(strstr(e.message, "line 7"));

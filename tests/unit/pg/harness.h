@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/unit/pg/harness.h - shared by the server plugin tests (pg, mysql):
  * load a dialect plugin from the build tree with libltdl, the way the core
@@ -28,8 +29,11 @@
 
 #include <retort/dialect.h>
 #include "host.h"
+#include "stmtloop.h"
 #include "url.h"
 #include "util.h"
+
+#include "../sweep.h"
 
 static const struct retort_dialect *dialect;
 static struct rt_url *base_url;     /* the test server's URL, parsed */
@@ -270,9 +274,12 @@ static void must_open(struct opened *o, const char *database, const char *query,
 /* execute() a NUL-terminated script, returning the code; err is kept. */
 static int exec_sql(struct opened *o, const char *sql, unsigned first_line, struct retort_error *err)
 {
+	struct rt_exec_opts eo;
 	int rc;
+	memset(&eo, 0, sizeof(eo));
+	eo.url = &o->url->pub; /* the core's loop masks its secrets */
 	rt_dialect_error_init(err);
-	rc = dialect->execute(o->conn, sql, strlen(sql), first_line, err);
+	rc = rt_dialect_execute(dialect, o->conn, sql, strlen(sql), first_line, &eo, err);
 	check_no_secret(err, NULL);
 	if (rc != 0 && getenv("RETORT_TEST_VERBOSE"))
 		fprintf(stderr, "# execute: %d %s [%s]\n", rc, err->message ? err->message : "",
@@ -364,72 +371,6 @@ static char *offline(const struct retort_conn *conn, int what, const char *arg)
 	assert_non_null(out);
 	rt_dialect_error_free(&err);
 	return out;
-}
-
-/*
- * Allocation-failure sweep: run fn with the n-th allocation through the
- * host table failing, for n = 1..max.  fn must cope with every failure
- * (return an error, leak nothing: ASan/valgrind see to that) and must
- * succeed once n is past its allocations, which proves max covered them.
- */
-static void alloc_sweep(int (*fn)(void *), void *arg, unsigned long max)
-{
-	unsigned long n;
-	int failures = 0;
-	for (n = 1; n <= max; n++) {
-		rt__alloc_fail_after(n);
-		if (fn(arg) != 0)
-			failures++;
-		rt__alloc_fail_after(0);
-	}
-	assert_true(failures > 0);       /* the sweep did hit allocations */
-	assert_int_equal(fn(arg), 0);    /* and everything works again */
-}
-
-/* What online_members runs: a connection and a valid script for it. */
-struct online_sweep {
-	struct opened *o;
-	const char *script;
-};
-
-/* Every online member, with one allocation failing somewhere (for
- * alloc_sweep; arg is a struct online_sweep). */
-static int online_members(void *arg)
-{
-	const struct online_sweep *sw = arg;
-	struct opened *o = sw->o;
-	struct retort_error err;
-	struct rt_strvec rows = RT_STRVEC_INIT;
-	const char *sql = sw->script;
-	int rc = 0;
-
-#define STEP(x)                                                              \
-	do {                                                                 \
-		rt_dialect_error_init(&err);                                 \
-		if ((x) < 0)                                                 \
-			rc = -1;                                             \
-		rt_dialect_error_free(&err);                                 \
-	} while (0)
-	STEP(dialect->lock(o->conn, &err));
-	STEP(dialect->begin(o->conn, &err));
-	STEP(dialect->version_create(o->conn, &err));
-	STEP(dialect->version_insert(o->conn, "sweep1", &err));
-	STEP(dialect->version_update(o->conn, "sweep1", "sweep2", &err));
-	STEP(dialect->version_read(o->conn, collect_cb, &rows, &err));
-	STEP(dialect->version_delete(o->conn, "sweep2", &err));
-	STEP(dialect->execute(o->conn, sql, strlen(sql), 1, &err));
-	/* The error path, last: on PostgreSQL it aborts the transaction. */
-	rt_dialect_error_init(&err);
-	if (dialect->execute(o->conn, "SELEC 1", 7, 3, &err) != RETORT_EDB)
-		rc = -1;
-	else if (!err.message || !err.statement)
-		rc = -1;
-	rt_dialect_error_free(&err);
-	STEP(dialect->rollback(o->conn, &err));
-	STEP(dialect->unlock(o->conn, &err));
-#undef STEP
-	rt_strvec_free(&rows);
-	return rc;
 }
 
 /* Offline members under allocation failure (no server needed). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/unit/pg/test_pg.c - the postgresql dialect plugin against a real
  * server ($RETORT_TEST_PG_URL, started by tests/servers.sh).
@@ -9,6 +10,7 @@
  * inspects what the plugin did.
  */
 #include "harness.h"
+#include "../query/query_contract.h"
 
 #include <libpq-fe.h>
 
@@ -121,7 +123,8 @@ static void test_connect_with_password(void **state)
 	pg_open(&o, NULL, NULL, 1000);
 	caps = dialect->caps(o.conn);
 	assert_int_equal(caps, RETORT_CAP_TRANSACTIONAL_DDL | RETORT_CAP_ADVISORY_LOCK |
-	                               RETORT_CAP_SCHEMAS | RETORT_CAP_NONTX_SCRIPTS);
+	                               RETORT_CAP_SCHEMAS | RETORT_CAP_NONTX_SCRIPTS |
+	                               RETORT_CAP_CREATE_IF_ABSENT);
 	must_exec(&o, "SELECT 1");
 	/* connect() twice is harmless. */
 	{
@@ -708,7 +711,8 @@ static void test_offline_sql(void **state)
 	rt_host()->free(s);
 	/* Not connected: statement functions say so instead of crashing. */
 	rt_dialect_error_init(&err);
-	assert_int_equal(dialect->execute(c, "SELECT 1", 8, 1, &err), RETORT_ERROR);
+	assert_int_equal(rt_dialect_execute(dialect, c, "SELECT 1", 8, 1, NULL, &err),
+	                 RETORT_ERROR);
 	assert_int_equal(dialect->version_read(c, collect_cb, NULL, &err), RETORT_ERROR);
 	rt_dialect_error_free(&err);
 	dialect->destroy(c);
@@ -744,7 +748,8 @@ static void test_split(void **state)
 	(void)state;
 	memset(&seen, 0, sizeof(seen));
 	rt_dialect_error_init(&err);
-	assert_int_equal(dialect->split(NULL, sql, strlen(sql), 5, split_cb, &seen, &err), 0);
+	assert_int_equal(rt_dialect_split(dialect, NULL, sql, strlen(sql), 5, split_cb, &seen, &err),
+	                 0);
 	assert_int_equal(seen.n, 3);
 	assert_int_equal(seen.lines[0], 5);
 	assert_int_equal(seen.lines[1], 6);
@@ -752,16 +757,56 @@ static void test_split(void **state)
 	rt_dialect_error_free(&err);
 }
 
+/* Every vtable member under allocation failure, swept until a run needs
+ * no failure injected: each run fails cleanly (nothing leaked, the
+ * database unchanged) or completes. */
 static void test_allocation_failures(void **state)
 {
-	struct opened o;
-	struct online_sweep sw = { NULL, "SELECT 1;\nSELECT $$a;b$$;\n" };
+	struct rt_err e = { 0, NULL };
+	char *u;
+	struct online_sweep sw;
 	(void)state;
-	alloc_sweep(offline_members, "postgresql://u:secret-pw@192.0.2.1:1/db?connect_timeout=1", 150);
+	alloc_sweep(offline_members, NULL,
+	            "postgresql://u:secret-pw@192.0.2.1:1/db?connect_timeout=1");
 	NEED_SERVER();
-	pg_open(&o, "rt_sweep", NULL, 0);
-	sw.o = &o;
-	alloc_sweep(online_members, &sw, 150);
+	q("CREATE TABLE sweep_data (x int)");
+	q("CREATE TABLE rt_sweep (version_num varchar(32) NOT NULL PRIMARY KEY)");
+	memset(&sw, 0, sizeof(sw));
+	u = make_url(NULL, NULL, NULL, search_path_query);
+	assert_non_null(u);
+	assert_int_equal(rt_url_parse(&sw.url, u, &e), 0);
+	rt_free(u);
+	sw.d = dialect;
+	sw.table = "rt_sweep";
+	sw.script = "SELECT 1;\nINSERT INTO sweep_data VALUES (1);\nSELECT $$a;b$$;\n";
+	sw.state_sql = "SELECT (SELECT count(*) FROM sweep_data) || ':' || "
+	               "coalesce((SELECT string_agg(version_num, ',') FROM rt_sweep), '')";
+	sw.reset_sql[0] = "DELETE FROM sweep_data";
+	sw.reset_sql[1] = "DELETE FROM rt_sweep";
+	sw.query = q;
+	alloc_sweep(online_run, online_check, &sw);
+	rt_url_free(sw.url);
+}
+
+/* ABI 1.1: query() and column_type() (tests/unit/query/query_contract.h). */
+static void test_query(void **state)
+{
+	struct opened o;
+	(void)state;
+	NEED_SERVER();
+	pg_open(&o, NULL, NULL, 1000);
+	query_contract(dialect, o.conn, "retort_query_test", "postgresql");
+	/* '?' becomes $n only outside $$..$$, E'..' (backslash escapes), "..",
+	 * and comments */
+	{
+		struct qc_rows rows;
+		const char *p[2] = { "one", "two" };
+		memset(&rows, 0, sizeof(rows));
+		qc_ok(dialect, o.conn,
+		      "SELECT $$?$$ AS \"?x\", $t$'?$t$, E'\\'?', /* ? /* ? */ */ ? -- ?\n, ?",
+		      p, 2, &rows, "postgresql");
+		assert_string_equal(rows.text, "?|'?|'?|one|two;");
+	}
 	close_conn(&o);
 }
 
@@ -784,6 +829,7 @@ int main(void)
 		cmocka_unit_test(test_version_table_schema),
 		cmocka_unit_test(test_lock_contention),
 		cmocka_unit_test(test_quoting),
+		cmocka_unit_test(test_query),
 		cmocka_unit_test(test_offline_sql),
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_allocation_failures),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/unit/sqlite/test_sqlite.c - the sqlite dialect plugin, loaded from
  * the build tree exactly as a third party's plugin is: lt_dlopenext() on
@@ -29,8 +30,12 @@
 
 #include <retort/dialect.h>
 #include "host.h"
+#include "stmtloop.h"
 #include "url.h"
 #include "util.h"
+
+#include "../sweep.h"
+#include "../query/query_contract.h"
 
 static const struct retort_dialect *D;
 static lt_dlhandle module;
@@ -156,7 +161,7 @@ static int exec_sql(struct retort_conn *c, const char *sql, unsigned line,
                     struct retort_error *err)
 {
 	rt_dialect_error_init(err);
-	return D->execute(c, sql, strlen(sql), line, err);
+	return rt_dialect_execute(D, c, sql, strlen(sql), line, NULL, err);
 }
 
 /* Independent look at a database file: the integer result of `query`. */
@@ -232,8 +237,14 @@ static void test_descriptor(void **state)
 	assert_non_null(D->begin);
 	assert_non_null(D->commit);
 	assert_non_null(D->rollback);
-	assert_non_null(D->execute);
-	assert_non_null(D->split);
+	/* ABI 1.2: the core's statement loop runs execute_statement, the
+	 * core's splitter splits by split_rules */
+	assert_null(D->execute);
+	assert_null(D->split);
+	assert_non_null(D->split_rules);
+	assert_non_null(D->execute_statement);
+	assert_non_null(D->section);
+	assert_int_equal(D->split_rules(NULL), RETORT_SPLIT_SQLITE);
 	assert_non_null(D->version_read);
 	assert_non_null(D->version_create);
 	assert_non_null(D->version_insert);
@@ -245,7 +256,8 @@ static void test_descriptor(void **state)
 	assert_non_null(D->quote_literal);
 	assert_non_null(D->offline_sql);
 	assert_int_equal(D->caps(NULL),
-	                 RETORT_CAP_TRANSACTIONAL_DDL | RETORT_CAP_NONTX_SCRIPTS);
+	                 RETORT_CAP_TRANSACTIONAL_DDL | RETORT_CAP_NONTX_SCRIPTS |
+	                 RETORT_CAP_CREATE_IF_ABSENT);
 	D->destroy(NULL);
 }
 
@@ -573,6 +585,35 @@ static void test_version_table(void **state)
 	rt_dialect_error_free(&err);
 
 	OK(D->version_delete(c, "bbb222", &e_));
+	assert_int_equal(read_rows(c, &r, &err), 0);
+	assert_int_equal(r.n, 0);
+
+	/*
+	 * The writes are prepared once and kept: they still work after one of
+	 * them failed (the insert above), after the table was dropped and made
+	 * again by another connection, and without the table they fail cleanly.
+	 */
+	OK(D->version_insert(c, "ccc333", &e_));
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE alembic_version", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, alembic_master_sql, NULL, NULL, NULL), SQLITE_OK);
+	OK(D->version_insert(c, "ddd444", &e_));
+	OK(D->version_update(c, "ddd444", "eee555", &e_));
+	assert_int_equal(read_rows(c, &r, &err), 0);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.v[0], "eee555");
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE alembic_version", NULL, NULL, NULL), SQLITE_OK);
+	rt_dialect_error_init(&err);
+	assert_int_equal(D->version_update(c, "eee555", "fff666", &err), RETORT_EDB);
+	assert_non_null(strstr(err.message, "no such table"));
+	rt_dialect_error_free(&err);
+	rt_dialect_error_init(&err);
+	assert_int_equal(D->version_delete(c, "eee555", &err), RETORT_EDB);
+	rt_dialect_error_free(&err);
+	assert_int_equal(sqlite3_exec(db, alembic_master_sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	OK(D->version_insert(c, "ggg777", &e_));
+	OK(D->version_delete(c, "ggg777", &e_));
 	assert_int_equal(read_rows(c, &r, &err), 0);
 	assert_int_equal(r.n, 0);
 	D->destroy(c);
@@ -954,59 +995,120 @@ static void test_split(void **state)
 	(void)state;
 
 	memset(&r, 0, sizeof(r));
-	OK(D->split(NULL, sql, strlen(sql), 3, split_cb, &r, &e_));
+	OK(rt_dialect_split(D, NULL, sql, strlen(sql), 3, split_cb, &r, &e_));
 	assert_int_equal(r.n, 2);
 	assert_string_equal(r.v[0], "3:CREATE TRIGGER t AFTER INSERT ON x BEGIN SELECT 1; END");
 	assert_string_equal(r.v[1], "4:SELECT `a;`");
 
 	rt_dialect_error_init(&err);
-	assert_int_equal(D->split(NULL, "SELECT 1;\n/* open", 17, 1, split_cb, &r, &err),
+	assert_int_equal(rt_dialect_split(D, NULL, "SELECT 1;\n/* open", 17, 1, split_cb, &r, &err),
 	                 RETORT_EUSAGE);
 	assert_int_equal(err.stmt_line, 2);
 	assert_non_null(strstr(err.message, "block comment"));
 	rt_dialect_error_free(&err);
 }
 
-/* Every allocation the plugin makes can fail without a crash or a leak. */
-static void test_allocation_failures(void **state)
+/* Run SQL on alloc.db with sqlite3 itself: the first column of the first
+ * row as text (static), "" if none. */
+static const char *alloc_db_query(const char *sql)
 {
-	struct rt_url *url = NULL;
-	struct rt_err e = { 0, NULL };
-	struct retort_dialect_options o;
-	unsigned long n;
-	int failed = 0;
-	(void)state;
+	static char value[256];
+	char path[512];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	snprintf(path, sizeof(path), "%s/alloc.db", tmpdir);
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		fail_msg("cannot open %s", path);
+	sqlite3_busy_timeout(db, 2000);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	value[0] = '\0';
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(value, sizeof(value), "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return value;
+}
 
-	assert_int_equal(rt_url_parse(&url, "sqlite:///alloc.db?mode=rwc", &e), 0);
+/* Every allocation the plugin makes can fail without a crash or a leak,
+ * swept until a run needs no failure injected: create and offline SQL,
+ * then a whole migration against a database file, which each run leaves
+ * unchanged or completed. */
+static int offline_run(void *arg)
+{
+	const struct rt_url *url = arg;
+	struct retort_dialect_options o;
+	struct retort_conn *c = NULL;
+	struct retort_error err;
+	char *out = NULL;
+	int rc;
 	memset(&o, 0, sizeof(o));
 	o.struct_size = sizeof(o);
 	o.version_table = "v t";
 	o.version_table_schema = "main";
 	o.base_dir = tmpdir;
 	o.lock_timeout_ms = 1000;
-	for (n = 1; n < 40; n++) {
-		struct retort_conn *c = NULL;
-		struct retort_error err;
-		char *out = NULL;
-		int rc;
-		rt_dialect_error_init(&err);
-		rt__alloc_fail_after(n);
-		rc = D->create(&c, &url->pub, &o, &err);
-		if (rc == 0) {
-			rc = D->offline_sql(c, RETORT_OFFLINE_VERSION_DDL, NULL, 0, &out, &err);
-			rt_free(out);
-		}
-		rt__alloc_fail_after(0);
-		if (rc != 0) {
-			failed++;
-			if (rc != RETORT_ENOMEM)
-				fail_msg("allocation %lu: %d instead of RETORT_ENOMEM", n, rc);
-		}
-		rt_dialect_error_free(&err);
-		D->destroy(c);
+	rt_dialect_error_init(&err);
+	rc = D->create(&c, &url->pub, &o, &err);
+	if (rc == 0) {
+		rc = D->offline_sql(c, RETORT_OFFLINE_VERSION_DDL, NULL, 0, &out, &err);
+		rt_free(out);
 	}
-	assert_true(failed > 5);  /* the loop did reach the plugin's allocations */
+	if (rc != 0 && rc != RETORT_ENOMEM)
+		fail_msg("%d instead of RETORT_ENOMEM", rc);
+	rt_dialect_error_free(&err);
+	D->destroy(c);
+	return rc;
+}
+
+static void test_allocation_failures(void **state)
+{
+	struct rt_url *url = NULL;
+	struct rt_err e = { 0, NULL };
+	struct online_sweep sw;
+	(void)state;
+
+	assert_int_equal(rt_url_parse(&url, "sqlite:///alloc.db?mode=rwc", &e), 0);
+	alloc_sweep(offline_run, NULL, url);
+
+	alloc_db_query("CREATE TABLE sweep_data (x int)");
+	alloc_db_query("CREATE TABLE rt_sweep (version_num varchar(32) NOT NULL PRIMARY KEY)");
+	memset(&sw, 0, sizeof(sw));
+	sw.d = D;
+	sw.url = url;
+	sw.table = "rt_sweep";
+	sw.base_dir = tmpdir;
+	sw.script = "SELECT 1;\nINSERT INTO sweep_data VALUES (1);\nSELECT 'a;b';\n";
+	sw.state_sql = "SELECT (SELECT count(*) FROM sweep_data) || ':' || "
+	               "coalesce((SELECT group_concat(version_num) FROM rt_sweep), '')";
+	sw.reset_sql[0] = "DELETE FROM sweep_data";
+	sw.reset_sql[1] = "DELETE FROM rt_sweep";
+	sw.query = alloc_db_query;
+	alloc_sweep(online_run, online_check, &sw);
 	rt_url_free(url);
+}
+
+/* ABI 1.1: query() and column_type() (tests/unit/query/query_contract.h),
+ * and a write through query() outside begin() under the lock is durable. */
+static void test_query(void **state)
+{
+	struct retort_conn *c = open_db("sqlite:///query.db", 1000);
+	struct retort_error e;
+	long affected = 0;
+	(void)state;
+	query_contract(D, c, "retort_query_test", "sqlite");
+
+	OK(D->lock(c, &e_));
+	rt_dialect_error_init(&e);
+	assert_int_equal(D->query(c, "CREATE TABLE side (x BIGINT)", NULL, 0, NULL, NULL, NULL,
+	                          &e), 0);
+	assert_int_equal(D->query(c, "INSERT INTO side (x) VALUES (?)", (const char *[]){ "7" }, 1,
+	                          NULL, NULL, &affected, &e), 0);
+	assert_int_equal(affected, 1);
+	rt_dialect_error_free(&e);
+	assert_int_equal(db_int(tmp_path(0, "query.db"), "SELECT x FROM side"), 7);
+	OK(D->unlock(c, &e_));
+	D->destroy(c);
 }
 
 int main(void)
@@ -1036,6 +1138,7 @@ int main(void)
 		cmocka_unit_test(test_lock_waits_for_other_process),
 		cmocka_unit_test(test_lock_released_by_destroy),
 		cmocka_unit_test(test_quoting),
+		cmocka_unit_test(test_query),
 		cmocka_unit_test(test_offline_sql),
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_allocation_failures),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/unit/sqlsplit/test_sqlsplit.c - the statement splitter, flag by flag.
  *

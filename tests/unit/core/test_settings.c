@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * tests/unit/core/test_config.c - core/config.c: lookup order, defaults,
+ * tests/unit/core/test_settings.c - core/settings.c: lookup order, defaults,
  * ${VAR} expansion, URL override, error messages with file:line, types,
  * unknown keys, lock_timeout and the literal-password warning.
  */
@@ -15,8 +16,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-/* By path: a plain "config.h" would find autoconf's in the build tree. */
-#include "../../../core/config.h"
+#include "settings.h"
 #include "host.h"
 
 static char tmpdir[256];
@@ -60,9 +60,9 @@ static void write_file(const char *path, const char *text, mode_t mode)
 }
 
 /*
- * Run rt_config_load with stderr captured into *stderr_out (caller frees).
+ * Run rt_settings_load with stderr captured into *stderr_out (caller frees).
  */
-static int load_capture(struct rt_config **cfg, const char *path, const char *url,
+static int load_capture(struct rt_settings **cfg, const char *path, const char *url,
                         struct rt_err *err, char **stderr_out)
 {
 	char cap[300];
@@ -76,7 +76,7 @@ static int load_capture(struct rt_config **cfg, const char *path, const char *ur
 	assert_true(saved >= 0 && fd >= 0);
 	dup2(fd, 2);
 	close(fd);
-	rc = rt_config_load(cfg, path, url, err);
+	rc = rt_settings_load(cfg, path, url, err);
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
@@ -94,11 +94,11 @@ static int load_capture(struct rt_config **cfg, const char *path, const char *ur
 	return rc;
 }
 
-static struct rt_config *load_ok(const char *path, const char *url)
+static struct rt_settings *load_ok(const char *path, const char *url)
 {
-	struct rt_config *cfg = NULL;
+	struct rt_settings *cfg = NULL;
 	struct rt_err err = { 0, NULL };
-	if (rt_config_load(&cfg, path, url, &err) != 0)
+	if (rt_settings_load(&cfg, path, url, &err) != 0)
 		fail_msg("load failed: %s", err.msg ? err.msg : "(oom)");
 	assert_non_null(cfg);
 	return cfg;
@@ -107,9 +107,9 @@ static struct rt_config *load_ok(const char *path, const char *url)
 /* Expect failure; return the message (caller frees). */
 static char *load_fail(const char *path, const char *url)
 {
-	struct rt_config *cfg = NULL;
+	struct rt_settings *cfg = NULL;
 	struct rt_err err = { 0, NULL };
-	if (rt_config_load(&cfg, path, url, &err) == 0)
+	if (rt_settings_load(&cfg, path, url, &err) == 0)
 		fail_msg("load of %s should have failed", path ? path : "(default)");
 	assert_null(cfg);
 	assert_int_equal(err.status, RT_EXIT_USAGE);
@@ -128,7 +128,7 @@ static char *in_tmp(const char *rel)
 
 static void test_defaults(void **state)
 {
-	struct rt_config *cfg;
+	struct rt_settings *cfg;
 	(void)state;
 	write_file("retort.cfg", "url = \"sqlite:///x.db\";\n", 0600);
 	cfg = load_ok(NULL, NULL);
@@ -146,20 +146,23 @@ static void test_defaults(void **state)
 	assert_null(cfg->timezone);
 	assert_int_equal(cfg->lock_timeout_ms, 60000);
 	assert_int_equal(cfg->has_plugins_group, 0);
+	assert_string_equal(cfg->on_changed_script, "error");
+	assert_null(cfg->audit_log);
+	assert_int_equal(cfg->offline_history, 1);
 	assert_non_null(cfg->cfg);
-	rt_config_free(cfg);
+	rt_settings_free(cfg);
 
 	/* An empty file is valid: every default, no url. */
 	write_file("retort.cfg", "", 0600);
 	cfg = load_ok(NULL, NULL);
 	assert_null(cfg->url);
 	assert_int_equal(cfg->url_from_file, 0);
-	rt_config_free(cfg);
+	rt_settings_free(cfg);
 }
 
 static void test_all_settings(void **state)
 {
-	struct rt_config *cfg;
+	struct rt_settings *cfg;
 	(void)state;
 	assert_int_equal(mkdir("proj", 0700), 0);
 	write_file("proj/retort.cfg",
@@ -191,23 +194,23 @@ static void test_all_settings(void **state)
 	assert_string_equal(cfg->timezone, "UTC");
 	assert_int_equal(cfg->lock_timeout_ms, 5000);
 	assert_int_equal(cfg->has_plugins_group, 1);
-	rt_config_free(cfg);
+	rt_settings_free(cfg);
 
 	/* Same file by absolute path, from another cwd. */
 	cfg = load_ok(in_tmp("proj/retort.cfg"), NULL);
 	assert_string_equal(cfg->script_location, in_tmp("proj/db/scripts"));
-	rt_config_free(cfg);
+	rt_settings_free(cfg);
 
 	/* version_table_schema "" means none. */
 	write_file("retort.cfg", "version_table_schema = \"\";\n", 0600);
 	cfg = load_ok(NULL, NULL);
 	assert_null(cfg->version_table_schema);
-	rt_config_free(cfg);
+	rt_settings_free(cfg);
 }
 
 static void test_lookup_order(void **state)
 {
-	struct rt_config *cfg;
+	struct rt_settings *cfg;
 	char *msg;
 	(void)state;
 	/* Nothing anywhere: say how to make one. */
@@ -222,22 +225,22 @@ static void test_lookup_order(void **state)
 
 	cfg = load_ok(NULL, NULL);
 	assert_string_equal(cfg->version_table, "from_cwd");
-	rt_config_free(cfg);
+	rt_settings_free(cfg);
 
 	setenv("RETORT_CONFIG", "env.cfg", 1);
 	cfg = load_ok(NULL, NULL);
 	assert_string_equal(cfg->version_table, "from_env");
-	rt_config_free(cfg);
+	rt_settings_free(cfg);
 
 	cfg = load_ok("explicit.cfg", NULL);
 	assert_string_equal(cfg->version_table, "from_c");
-	rt_config_free(cfg);
+	rt_settings_free(cfg);
 
 	/* An empty RETORT_CONFIG is as if unset. */
 	setenv("RETORT_CONFIG", "", 1);
 	cfg = load_ok(NULL, NULL);
 	assert_string_equal(cfg->version_table, "from_cwd");
-	rt_config_free(cfg);
+	rt_settings_free(cfg);
 
 	setenv("RETORT_CONFIG", "nope.cfg", 1);
 	msg = load_fail(NULL, NULL);
@@ -260,7 +263,7 @@ static void test_lookup_order(void **state)
 
 static void test_url_override(void **state)
 {
-	struct rt_config *cfg;
+	struct rt_settings *cfg;
 	char *msg;
 	(void)state;
 	write_file("retort.cfg", "url = \"sqlite:///file.db\";\n", 0600);
@@ -268,19 +271,19 @@ static void test_url_override(void **state)
 	cfg = load_ok(NULL, NULL);
 	assert_string_equal(cfg->url, "sqlite:///env.db");
 	assert_int_equal(cfg->url_from_file, 0);
-	rt_config_free(cfg);
+	rt_settings_free(cfg);
 
 	cfg = load_ok(NULL, "sqlite:///cli.db");
 	assert_string_equal(cfg->url, "sqlite:///cli.db");
 	assert_int_equal(cfg->url_from_file, 0);
-	rt_config_free(cfg);
+	rt_settings_free(cfg);
 	unsetenv("RETORT_URL");
 
 	/* An overridden url is not expanded: an unset variable in it is fine. */
 	write_file("retort.cfg", "url = \"${RT_TEST_VAR}\";\n", 0600);
 	cfg = load_ok(NULL, "sqlite:///cli.db");
 	assert_string_equal(cfg->url, "sqlite:///cli.db");
-	rt_config_free(cfg);
+	rt_settings_free(cfg);
 	msg = load_fail(NULL, NULL);
 	assert_string_equal(msg, "retort.cfg:1: url: environment variable RT_TEST_VAR is not "
 	                         "set (set it, or write ${RT_TEST_VAR:-default})");
@@ -295,44 +298,44 @@ static void test_expand(void **state)
 	setenv("RT_TEST_VAR", "val$ue${X}", 1);
 	setenv("RT_TEST_EMPTY", "", 1);
 
-	assert_int_equal(rt_config_expand(&s, "a${RT_TEST_VAR}b", "x", &err), 0);
+	assert_int_equal(rt_settings_expand(&s, "a${RT_TEST_VAR}b", "x", &err), 0);
 	assert_string_equal(s, "aval$ue${X}b"); /* values are not re-expanded */
 	free(s);
-	assert_int_equal(rt_config_expand(&s, "${RT_TEST_UNSET:-def:-x}", "x", &err), 0);
+	assert_int_equal(rt_settings_expand(&s, "${RT_TEST_UNSET:-def:-x}", "x", &err), 0);
 	assert_string_equal(s, "def:-x");
 	free(s);
-	assert_int_equal(rt_config_expand(&s, "${RT_TEST_VAR:-def}", "x", &err), 0);
+	assert_int_equal(rt_settings_expand(&s, "${RT_TEST_VAR:-def}", "x", &err), 0);
 	assert_string_equal(s, "val$ue${X}");
 	free(s);
 	/* Set but empty takes the default with ':-' (as sh). */
-	assert_int_equal(rt_config_expand(&s, "[${RT_TEST_EMPTY:-d}]", "x", &err), 0);
+	assert_int_equal(rt_settings_expand(&s, "[${RT_TEST_EMPTY:-d}]", "x", &err), 0);
 	assert_string_equal(s, "[d]");
 	free(s);
-	assert_int_equal(rt_config_expand(&s, "[${RT_TEST_EMPTY}]", "x", &err), 0);
+	assert_int_equal(rt_settings_expand(&s, "[${RT_TEST_EMPTY}]", "x", &err), 0);
 	assert_string_equal(s, "[]");
 	free(s);
-	assert_int_equal(rt_config_expand(&s, "${RT_TEST_UNSET:-}", "x", &err), 0);
+	assert_int_equal(rt_settings_expand(&s, "${RT_TEST_UNSET:-}", "x", &err), 0);
 	assert_string_equal(s, "");
 	free(s);
-	assert_int_equal(rt_config_expand(&s, "$$ $$$$ p$ss $1 $", "x", &err), 0);
+	assert_int_equal(rt_settings_expand(&s, "$$ $$$$ p$ss $1 $", "x", &err), 0);
 	assert_string_equal(s, "$ $$ p$ss $1 $");
 	free(s);
-	assert_int_equal(rt_config_expand(&s, "$${RT_TEST_VAR}", "x", &err), 0);
+	assert_int_equal(rt_settings_expand(&s, "$${RT_TEST_VAR}", "x", &err), 0);
 	assert_string_equal(s, "${RT_TEST_VAR}");
 	free(s);
 
 	/* Defaults may hold references themselves. */
-	assert_int_equal(rt_config_expand(&s, "${RT_TEST_UNSET:-${RT_TEST_VAR}}!", "x", &err), 0);
+	assert_int_equal(rt_settings_expand(&s, "${RT_TEST_UNSET:-${RT_TEST_VAR}}!", "x", &err), 0);
 	assert_string_equal(s, "val$ue${X}!");
 	free(s);
-	assert_int_equal(rt_config_expand(&s, "${RT_TEST_UNSET:-${RT_TEST_UNSET2:-d}x}", "x",
+	assert_int_equal(rt_settings_expand(&s, "${RT_TEST_UNSET:-${RT_TEST_UNSET2:-d}x}", "x",
 	                                  &err), 0);
 	assert_string_equal(s, "dx");
 	free(s);
-	assert_int_equal(rt_config_expand(&s, "${RT_TEST_UNSET:-a$$}b}", "x", &err), 0);
+	assert_int_equal(rt_settings_expand(&s, "${RT_TEST_UNSET:-a$$}b}", "x", &err), 0);
 	assert_string_equal(s, "a$b}");
 	free(s);
-	assert_int_equal(rt_config_expand(&s, "${RT_TEST_UNSET:-${RT_TEST_UNSET2}}", "url", &err),
+	assert_int_equal(rt_settings_expand(&s, "${RT_TEST_UNSET:-${RT_TEST_UNSET2}}", "url", &err),
 	                 -1);
 	assert_non_null(strstr(err.msg, "RT_TEST_UNSET2 is not set"));
 	rt_err_clear(&err);
@@ -345,32 +348,32 @@ static void test_expand(void **state)
 		strcat(deep, "x");
 		for (k = 0; k < 200; k++)
 			strcat(deep, "}");
-		assert_int_equal(rt_config_expand(&s, deep, "url", &err), -1);
+		assert_int_equal(rt_settings_expand(&s, deep, "url", &err), -1);
 		assert_non_null(strstr(err.msg, "nested more than"));
 		rt_err_clear(&err);
 	}
 
-	assert_int_equal(rt_config_expand(&s, "${RT_TEST_UNSET}", "url", &err), -1);
+	assert_int_equal(rt_settings_expand(&s, "${RT_TEST_UNSET}", "url", &err), -1);
 	assert_null(s);
 	assert_int_equal(err.status, RT_EXIT_USAGE);
 	assert_non_null(strstr(err.msg, "url: environment variable RT_TEST_UNSET is not set"));
 	rt_err_clear(&err);
-	assert_int_equal(rt_config_expand(&s, "${RT_TEST_VAR", "url", &err), -1);
+	assert_int_equal(rt_settings_expand(&s, "${RT_TEST_VAR", "url", &err), -1);
 	assert_non_null(strstr(err.msg, "unterminated ${"));
 	rt_err_clear(&err);
-	assert_int_equal(rt_config_expand(&s, "${}", "url", &err), -1);
+	assert_int_equal(rt_settings_expand(&s, "${}", "url", &err), -1);
 	assert_non_null(strstr(err.msg, "bad variable reference"));
 	rt_err_clear(&err);
-	assert_int_equal(rt_config_expand(&s, "${A-B}", "url", &err), -1);
+	assert_int_equal(rt_settings_expand(&s, "${A-B}", "url", &err), -1);
 	assert_non_null(strstr(err.msg, "bad variable reference"));
 	rt_err_clear(&err);
-	assert_int_equal(rt_config_expand(&s, "${1A}", "url", &err), -1);
+	assert_int_equal(rt_settings_expand(&s, "${1A}", "url", &err), -1);
 	rt_err_clear(&err);
 }
 
 static void test_expand_in_settings(void **state)
 {
-	struct rt_config *cfg;
+	struct rt_settings *cfg;
 	char *msg;
 	(void)state;
 	setenv("RT_TEST_VAR", "sub", 1);
@@ -386,7 +389,7 @@ static void test_expand_in_settings(void **state)
 	assert_int_equal(cfg->version_locations.n, 1); /* empty items are dropped */
 	assert_string_equal(cfg->version_locations.v[0], in_tmp("sub/v"));
 	assert_string_equal(cfg->version_table, "v$t");
-	rt_config_free(cfg);
+	rt_settings_free(cfg);
 
 	write_file("retort.cfg", "url = \"sqlite:///x.db\";\nversion_locations = [\n"
 	                         "  \"${RT_TEST_UNSET}\" ];\n", 0600);
@@ -400,7 +403,7 @@ static void test_expand_in_settings(void **state)
 	write_file("retort.cfg", "url = \"${RT_TEST_UNSET:-}\";\n", 0600);
 	cfg = load_ok(NULL, NULL);
 	assert_null(cfg->url);
-	rt_config_free(cfg);
+	rt_settings_free(cfg);
 }
 
 static void test_syntax_error(void **state)
@@ -483,13 +486,13 @@ static void test_types(void **state)
 
 static void test_timezone(void **state)
 {
-	struct rt_config *cfg;
+	struct rt_settings *cfg;
 	char *msg;
 	(void)state;
 	write_file("retort.cfg", "timezone = \"utc\";\n", 0600);
 	cfg = load_ok(NULL, NULL);
 	assert_string_equal(cfg->timezone, "utc");
-	rt_config_free(cfg);
+	rt_settings_free(cfg);
 
 	/* Zone names are checked against $TZDIR (a fake one here). */
 	assert_int_equal(mkdir("zi", 0700), 0);
@@ -499,7 +502,7 @@ static void test_timezone(void **state)
 	write_file("retort.cfg", "timezone = \"Europe/Paris\";\n", 0600);
 	cfg = load_ok(NULL, NULL);
 	assert_string_equal(cfg->timezone, "Europe/Paris");
-	rt_config_free(cfg);
+	rt_settings_free(cfg);
 
 	write_file("retort.cfg", "\ntimezone = \"Mars/Olympus\";\n", 0600);
 	msg = load_fail(NULL, NULL);
@@ -517,31 +520,96 @@ static void test_timezone(void **state)
 	unsetenv("TZDIR");
 }
 
+/* The integrity settings (issue 12): on_changed_script, audit_log,
+ * offline_history. */
+static void test_integrity(void **state)
+{
+	struct rt_settings *cfg;
+	char *msg;
+	(void)state;
+	write_file("retort.cfg", "on_changed_script = \"warn\";\naudit_log = \"log/audit.jsonl\";\n"
+	           "offline_history = false;\n", 0600);
+	cfg = load_ok(NULL, NULL);
+	assert_string_equal(cfg->on_changed_script, "warn");
+	assert_string_equal(cfg->audit_log, in_tmp("log/audit.jsonl"));
+	assert_int_equal(cfg->offline_history, 0);
+	rt_settings_free(cfg);
+	write_file("retort.cfg", "\n\non_changed_script = \"ignore\";\n", 0600);
+	msg = load_fail(NULL, NULL);
+	assert_string_equal(msg, "retort.cfg:3: on_changed_script must be \"error\" or \"warn\", "
+	                         "not \"ignore\"");
+	free(msg);
+	write_file("retort.cfg", "on_changed_script = \"\";\n", 0600);
+	msg = load_fail(NULL, NULL);
+	assert_non_null(strstr(msg, "on_changed_script is empty"));
+	free(msg);
+}
+
 static void test_lock_timeout(void **state)
 {
-	struct rt_config *cfg;
+	struct rt_settings *cfg;
 	(void)state;
 	write_file("retort.cfg", "lock_timeout = -1;\n", 0600);
 	cfg = load_ok(NULL, NULL);
 	assert_int_equal(cfg->lock_timeout_ms, -1);
-	rt_config_free(cfg);
+	rt_settings_free(cfg);
 	write_file("retort.cfg", "lock_timeout = 0;\n", 0600);
 	cfg = load_ok(NULL, NULL);
 	assert_int_equal(cfg->lock_timeout_ms, 0);
-	rt_config_free(cfg);
+	rt_settings_free(cfg);
 	write_file("retort.cfg", "lock_timeout = 2.5;\n", 0600);
 	cfg = load_ok(NULL, NULL);
 	assert_int_equal(cfg->lock_timeout_ms, 2500);
-	rt_config_free(cfg);
+	rt_settings_free(cfg);
 	write_file("retort.cfg", "lock_timeout = 120L;\n", 0600);
 	cfg = load_ok(NULL, NULL);
 	assert_int_equal(cfg->lock_timeout_ms, 120000);
-	rt_config_free(cfg);
+	rt_settings_free(cfg);
+}
+
+/* The one seconds -> milliseconds conversion, shared by lock_timeout and
+ * --lock-timeout: same limits, same rounding. */
+static void test_seconds(void **state)
+{
+	static const struct { const char *text; int ok; long ms; } cases[] = {
+		{ "60", 1, 60000 },        { "0", 1, 0 },            { "-1", 1, -1 },
+		{ "-1.0", 1, -1 },         { "0.3", 1, 300 },         { "2.5", 1, 2500 },
+		{ "0.0004", 1, 0 },        { "0.0005", 1, 1 },        { "0.0015", 1, 2 },
+		{ "1e3", 1, 1000000 },     { "31536000", 1, 31536000000L },
+		{ "31536000.0004", 0, 0 }, /* the limit applies before rounding */
+		{ "31536000.001", 0, 0 },  { "-0.5", 0, 0 },          { "-2", 0, 0 },
+		{ "-0.0001", 0, 0 },       { "nan", 0, 0 },           { "inf", 0, 0 },
+		{ "-inf", 0, 0 },          { "", 0, 0 },              { "5s", 0, 0 },
+		{ " 5", 0, 0 },            { "5 ", 0, 0 },            { "1e999", 0, 0 },
+	};
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		long ms = 12345;
+		int rc = rt_settings_parse_seconds(cases[i].text, &ms);
+		if (rc != (cases[i].ok ? 0 : -1) || (cases[i].ok && ms != cases[i].ms))
+			fail_msg("'%s': rc %d ms %ld, want %s %ld", cases[i].text, rc, ms,
+			         cases[i].ok ? "ok" : "an error", cases[i].ms);
+	}
+	assert_int_equal(rt_settings_parse_seconds(NULL, &(long){ 0 }), -1);
+
+	/* The file goes through the same function: a value --lock-timeout
+	 * refuses is refused in retort.cfg too, and rounding is the same. */
+	write_file("retort.cfg", "lock_timeout = 0.0015;\n", 0600);
+	{
+		struct rt_settings *cfg = load_ok(NULL, NULL);
+		assert_int_equal(cfg->lock_timeout_ms, 2);
+		rt_settings_free(cfg);
+	}
+	write_file("retort.cfg", "lock_timeout = -0.5;\n", 0600);
+	free(load_fail(NULL, NULL));
+	write_file("retort.cfg", "lock_timeout = 31536000.5;\n", 0600);
+	free(load_fail(NULL, NULL));
 }
 
 static void test_unknown_keys(void **state)
 {
-	struct rt_config *cfg = NULL;
+	struct rt_settings *cfg = NULL;
 	struct rt_err err = { 0, NULL };
 	char *out;
 	(void)state;
@@ -555,12 +623,12 @@ static void test_unknown_keys(void **state)
 	/* The misspelt key really is ignored. */
 	assert_string_equal(cfg->script_location, in_tmp("migrations"));
 	free(out);
-	rt_config_free(cfg);
+	rt_settings_free(cfg);
 }
 
 static void test_password_warning(void **state)
 {
-	struct rt_config *cfg = NULL;
+	struct rt_settings *cfg = NULL;
 	struct rt_err err = { 0, NULL };
 	char *out;
 	(void)state;
@@ -574,7 +642,7 @@ static void test_password_warning(void **state)
 	assert_non_null(strstr(out, "chmod 600 retort.cfg"));
 	assert_null(strstr(out, "Hunter2Pw"));
 	free(out);
-	rt_config_free(cfg);
+	rt_settings_free(cfg);
 
 	/* Group-readable. */
 	chmod("retort.cfg", 0640);
@@ -582,14 +650,14 @@ static void test_password_warning(void **state)
 	assert_non_null(strstr(out, "readable by its group"));
 	assert_null(strstr(out, "Hunter2Pw"));
 	free(out);
-	rt_config_free(cfg);
+	rt_settings_free(cfg);
 
 	/* Private file: no warning. */
 	chmod("retort.cfg", 0600);
 	assert_int_equal(load_capture(&cfg, NULL, NULL, &err, &out), 0);
 	assert_string_equal(out, "");
 	free(out);
-	rt_config_free(cfg);
+	rt_settings_free(cfg);
 
 	/* Password from the environment: no warning. */
 	setenv("RT_TEST_VAR", "Hunter2Pw", 1);
@@ -599,7 +667,7 @@ static void test_password_warning(void **state)
 	assert_string_equal(out, "");
 	assert_string_equal(cfg->url, "postgresql://app:Hunter2Pw@localhost/db");
 	free(out);
-	rt_config_free(cfg);
+	rt_settings_free(cfg);
 
 	/* ... but a default holding a password is literal. */
 	write_file("retort.cfg",
@@ -608,7 +676,7 @@ static void test_password_warning(void **state)
 	assert_non_null(strstr(out, "literal password"));
 	assert_null(strstr(out, "Hunter2Pw"));
 	free(out);
-	rt_config_free(cfg);
+	rt_settings_free(cfg);
 
 	/* Errors elsewhere in a file holding a password never quote it. */
 	{
@@ -637,7 +705,150 @@ static void test_password_warning(void **state)
 	assert_int_equal(load_capture(&cfg, NULL, NULL, &err, &out), 0);
 	assert_string_equal(out, "");
 	free(out);
-	rt_config_free(cfg);
+	rt_settings_free(cfg);
+}
+
+/* Secrets kept out of the file: ${file:PATH}, password_command, and the
+ * literal-password warning for query parameters and @include'd files. */
+static void test_secrets(void **state)
+{
+	struct rt_settings *cfg = NULL;
+	struct rt_err err = { 0, NULL };
+	char *out, *msg;
+	(void)state;
+	rt_host_set_log_level(RETORT_LOG_WARNING);
+
+	/* ${file:PATH}: relative to the config file, one newline trimmed,
+	 * never a warning (the secret is not in the file). */
+	mkdir("conf", 0700);
+	write_file("conf/db_password", "Hunter2Pw\n\n", 0644);
+	write_file("conf/retort.cfg",
+	           "url = \"postgresql://app:${file:db_password}@localhost/db\";\n", 0644);
+	assert_int_equal(load_capture(&cfg, "conf/retort.cfg", NULL, &err, &out), 0);
+	assert_string_equal(cfg->url, "postgresql://app:Hunter2Pw\n@localhost/db");
+	assert_string_equal(out, "");
+	free(out);
+	rt_settings_free(cfg);
+	write_file("conf/db_password", "Hunter2Pw\n", 0644);
+	write_file("conf/retort.cfg",
+	           "url = \"postgresql://app:${file:db_password}@localhost/db\";\n"
+	           "version_table = \"${file:/nonexistent/secret}\";\n", 0644);
+	msg = load_fail("conf/retort.cfg", NULL);
+	assert_string_equal(msg, "conf/retort.cfg:2: version_table: cannot read secret file "
+	                         "/nonexistent/secret: No such file or directory");
+	rt_free(msg);
+	/* Only where the setting is read: an overridden url is not read. */
+	write_file("conf/retort.cfg", "url = \"${file:missing}\";\n", 0644);
+	cfg = load_ok("conf/retort.cfg", "sqlite://");
+	rt_settings_free(cfg);
+	msg = load_fail("conf/retort.cfg", NULL);
+	assert_non_null(strstr(msg, "url: cannot read secret file "));
+	assert_non_null(strstr(msg, "conf/missing"));
+	rt_free(msg);
+	write_file("conf/retort.cfg", "url = \"${file:}\";\n", 0644);
+	msg = load_fail("conf/retort.cfg", NULL);
+	assert_non_null(strstr(msg, "${file:} names no file"));
+	rt_free(msg);
+	/* Inside a default. */
+	write_file("conf/retort.cfg",
+	           "url = \"postgresql://app:${RT_TEST_UNSET:-${file:db_password}}@h/db\";\n",
+	           0600);
+	cfg = load_ok("conf/retort.cfg", NULL);
+	assert_string_equal(cfg->url, "postgresql://app:Hunter2Pw@h/db");
+	rt_settings_free(cfg);
+
+	/* The warning: ?password=, pwd=/PWD= and an ODBC string holding one. */
+	{
+		static const char *const urls[] = {
+			"postgresql://app@localhost/db?password=Hunter2Pw",
+			"mssql+odbc://app@Dsn?pwd=Hunter2Pw",
+			"odbc://?dsn=X&PWD=Hunter2Pw",
+			"odbc://?odbc_connect=DRIVER%3Dx%3BUID%3Da%3BPWD%3DHunter2Pw",
+			"postgresql://app@localhost/db?password:Hunter2Pw",
+		};
+		size_t i;
+		for (i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+			char text[300];
+			snprintf(text, sizeof(text), "url = \"%s\";\n", urls[i]);
+			write_file("retort.cfg", text, 0604);
+			cfg = NULL;
+			/* (the last does not parse: that is for connecting to say) */
+			assert_int_equal(load_capture(&cfg, NULL, NULL, &err, &out), 0);
+			if (!strstr(out, "retort.cfg:1: url holds a literal password and retort.cfg "
+			                 "is readable by everyone: run chmod 600 retort.cfg"))
+				fail_msg("no warning for %s: %s", urls[i], out);
+			if (strstr(out, "Hunter2Pw") || (err.msg && strstr(err.msg, "Hunter2Pw")))
+				fail_msg("%s leaks: %s %s", urls[i], out, err.msg);
+			rt_err_clear(&err);
+			free(out);
+			rt_settings_free(cfg);
+		}
+	}
+	/* ... but not for a parameter that holds no secret. */
+	write_file("retort.cfg", "url = \"odbc://?odbc_connect=DSN%3Dx%3BTrusted_Connection%3Dyes\";\n",
+	           0644);
+	assert_int_equal(load_capture(&cfg, NULL, NULL, &err, &out), 0);
+	assert_string_equal(out, "");
+	free(out);
+	rt_settings_free(cfg);
+
+	/* @include: the file holding the password is judged by its own mode. */
+	write_file("secret.cfg", "url = \"postgresql://app:Hunter2Pw@localhost/db\";\n", 0644);
+	write_file("retort.cfg", "@include \"secret.cfg\"\n", 0600);
+	assert_int_equal(load_capture(&cfg, NULL, NULL, &err, &out), 0);
+	assert_non_null(strstr(out, "secret.cfg:1: url holds a literal password and "));
+	assert_non_null(strstr(out, "secret.cfg is readable by everyone: run chmod 600 "));
+	assert_null(strstr(out, "Hunter2Pw"));
+	free(out);
+	rt_settings_free(cfg);
+	chmod("secret.cfg", 0600);
+	chmod("retort.cfg", 0644);
+	assert_int_equal(load_capture(&cfg, NULL, NULL, &err, &out), 0);
+	assert_string_equal(out, "");
+	free(out);
+	rt_settings_free(cfg);
+
+	/* password_command: a string split as a shell would, or a list. */
+	write_file("retort.cfg", "url = \"sqlite://\";\n"
+	           "password_command = \"pass show 'db/prod app'\";\n", 0644);
+	cfg = load_ok(NULL, NULL);
+	assert_int_equal(cfg->password_command.n, 3);
+	assert_string_equal(cfg->password_command.v[2], "db/prod app");
+	assert_string_equal(cfg->password_command_where, "retort.cfg:2: password_command");
+	rt_settings_free(cfg);
+	setenv("RT_TEST_VAR", "two words", 1);
+	write_file("retort.cfg", "password_command = [ \"get-pw\", \"${RT_TEST_VAR}\" ];\n", 0644);
+	cfg = load_ok(NULL, NULL);
+	assert_int_equal(cfg->password_command.n, 2);
+	assert_string_equal(cfg->password_command.v[1], "two words");
+	rt_settings_free(cfg);
+	write_file("retort.cfg", "password_command = \"get ${RT_TEST_VAR}\";\n", 0644);
+	cfg = load_ok(NULL, NULL);
+	assert_int_equal(cfg->password_command.n, 2);         /* expanded after splitting */
+	assert_string_equal(cfg->password_command.v[1], "two words");
+	rt_settings_free(cfg);
+	write_file("retort.cfg", "password_command = \"get 'pw\";\n", 0644);
+	msg = load_fail(NULL, NULL);
+	assert_string_equal(msg, "retort.cfg:1: password_command: a ' is not closed (quote with "
+	                         "'...' or \"...\"; no shell runs it)");
+	rt_free(msg);
+	write_file("retort.cfg", "password_command = 5;\n", 0644);
+	msg = load_fail(NULL, NULL);
+	assert_non_null(strstr(msg, "retort.cfg:1: password_command must be a string or an array"));
+	rt_free(msg);
+	write_file("retort.cfg", "password_command = \"  \";\n", 0644);
+	msg = load_fail(NULL, NULL);
+	assert_non_null(strstr(msg, "retort.cfg:1: password_command is empty"));
+	rt_free(msg);
+	write_file("retort.cfg", "password_command = ( \"x\", 1 );\n", 0644);
+	msg = load_fail(NULL, NULL);
+	assert_non_null(strstr(msg, "must be a string or an array of strings"));
+	rt_free(msg);
+	write_file("retort.cfg", "password_command = [ \"x\", \"${RT_TEST_UNSET}\" ];\n", 0644);
+	msg = load_fail(NULL, NULL);
+	assert_non_null(strstr(msg, "retort.cfg:1: password_command: environment variable "
+	                            "RT_TEST_UNSET is not set"));
+	rt_free(msg);
 }
 
 static void test_oom(void **state)
@@ -649,15 +860,15 @@ static void test_oom(void **state)
 	           "script_location = \"${RT_TEST_VAR}\";\nurl = \"sqlite:///x.db\";\n"
 	           "version_locations = [ \"a\", \"b\" ];\ntimezone = \"UTC\";\n", 0600);
 	for (n = 1; n < 500; n++) {
-		struct rt_config *cfg = NULL;
+		struct rt_settings *cfg = NULL;
 		struct rt_err err = { 0, NULL };
 		int rc;
 		rt__alloc_fail_after(n);
-		rc = rt_config_load(&cfg, NULL, NULL, &err);
+		rc = rt_settings_load(&cfg, NULL, NULL, &err);
 		rt__alloc_fail_after(0);
 		rt_err_clear(&err);
 		if (rc == 0) {
-			rt_config_free(cfg);
+			rt_settings_free(cfg);
 			break;
 		}
 		assert_null(cfg);
@@ -677,9 +888,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_syntax_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_types, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timezone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_integrity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seconds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_password_warning, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_secrets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oom, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

@@ -1,0 +1,150 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# End-to-end: fleet mode on SQLite.  Six databases, three at a time; one
+# has a failing migration, one is locked by another writer.  Each database
+# gets a line as it finishes and a row in the table; the exit status says
+# whether all succeeded; --resume finishes the rest and skips the others;
+# no database is migrated twice; errors in the targets file stop the run
+# before anything is touched; passwords never show.
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/lib.sh"
+
+new_project
+script a1 "" "CREATE TABLE runs (rev TEXT); INSERT INTO runs VALUES ('a1');" "DROP TABLE runs;"
+script a2 a1 "CREATE TABLE conflict (x INT); INSERT INTO runs VALUES ('a2');" \
+	"DROP TABLE conflict; DELETE FROM runs WHERE rev = 'a2';"
+script a3 a2 "INSERT INTO runs VALUES ('a3');" "DELETE FROM runs WHERE rev = 'a3';"
+mkdir dbs
+# t4 already has the table a2 creates: its upgrade fails there.
+sqlite3 dbs/t4.db "CREATE TABLE conflict (y INT);"
+export FLEET_T2_URL="sqlite:///dbs/t2.db"
+cat >targets <<'EOF'
+# the tenants
+sqlite:///dbs/t1.db  t1
+${FLEET_T2_URL}
+sqlite:///dbs/t3.db  t3
+
+sqlite:///dbs/t4.db  t4
+sqlite:///dbs/t5.db  t5
+sqlite:///dbs/t6.db  t6
+EOF
+
+# t5 is held: a sqlite3 shell keeps its write lock until told to commit.
+sqlite3 dbs/t5.db "CREATE TABLE keep (x INT);"
+mkfifo "$T/holder.in"
+sqlite3 dbs/t5.db <"$T/holder.in" >"$T/holder.out" 2>&1 &
+holder=$!
+exec 3>"$T/holder.in"
+echo "BEGIN IMMEDIATE; SELECT 'holding';" >&3
+wait_for "the holder has t5's write lock" "$T/holder.out" holding
+
+rows() { sqlite3 "dbs/$1.db" "SELECT version_num FROM alembic_version" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'; }
+runs() { sqlite3 "dbs/$1.db" "SELECT rev FROM runs ORDER BY rev" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'; }
+line_of() { grep "^$1 " "$T/out" | head -n 1; }
+
+expect "one failure and one locked database: exit 1" 1 --lock-timeout 0.5 upgrade head \
+	--targets targets -j 3
+for t in t1 FLEET_T2_URL t3 t6; do
+	case $t in FLEET_T2_URL) db=t2 ;; *) db=$t ;; esac
+	same "$t is at head" "$(rows $db)" "a3"
+	same "$t ran each migration once" "$(runs $db)" "a1 a2 a3"
+	same "$t: a progress line" "$(grep -c "^$t  *base -> a3  [0-9.]*s  ok$" "$T/out")" 1
+	same "$t: a table row" "$(grep -c "^$t  *base  *a3  *[0-9.]*  ok$" "$T/out")" 1
+done
+same "t4 rolled back (SQLite has transactional DDL)" "$(rows t4)" ""
+line_of t4 | grep -q "base -> base .*failed$"
+same "t4's line says failed" "$?" 0
+grep -q "^    .*upgrade of revision a2 failed" "$T/out"
+same "t4's error is indented under its line" "$?" 0
+grep -q "^t5  *? -> ?  [0-9.]*s  locked$" "$T/out"
+same "t5's line says locked (rows unknown: not read without the lock)" "$?" 0
+same "nothing written to t5" "$(sqlite3 dbs/t5.db "SELECT name FROM sqlite_master WHERE name = 'alembic_version'")" ""
+out_has "the summary counts each outcome" "6 databases in"
+out_has "... 4 ok, 1 locked, 1 failed" "4 ok, 1 locked, 1 failed"
+out_has "the table has a header" "NAME"
+err_has "the error says how many did not succeed" "2 of 6 databases did not succeed"
+same "one progress line per database" "$(grep -c '[0-9]s  [a-z]*$' "$T/out")" 6
+
+echo "COMMIT;" >&3
+exec 3>&-
+wait $holder
+sqlite3 dbs/t4.db "DROP TABLE conflict;"
+
+# --resume: the four at head are skipped (not even locked), the two others run.
+expect "--resume finishes the rest: exit 0" 0 upgrade head --targets targets -j 3 --resume
+for t in t1 FLEET_T2_URL t3 t6; do
+	line_of "$t" | grep -q "a3 -> a3 .*skipped$"
+	same "$t skipped" "$?" 0
+done
+for t in t4 t5; do
+	line_of "$t" | grep -q "base -> a3 .*ok$"
+	same "$t migrated" "$?" 0
+	same "$t ran each migration once" "$(runs $t)" "a1 a2 a3"
+done
+out_has "the summary" "2 ok, 4 skipped"
+same "no database ran a migration twice" \
+	"$(for d in t1 t2 t3 t4 t5 t6; do runs $d; echo; done | sort -u)" "a1 a2 a3"
+
+expect "again without --resume: nothing to do, exit 0" 0 upgrade head --targets targets -j 2
+out_has "every database unchanged" "6 unchanged"
+
+expect "check: all at head" 0 check --targets targets -j 4
+out_has "check says ok" "6 ok"
+script a4 a3 "INSERT INTO runs VALUES ('a4');" "DELETE FROM runs WHERE rev = 'a4';"
+expect "check with a pending migration: exit 1" 1 check --targets targets -j 4
+out_has "check says pending" "6 pending"
+grep -q "1 migration(s) pending" "$T/out"
+same "check says what is pending" "$?" 0
+
+expect "current --format json: one document" 0 --format json current --targets targets -j 6
+/usr/bin/python3 - "$T/out" >"$T/json.txt" 2>&1 <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["command"] == "current" and d["exit_status"] == 0, d
+assert [x["name"] for x in d["databases"]] == ["t1", "FLEET_T2_URL", "t3", "t4", "t5", "t6"]
+assert all(x["from"] == ["a3"] and x["outcome"] == "ok" for x in d["databases"]), d
+assert d["summary"]["databases"] == 6 and d["summary"]["ok"] == 6, d
+print("ok")
+PY
+same "the JSON document parses and holds every database" "$(cat "$T/json.txt")" "ok"
+
+expect "downgrade -1 on every database" 0 -q downgrade -1 --targets targets -j 3
+same "t1 went down one" "$(rows t1)" "a2"
+same "t6 went down one" "$(rows t6)" "a2"
+out_has "-q keeps the table" "6 ok"
+
+# A database that cannot be reached: its password never shows.
+cat >bad <<'EOF'
+sqlite:///dbs/t1.db  t1
+postgresql://app:Sekret99@127.0.0.1:1/nowhere?connect_timeout=2  remote
+EOF
+expect "an unreachable database fails alone" 1 --format json upgrade head --targets bad
+/usr/bin/python3 - "$T/out" >"$T/json.txt" 2>&1 <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+o = {x["name"]: x for x in d["databases"]}
+assert o["t1"]["outcome"] == "ok" and o["t1"]["to"] == ["a4"], o
+assert o["remote"]["outcome"] == "failed" and o["remote"]["error"], o
+assert o["remote"]["url"] == "postgresql://app:***@127.0.0.1:1/nowhere?connect_timeout=2", o
+assert d["exit_status"] == 1
+print("ok")
+PY
+same "the other database is migrated, the unreachable one fails" "$(cat "$T/json.txt")" "ok"
+err_lacks "no password in the output" "Sekret99"
+
+# Errors in the targets file stop the run before any database is touched.
+printf 'sqlite:///dbs/new1.db\nsqlite:///dbs/new2.db\nsqlite:///dbs/new1.db again\n' >dup
+expect "a database listed twice: exit 2" 2 upgrade head --targets dup
+err_has "the error names both lines" "dup:3: the same database as line 1"
+[ ! -e dbs/new1.db ] && [ ! -e dbs/new2.db ]
+same "no database was touched" "$?" 0
+printf 'sqlite:///dbs/new1.db\n${FLEET_UNSET_VAR}\n' >unset
+expect "an unset variable: exit 2" 2 upgrade head --targets unset
+err_has "the error names the line and the variable" "unset:2"
+expect "a missing targets file: exit 2" 2 upgrade head --targets nosuchfile
+expect "-j without --targets: exit 2" 2 upgrade head -j 4
+expect "--resume without --targets: exit 2" 2 upgrade head --resume
+expect "-j 0: exit 2" 2 upgrade head --targets targets -j 0
+expect "--sql with --targets: exit 2" 2 upgrade head --sql --targets targets
+expect "--url with --targets: exit 2" 2 --url sqlite:///x.db upgrade head --targets targets
+tap_done
