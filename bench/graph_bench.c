@@ -1,27 +1,44 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * bench/graph_bench.c - how the revision graph scales: builds graphs of
- * 10,000 and 100,000 revisions (a linear history, and a branchy one with
- * feature branches forking off and merging back), and times loading
- * (rt_graph_add + rt_graph_finish), `heads`, `history` and planning
- * `upgrade heads` from an empty database (best of three runs each).
- * Prints each time and the ratio of the big graph's time to the small
- * one's: about 10 means linear; a quadratic step would show ~100.
+ * bench/graph_bench.c - what loading a project costs per revision, and how
+ * the revision graph scales.  Writes projects of SMALL and BIG scripts (a
+ * linear history, and a branchy one with feature branches forking off and
+ * merging back, ids in random order as `retort revision` makes them) and
+ * measures, best of three:
+ *
+ *   scan    rt_script_scan of the headers: reading, parsing and building
+ *           the graph (what every command does first), as user CPU per
+ *           revision (averaged over as many scans as take 0.3 s of CPU)
+ *           and as wall time (of the first);
+ *   heads, history, upgrade: answering `heads`, printing `history` and
+ *           planning `upgrade heads` from an empty database.
+ *
+ * then BIG/SMALL for each: about 10 for 10k/100k is linear; a quadratic
+ * step would show about 100.
+ *
+ *     bench/graph_bench [SMALL BIG]          default 10000 100000
+ *     bench/graph_bench N                    one run of each shape (for callgrind:
+ *         valgrind --tool=callgrind --toggle-collect=rt_script_scan bench/graph_bench 10000
+ *         counts the instructions of the scan alone)
  *
  * Not a test: timings depend on the machine.  Built with `make check`
- * (tests/graph.am); run: tests/bench/graph_bench [SMALL BIG], or with one
- * size to run each shape once (for valgrind --tool=callgrind).
+ * (tests/graph.am).
  */
-#include "graph.h"
+#include "script.h"
 #include "plan.h"
 #include "format.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+static uint64_t rng_state;
 
 /* splitmix64: ids in random order, as uuid4().hex[-12:] would be */
 static uint64_t rng(void)
@@ -39,135 +56,168 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void die(const char *what, struct rt_err *err)
+static double user_cpu(void)
 {
-	fprintf(stderr, "graph_bench: %s: %s\n", what, err && err->msg ? err->msg : "failed");
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6;
+}
+
+/* user + system CPU of the process, exact (the scheduler's count) */
+static double total_cpu(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what, const char *msg)
+{
+	fprintf(stderr, "graph_bench: %s: %s\n", what, msg ? msg : "failed");
 	exit(1);
 }
 
-static struct rt_revision *new_rev(char ids[][13], size_t i, const size_t *down, size_t nd)
-{
-	struct rt_revision *r = rt_calloc(1, sizeof(*r));
-	size_t k;
-	if (!r)
-		die("out of memory", NULL);
-	snprintf(ids[i], 13, "%012llx", (unsigned long long)(rng() & 0xffffffffffffULL));
-	r->id = rt_strdup(ids[i]);
-	r->message = rt_sprintf("revision %zu", i);
-	r->path = rt_sprintf("versions/%s_revision.sql", ids[i]);
-	for (k = 0; k < nd; k++)
-		rt_strvec_push(&r->down, ids[down[k]]);
-	return r;
-}
-
 /*
- * linear: each revision revises the previous one.  branchy: a trunk and up
- * to 8 open branches; each step extends a random open line, forks a new
- * branch from the trunk (5%) or merges a branch back into the trunk (5%).
+ * Write n scripts into dir/versions.  linear: each revises the previous
+ * one.  branchy: a trunk and up to 8 open branches; each step extends a
+ * random open line, forks a new branch from the trunk (5%) or merges a
+ * branch back into the trunk (5%).
  */
-static struct rt_revision **build(size_t n, int branchy)
+static void write_project(const char *dir, size_t n, int branchy)
 {
-	struct rt_revision **revs = calloc(n, sizeof(*revs));
 	char (*ids)[13] = calloc(n, sizeof(*ids));
+	char path[4096];
 	size_t tips[9], ntips = 0, i;
-	if (!revs || !ids)
+	if (!ids)
 		die("out of memory", NULL);
+	snprintf(path, sizeof(path), "%s/versions", dir);
+	if (mkdir(path, 0755) < 0)
+		die(path, strerror(errno));
 	rng_state = 0x9e3779b97f4a7c15ULL + n + (size_t)branchy;
 	for (i = 0; i < n; i++) {
-		size_t down[2];
+		char down[40] = "";
 		uint64_t x = rng() % 100;
+		FILE *f;
+		snprintf(ids[i], 13, "%012llx", (unsigned long long)(rng() & 0xffffffffffffULL));
 		if (i == 0) {
-			revs[i] = new_rev(ids, i, NULL, 0);
 			tips[ntips++] = i;
 		} else if (!branchy) {
-			down[0] = i - 1;
-			revs[i] = new_rev(ids, i, down, 1);
+			snprintf(down, sizeof(down), "%s", ids[i - 1]);
 		} else if (x < 5 && ntips < 9) {
-			down[0] = tips[0];                       /* fork off the trunk */
-			revs[i] = new_rev(ids, i, down, 1);
+			snprintf(down, sizeof(down), "%s", ids[tips[0]]); /* fork off the trunk */
 			tips[ntips++] = i;
 		} else if (x < 10 && ntips > 1) {
 			size_t b = 1 + (size_t)(rng() % (ntips - 1)); /* merge a branch back */
-			down[0] = tips[0];
-			down[1] = tips[b];
-			revs[i] = new_rev(ids, i, down, 2);
+			snprintf(down, sizeof(down), "%s, %s", ids[tips[0]], ids[tips[b]]);
 			tips[0] = i;
 			tips[b] = tips[--ntips];
 		} else {
 			size_t b = (size_t)(rng() % ntips);
-			down[0] = tips[b];
-			revs[i] = new_rev(ids, i, down, 1);
+			snprintf(down, sizeof(down), "%s", ids[tips[b]]);
 			tips[b] = i;
 		}
+		snprintf(path, sizeof(path), "%s/versions/%s_revision_%zu.sql", dir, ids[i], i);
+		if (!(f = fopen(path, "w")))
+			die(path, strerror(errno));
+		fprintf(f, "-- Message: revision %zu\n-- Revision ID: %s\n-- Revises: %s\n"
+		        "-- Create Date: 2026-01-01 00:00:00.000000\n-- Branch Labels: \n"
+		        "-- Depends On: \n\n-- retort:upgrade\n"
+		        "CREATE TABLE t_%s (id INTEGER PRIMARY KEY, v TEXT);\n\n"
+		        "-- retort:downgrade\nDROP TABLE t_%s;\n", i, ids[i], down, ids[i], ids[i]);
+		if (fclose(f) != 0)
+			die(path, strerror(errno));
 	}
 	free(ids);
-	return revs;
+}
+
+static void remove_project(const char *dir)
+{
+	char cmd[4200];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		die("rm -rf", dir);
 }
 
 struct times {
-	double load, heads, history, upgrade;
+	double scan_user, scan, heads, history, upgrade;
 	size_t n_heads, n_steps;
 };
 
-static struct times run(size_t n, int branchy)
+static struct times run(const char *dir, size_t n)
 {
-	struct rt_revision **revs = build(n, branchy);
 	struct rt_graph *g = NULL;
 	struct rt_err err = { 0, NULL };
 	struct rt_buf b = RT_BUF_INIT;
 	struct rt_format_opts o = RT_FORMAT_OPTS_INIT;
-	struct rt_strvec heads = RT_STRVEC_INIT;
+	struct rt_strvec dirs = RT_STRVEC_INIT, heads = RT_STRVEC_INIT;
 	struct rt_plan p;
 	struct times t;
-	double t0;
-	size_t i;
+	char path[4096];
+	double t0, u0, c0;
+	unsigned reps;
 
+	snprintf(path, sizeof(path), "%s/versions", dir);
+	if (rt_strvec_push(&dirs, path) < 0)
+		die("out of memory", NULL);
+	/*
+	 * The kernel splits a process's CPU time between user and system by
+	 * sampling at each timer tick: a 20 ms scan is a handful of ticks,
+	 * and its user share can be off by half.  Scan again until 0.3 s of
+	 * CPU has gone by, and divide.
+	 */
+	u0 = user_cpu();
+	c0 = total_cpu();
 	t0 = now();
-	if (rt_graph_new(&g, NULL) < 0)
-		die("rt_graph_new", NULL);
-	for (i = 0; i < n; i++)
-		if (rt_graph_add(g, revs[i], &err) < 0)
-			die("rt_graph_add", &err);
-	if (rt_graph_finish(g, &err) < 0)
-		die("rt_graph_finish", &err);
-	t.load = now() - t0;
+	if (rt_script_scan(&g, &dirs, 0, &err) < 0)
+		die("rt_script_scan", err.msg);
+	t.scan = now() - t0;
+	for (reps = 1; total_cpu() - c0 < 0.3; reps++) {
+		rt_graph_free(g);
+		g = NULL;
+		if (rt_script_scan(&g, &dirs, 0, &err) < 0)
+			die("rt_script_scan", err.msg);
+	}
+	t.scan_user = (user_cpu() - u0) / reps;
+	if (rt_graph_count(g) != n)
+		die("rt_script_scan", "wrong number of revisions");
 
 	t0 = now();
 	if (rt_graph_heads(g, &heads) < 0 || rt_format_heads(&b, g, &o, &err) < 0)
-		die("heads", &err);
+		die("heads", err.msg);
 	t.heads = now() - t0;
 	t.n_heads = heads.n;
 	rt_buf_free(&b);
 
 	t0 = now();
 	if (rt_format_history(&b, g, NULL, &o, &err) < 0)
-		die("history", &err);
+		die("history", err.msg);
 	t.history = now() - t0;
 	rt_buf_free(&b);
 
 	t0 = now();
 	if (rt_plan_upgrade(&p, g, NULL, 0, "heads", &err) < 0)
-		die("upgrade heads", &err);
+		die("upgrade heads", err.msg);
 	t.upgrade = now() - t0;
 	t.n_steps = p.n_steps;
 	rt_plan_free(&p);
 
 	rt_strvec_free(&heads);
+	rt_strvec_free(&dirs);
 	rt_graph_free(g);
-	free(revs);
 	return t;
 }
 
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 
 /* best of three: the machine may be busy */
-static struct times best(size_t n, int branchy)
+static struct times best(const char *dir, size_t n)
 {
-	struct times t = run(n, branchy);
+	struct times t = run(dir, n);
 	int k;
 	for (k = 0; k < 2; k++) {
-		struct times u = run(n, branchy);
-		t.load = MIN(t.load, u.load);
+		struct times u = run(dir, n);
+		t.scan_user = MIN(t.scan_user, u.scan_user);
+		t.scan = MIN(t.scan, u.scan);
 		t.heads = MIN(t.heads, u.heads);
 		t.history = MIN(t.history, u.history);
 		t.upgrade = MIN(t.upgrade, u.upgrade);
@@ -175,35 +225,61 @@ static struct times best(size_t n, int branchy)
 	return t;
 }
 
+static char *project(size_t n, int branchy)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *dir = malloc(4096);
+	if (!dir)
+		die("out of memory", NULL);
+	snprintf(dir, 4096, "%s/retort-graph-bench-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir))
+		die("mkdtemp", strerror(errno));
+	write_project(dir, n, branchy);
+	return dir;
+}
+
+static void row(const char *shape, size_t n, const struct times *t)
+{
+	printf("%-8s %8zu %6zu %11.2f %9.4f %9.4f %9.4f %9.4f\n", shape, n, t->n_heads,
+	       t->scan_user * 1e6 / (double)n, t->scan, t->heads, t->history, t->upgrade);
+}
+
 int main(int argc, char **argv)
 {
 	size_t small = argc > 1 ? (size_t)strtoul(argv[1], NULL, 10) : 10000;
 	size_t big = argc > 2 ? (size_t)strtoul(argv[2], NULL, 10) : 100000;
 	int branchy;
+	if (!small || (argc > 2 && !big))
+		die("usage", "graph_bench [SMALL BIG] | graph_bench N");
 	if (argc == 2) {
-		/* one size, one run of each shape: for instruction counts, e.g.
-		 * valgrind --tool=callgrind tests/bench/graph_bench 100000 */
+		/* one size, one run of each shape: for instruction counts */
 		for (branchy = 0; branchy <= 1; branchy++) {
-			struct times t = run(small, branchy);
-			printf("%s %zu: load %.4f heads %.4f history %.4f upgrade %.4f\n",
-			       branchy ? "branchy" : "linear", small, t.load, t.heads, t.history,
-			       t.upgrade);
+			char *dir = project(small, branchy);
+			struct times t = run(dir, small);
+			printf("%s %zu: scan %.4f (user %.2f us/rev) heads %.4f history %.4f "
+			       "upgrade %.4f\n", branchy ? "branchy" : "linear", small, t.scan,
+			       t.scan_user * 1e6 / (double)small, t.heads, t.history, t.upgrade);
+			remove_project(dir);
+			free(dir);
 		}
 		return 0;
 	}
-	printf("%-8s %8s %6s %9s %9s %9s %9s\n", "shape", "revs", "heads", "load s", "heads s",
-	       "history s", "upgrade s");
+	printf("%-8s %8s %6s %11s %9s %9s %9s %9s\n", "shape", "revs", "heads", "scan us/rev",
+	       "scan s", "heads s", "history s", "upgrade s");
 	for (branchy = 0; branchy <= 1; branchy++) {
 		const char *shape = branchy ? "branchy" : "linear";
-		struct times a = best(small, branchy), z = best(big, branchy);
-		printf("%-8s %8zu %6zu %9.4f %9.4f %9.4f %9.4f\n", shape, small, a.n_heads, a.load,
-		       a.heads, a.history, a.upgrade);
-		printf("%-8s %8zu %6zu %9.4f %9.4f %9.4f %9.4f\n", shape, big, z.n_heads, z.load,
-		       z.heads, z.history, z.upgrade);
-		printf("%-8s %8s %6s %9.1f %9.1f %9.1f %9.1f   (ratio %zu/%zu; ~%.0f is linear)\n",
-		       shape, "ratio", "", z.load / a.load, z.heads / (a.heads > 0 ? a.heads : 1e-9),
-		       z.history / a.history, z.upgrade / a.upgrade, big, small,
-		       (double)big / (double)small);
+		char *d1 = project(small, branchy), *d2 = project(big, branchy);
+		struct times a = best(d1, small), z = best(d2, big);
+		remove_project(d1);
+		remove_project(d2);
+		free(d1);
+		free(d2);
+		row(shape, small, &a);
+		row(shape, big, &z);
+		printf("%-8s %8s %6s %11s %9.1f %9.1f %9.1f %9.1f   (ratio %zu/%zu; ~%.0f is linear)\n",
+		       shape, "ratio", "", "", z.scan / a.scan,
+		       z.heads / (a.heads > 0 ? a.heads : 1e-9), z.history / a.history,
+		       z.upgrade / a.upgrade, big, small, (double)big / (double)small);
 		if (a.n_steps != small || z.n_steps != big) {
 			fprintf(stderr, "graph_bench: upgrade heads planned %zu and %zu steps, "
 			        "expected %zu and %zu\n", a.n_steps, z.n_steps, small, big);
