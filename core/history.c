@@ -552,6 +552,29 @@ static int collect_cb(const char *const *cols, size_t ncols, void *payload)
 	return c->limit && c->n >= c->limit;
 }
 
+/*
+ * Run "<cols> <table> <where>" (FROM table, one parameter: the version
+ * table's name) and collect its rows into c; on an error c->rows holds
+ * the rows read so far, for the caller to free.
+ */
+static int select_rows(struct rt_history *h, struct collect *c, const char *cols,
+                       const char *table, const char *where, const char *what,
+                       struct rt_err *err)
+{
+	const char *param[1];
+	char *sql;
+	int rc;
+
+	param[0] = h->version_table;
+	if (!(sql = rt_sprintf("%s FROM %s %s", cols, table, where)))
+		return rt_err_oom(err);
+	rc = query(h, sql, param, 1, collect_cb, c, err, what);
+	rt_free(sql);
+	if (rc == 0 && c->oom)
+		rc = rt_err_oom(err);
+	return rc;
+}
+
 /* A copy of column i (NULL when absent or SQL NULL); *bad on oom. */
 static char *col_dup(const char *const *cols, size_t n, size_t i, int *bad)
 {
@@ -614,9 +637,6 @@ int rt_history_read(struct rt_history *h, struct rt_hist_row **out, size_t *n,
                     struct rt_err *err)
 {
 	struct collect c;
-	const char *param[1];
-	char *sql;
-	int rc;
 
 	*out = NULL;
 	*n = 0;
@@ -625,16 +645,9 @@ int rt_history_read(struct rt_history *h, struct rt_hist_row **out, size_t *n,
 	memset(&c, 0, sizeof(c));
 	c.size = sizeof(struct rt_hist_row);
 	c.fill = fill_hist;
-	param[0] = h->version_table;
-	if (!(sql = rt_sprintf("SELECT id, revision, direction, checksum, algorithm, script, "
-	                       "applied_at, run_id FROM %s WHERE version_table = ? ORDER BY id",
-	                       h->t_history)))
-		return rt_err_oom(err);
-	rc = query(h, sql, param, 1, collect_cb, &c, err, "cannot read retort_history");
-	rt_free(sql);
-	if (rc == 0 && c.oom)
-		rc = rt_err_oom(err);
-	if (rc < 0) {
+	if (select_rows(h, &c, "SELECT id, revision, direction, checksum, algorithm, script, "
+	                "applied_at, run_id", h->t_history, "WHERE version_table = ? ORDER BY id",
+	                "cannot read retort_history", err) < 0) {
 		rt_history_rows_free(c.rows, c.n);
 		return -1;
 	}
@@ -686,8 +699,6 @@ int rt_history_last(struct rt_history *h, struct rt_last_command *out, int *foun
                     struct rt_err *err)
 {
 	struct collect c;
-	const char *param[1];
-	char *sql;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -698,15 +709,9 @@ int rt_history_last(struct rt_history *h, struct rt_last_command *out, int *foun
 	c.size = sizeof(struct rt_last_command);
 	c.fill = fill_last;
 	c.limit = 1;
-	param[0] = h->version_table;
-	if (!(sql = rt_sprintf("SELECT command_line, started_at, outcome, rows_after FROM %s "
-	                       "WHERE version_table = ? AND rows_after IS NOT NULL "
-	                       "ORDER BY id DESC", h->t_audit)))
-		return rt_err_oom(err);
-	rc = query(h, sql, param, 1, collect_cb, &c, err, "cannot read retort_audit");
-	rt_free(sql);
-	if (rc == 0 && c.oom)
-		rc = rt_err_oom(err);
+	rc = select_rows(h, &c, "SELECT command_line, started_at, outcome, rows_after", h->t_audit,
+	                 "WHERE version_table = ? AND rows_after IS NOT NULL ORDER BY id DESC",
+	                 "cannot read retort_audit", err);
 	if (rc == 0 && c.n > 0) {
 		*out = *(struct rt_last_command *)c.rows;
 		*found = 1;
@@ -808,9 +813,6 @@ int rt_history_log(struct rt_history *h, size_t limit, struct rt_audit_row **out
                    struct rt_err *err)
 {
 	struct collect c;
-	const char *param[1];
-	char *sql;
-	int rc;
 
 	*out = NULL;
 	*n = 0;
@@ -820,17 +822,11 @@ int rt_history_log(struct rt_history *h, size_t limit, struct rt_audit_row **out
 	c.size = sizeof(struct rt_audit_row);
 	c.fill = fill_audit;
 	c.limit = limit;
-	param[0] = h->version_table;
-	if (!(sql = rt_sprintf("SELECT id, run_id, version_table, command, command_line, os_user, "
-	                       "db_user, host, started_at, duration_ms, rows_before, rows_after, "
-	                       "outcome, message, retort_version, tag FROM %s "
-	                       "WHERE version_table = ? ORDER BY id DESC", h->t_audit)))
-		return rt_err_oom(err);
-	rc = query(h, sql, param, 1, collect_cb, &c, err, "cannot read retort_audit");
-	rt_free(sql);
-	if (rc == 0 && c.oom)
-		rc = rt_err_oom(err);
-	if (rc < 0) {
+	if (select_rows(h, &c, "SELECT id, run_id, version_table, command, command_line, os_user, "
+	                "db_user, host, started_at, duration_ms, rows_before, rows_after, "
+	                "outcome, message, retort_version, tag", h->t_audit,
+	                "WHERE version_table = ? ORDER BY id DESC", "cannot read retort_audit",
+	                err) < 0) {
 		rt_history_log_free(c.rows, c.n);
 		return -1;
 	}
