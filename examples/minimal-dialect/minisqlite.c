@@ -1,32 +1,40 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * minisqlite.c - an example retort dialect plugin: SQLite through
- * libsqlite3, small but complete (every member of struct retort_dialect),
- * written against the installed SDK only: <retort/dialect.h> and
- * `pkg-config retort-dialect`.  It passes retort-dialect-check.  Read it
- * with retort-dialect(7) at hand; README.md says how to build and register
- * it.
+ * libsqlite3, small but complete, written against the installed SDK only:
+ * <retort/dialect.h> and `pkg-config retort-dialect`.  It passes
+ * retort-dialect-check.  Read it with retort-dialect(7) at hand; README.md
+ * says how to build and register it.
  *
  * URLs (as retort's own sqlite dialect, under a scheme of its own):
  *   minisqlite:///relative/path.db   relative to the project's directory
  *   minisqlite:////absolute/path.db
  *   minisqlite://                    a private in-memory database
  *
+ * It is written the ABI 1.2 way, which leaves the plugin little to do:
+ *  - scripts: the plugin runs ONE statement (execute_statement) and says
+ *    how its SQL splits (split_rules); the core splits each section with
+ *    host->split(), runs the statements in order, and on a failure names
+ *    the statement (index, line, text) and masks the URL's secrets in the
+ *    error.  The members execute and split stay NULL.
+ *  - host services instead of helpers of its own: strings are built with
+ *    host->buf_*(), identifiers quoted with host->quote_ident() (the
+ *    character rule and SQLAlchemy's reserved words, so the names come out
+ *    as Alembic writes them), column types spelt by host->column_type().
+ *
  * What makes it small, and where the in-tree sqlite plugin does more:
- *  - statements end where sqlite3_complete() says a statement is complete,
- *    so a ';' in a string, a comment or a CREATE TRIGGER body is handled;
  *  - the migration lock is an exclusive transaction on a side file,
  *    "<database>-retort-lock", left in place after unlock (deleting a lock
  *    file that another process waits on would break the lock); the
  *    in-tree plugin holds SQLite's own write lock instead;
  *  - no URL parameters (mode=ro etc.), no driver.
  *
- * Memory: a string the core frees (quote_*(), offline_sql()) comes from
- * host->alloc; the plugin's own strings are sqlite3_malloc'ed and never
- * leave it.
+ * Memory: everything the plugin allocates comes from the host allocator
+ * (host->alloc, host->strdup, host->buf_detach), so a string it hands back
+ * to the core (quote_*(), offline_sql()) needs no copying, and the core
+ * frees it with host->free.
  */
 #include <limits.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <retort/dialect.h>
@@ -43,9 +51,8 @@ struct retort_conn {
 	char *lockpath;         /* path "-retort-lock", NULL for :memory: */
 	char *table;            /* the version table: name ... */
 	char *qtable;           /* ... and quoted, with its schema if any */
-	char *schema;           /* "main", an attached database, or NULL */
+	char *master;           /* the sqlite_master that lists it, quoted */
 	long lock_timeout_ms;   /* < 0: wait forever */
-	int memory_locked;      /* lock() on :memory: (private: nothing to do) */
 };
 
 /* The options struct grows by appending: read a member only if the core's
@@ -58,21 +65,17 @@ static int oom(struct retort_error *err)
 	return host->error_set(err, RETORT_ENOMEM, "out of memory");
 }
 
-/* The database's error for a failed call: code, SQLite's message and its
- * extended result code as the native code.  Returns code. */
+/* The database's error for a failed call: code, SQLite's message (after
+ * `what`, if any) and its extended result code as the native code.
+ * Returns code. */
 static int db_error(sqlite3 *db, struct retort_error *err, int code, const char *what)
 {
-	host->error_set(err, code, "%s: %s", what, sqlite3_errmsg(db));
+	if (what)
+		host->error_set(err, code, "%s: %s", what, sqlite3_errmsg(db));
+	else
+		host->error_set(err, code, "%s", sqlite3_errmsg(db));
 	host->error_db(err, NULL, sqlite3_extended_errcode(db));
 	return code;
-}
-
-/* Hand a sqlite3_mprintf() result to the core as a host-allocated string. */
-static int give(char *s, char **out, struct retort_error *err)
-{
-	*out = s ? host->strdup(s) : NULL;
-	sqlite3_free(s);
-	return *out ? 0 : oom(err);
 }
 
 static int has_text(const char *s)
@@ -80,33 +83,57 @@ static int has_text(const char *s)
 	return s && *s;
 }
 
-/* ------------------------------------------------------------ quoting */
+/* ------------------------------------------------------------ strings */
 
-/* Quote an identifier only when it must be, as Alembic does: unless it is
- * lower case [a-z_][a-z0-9_]* and not an SQLite keyword. */
-static char *quote_ident(const char *name)
+/*
+ * A struct retort_buf is a growable string on the host allocator.  Out of
+ * memory is sticky, so append freely and check once, when detaching: NULL
+ * then.
+ */
+
+/* Hand a built string over in *out (the core frees it): 0, or ENOMEM. */
+static int detach(struct retort_buf *b, char **out, struct retort_error *err)
 {
-	size_t i, n = strlen(name);
-	int plain = n > 0 && !(name[0] >= '0' && name[0] <= '9') &&
-	            n <= INT_MAX && !sqlite3_keyword_check(name, (int)n);
-	for (i = 0; plain && i < n; i++)
-		plain = (name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
-		        name[i] == '_';
-	return plain ? sqlite3_mprintf("%s", name) : sqlite3_mprintf("\"%w\"", name);
+	return (*out = host->buf_detach(b)) != NULL ? 0 : oom(err);
 }
+
+/* fmt with arg for its one %s, host-allocated; NULL when out of memory. */
+static char *str_with(const char *fmt, const char *arg)
+{
+	struct retort_buf b = RETORT_BUF_INIT;
+	host->buf_printf(&b, fmt, arg);
+	return host->buf_detach(&b);
+}
+
+/* Append an identifier as SQLAlchemy, hence Alembic, writes it for SQLite:
+ * bare when it can be, else between double quotes. */
+static void put_ident(struct retort_buf *b, const char *name)
+{
+	host->quote_ident(b, name, RETORT_FAMILY_SQLITE, '"', '"', 0);
+}
+
+/* ------------------------------------------------------------ quoting */
 
 static int mq_quote_identifier(const struct retort_conn *c, const char *name, char **out,
                                struct retort_error *err)
 {
+	struct retort_buf b = RETORT_BUF_INIT;
 	(void)c;
-	return give(quote_ident(name), out, err);
+	*out = NULL;
+	if (!has_text(name))
+		return host->error_set(err, RETORT_EUSAGE, "an empty identifier cannot be quoted");
+	put_ident(&b, name);
+	return detach(&b, out, err);
 }
 
 static int mq_quote_literal(const struct retort_conn *c, const char *value, char **out,
                             struct retort_error *err)
 {
+	struct retort_buf b = RETORT_BUF_INIT;
 	(void)c;
-	return give(sqlite3_mprintf("%Q", value), out, err);  /* '...' with '' */
+	*out = NULL;
+	host->buf_put_quoted(&b, value ? value : "", '\'', '\'');  /* '...' with '' */
+	return detach(&b, out, err);
 }
 
 /* ------------------------------------------------------------ lifecycle */
@@ -131,11 +158,11 @@ static void mq_destroy(struct retort_conn *c)
 		return;
 	sqlite3_close_v2(c->lockdb);  /* releases the lock */
 	sqlite3_close_v2(c->db);      /* rolls back an open transaction */
-	sqlite3_free(c->path);
-	sqlite3_free(c->lockpath);
-	sqlite3_free(c->table);
-	sqlite3_free(c->qtable);
-	sqlite3_free(c->schema);
+	host->free(c->path);
+	host->free(c->lockpath);
+	host->free(c->table);
+	host->free(c->qtable);
+	host->free(c->master);
 	host->free(c);
 }
 
@@ -148,8 +175,9 @@ static int mq_create(struct retort_conn **out, const struct retort_url *url,
 	const char *schema = OPT(opts, version_table_schema) ? opts->version_table_schema : NULL;
 	const char *base = OPT(opts, base_dir) ? opts->base_dir : NULL;
 	const char *db = url->database;
+	int memory = !has_text(db) || strcmp(db, ":memory:") == 0;
+	struct retort_buf b = RETORT_BUF_INIT;
 	struct retort_conn *c;
-	char *qs = NULL, *qt = NULL;
 
 	*out = NULL;
 	if (has_text(url->driver) || has_text(url->user) || url->password ||
@@ -162,26 +190,27 @@ static int mq_create(struct retort_conn **out, const struct retort_url *url,
 	memset(c, 0, sizeof(*c));
 	c->lock_timeout_ms = OPT(opts, lock_timeout_ms) ? opts->lock_timeout_ms : -1;
 
-	if (!has_text(db) || strcmp(db, ":memory:") == 0)
-		c->path = sqlite3_mprintf(":memory:");
+	if (memory)
+		host->buf_puts(&b, ":memory:");
 	else if (db[0] == '/' || !has_text(base))
-		c->path = sqlite3_mprintf("%s", db);
+		host->buf_puts(&b, db);
 	else
-		c->path = sqlite3_mprintf("%s/%s", base, db);
-	if (c->path && strcmp(c->path, ":memory:") != 0)
-		c->lockpath = sqlite3_mprintf("%s-retort-lock", c->path);
-	c->table = sqlite3_mprintf("%s", table);
+		host->buf_printf(&b, "%s/%s", base, db);
+	c->path = host->buf_detach(&b);
+	if (!memory && c->path)
+		c->lockpath = str_with("%s-retort-lock", c->path);
+	c->table = host->strdup(table);
+	/* [schema.]table as Alembic writes it, and where SQLite lists it */
 	if (has_text(schema)) {
-		c->schema = sqlite3_mprintf("%s", schema);
-		qs = quote_ident(schema);
+		put_ident(&b, schema);
+		host->buf_putc(&b, '.');
 	}
-	qt = quote_ident(table);
-	if (qt && (!has_text(schema) || qs))
-		c->qtable = qs ? sqlite3_mprintf("%s.%s", qs, qt) : sqlite3_mprintf("%s", qt);
-	sqlite3_free(qs);
-	sqlite3_free(qt);
-	if (!c->path || (!c->lockpath && strcmp(c->path, ":memory:") != 0) || !c->table ||
-	    (has_text(schema) && !c->schema) || !c->qtable) {
+	put_ident(&b, table);
+	c->qtable = host->buf_detach(&b);
+	host->buf_put_quoted(&b, has_text(schema) ? schema : "main", '"', '"');
+	host->buf_puts(&b, ".sqlite_master");
+	c->master = host->buf_detach(&b);
+	if (!c->path || (!memory && !c->lockpath) || !c->table || !c->qtable || !c->master) {
 		mq_destroy(c);
 		return oom(err);
 	}
@@ -255,124 +284,52 @@ static int mq_rollback(struct retort_conn *c, struct retort_error *err)
 	return sqlite3_get_autocommit(c->db) ? 0 : exec_simple(c, "ROLLBACK", err);
 }
 
-/* ------------------------------------------------------------ scripts */
+/* ------------------------------------------------------------ scripts (ABI 1.2) */
 
-/* Skip blanks and comments from p, counting newlines into *line. */
-static const char *skip_blank(const char *p, const char *end, unsigned *line)
+/*
+ * How SQLite's SQL splits into statements: besides '...' strings, "..."
+ * names, comments and ';', also `...` and [...] names, and a CREATE
+ * TRIGGER ... BEGIN ... END is one statement, its inner ';' kept.  The
+ * core splits by these rules with host->split(), both to run a section
+ * and to write an offline (--sql) script, so the two always agree.
+ */
+static unsigned mq_split_rules(const struct retort_conn *c)
 {
-	while (p < end) {
-		if (*p == '\n' || *p == ' ' || *p == '\t' || *p == '\r' || *p == '\f' || *p == '\v') {
-			*line += *p++ == '\n';
-		} else if (end - p >= 2 && p[0] == '-' && p[1] == '-') {
-			while (p < end && *p != '\n')
-				p++;
-		} else if (end - p >= 2 && p[0] == '/' && p[1] == '*') {
-			for (p += 2; p < end && !(end - p >= 2 && p[0] == '*' && p[1] == '/'); p++)
-				*line += *p == '\n';
-			p = p < end ? p + 2 : end;
-		} else {
-			break;
-		}
-	}
-	return p;
+	(void)c;
+	return RETORT_SPLIT_SQLITE;
 }
 
 /*
- * Call cb(statement, length, line, payload) for each statement of
- * sql[0..len), without its ';'.  A statement ends at a ';' after which
- * sqlite3_complete() calls the text complete; text after the last ';' is
- * a last statement.  line is the file line of the statement's first
- * token, counting from first_line.  Returns 0, cb's non-zero value, or
- * RETORT_ENOMEM.
+ * Run ONE statement: stmt[0..len), without its ';' and not NUL-terminated;
+ * line is where it starts in the file.  On failure say what SQLite said
+ * (error_set, error_db) and return a negative code: the core adds which
+ * statement failed (its index in the section, its line and its text) and
+ * masks the URL's secrets in the error, so neither is done here.
+ * Transactions are the core's too: never BEGIN or COMMIT here.
  */
-static int each_statement(const char *sql, size_t len, unsigned first_line,
-                          int (*cb)(const char *, size_t, unsigned, void *), void *payload)
+static int mq_execute_statement(struct retort_conn *c, const char *stmt, size_t len,
+                                unsigned line, struct retort_error *err)
 {
-	char *buf = sqlite3_malloc64(len + 1);  /* NUL-terminated copy */
-	const char *end = sql + len, *s, *p;
-	unsigned line = first_line, at;
-	int rc = 0;
+	const char *p = stmt, *end = stmt + len;
+	int rc = SQLITE_OK;
 
-	if (!buf)
-		return RETORT_ENOMEM;
-	memcpy(buf, sql, len);
-	buf[len] = '\0';
-	for (s = skip_blank(sql, end, &line); rc == 0 && s < end; s = skip_blank(p, end, &line)) {
-		for (p = s, at = line; p < end; p++) {
-			char *after = buf + (p - sql) + 1, keep;
-			if (*p == '\n')
-				line++;
-			if (*p != ';')
-				continue;
-			keep = *after;
-			*after = '\0';
-			if (sqlite3_complete(buf + (s - sql))) {
-				*after = keep;
-				break;
-			}
-			*after = keep;
-		}
-		{
-			size_t n = (size_t)(p - s);
-			while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' ||
-			                 s[n - 1] == '\n'))
-				n--;
-			if (n > 0)
-				rc = cb(s, n, at, payload);
-		}
-		if (p < end)
-			p++;    /* past the ';' */
+	(void)line;
+	if (len > INT_MAX)
+		return host->error_set(err, RETORT_EDB, "statement too long for SQLite");
+	/* prepare compiles the first statement of the text and points p past
+	 * it; run any the text still holds for SQLite, in order */
+	while (rc == SQLITE_OK && p < end) {
+		sqlite3_stmt *st = NULL;
+		rc = sqlite3_prepare_v2(c->db, p, (int)(end - p), &st, &p);
+		if (!st)
+			break;          /* failed, or only a comment was left */
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			;               /* rows (of a PRAGMA, say) are not wanted */
+		sqlite3_finalize(st);
+		if (rc == SQLITE_DONE)
+			rc = SQLITE_OK;
 	}
-	sqlite3_free(buf);
-	return rc;
-}
-
-struct run_state {
-	struct retort_conn *c;
-	struct retort_error *err;
-	unsigned index;
-};
-
-static int run_one(const char *stmt, size_t len, unsigned line, void *payload)
-{
-	struct run_state *r = payload;
-	sqlite3 *db = r->c->db;
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	r->index++;
-	rc = sqlite3_prepare_v2(db, stmt, (int)(len < INT_MAX ? len : INT_MAX), &st, NULL);
-	while (rc == SQLITE_OK && st && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		rc = SQLITE_OK;
-	sqlite3_finalize(st);
-	if (rc == SQLITE_OK || rc == SQLITE_DONE)
-		return 0;
-	/* the message, SQLite's code, and which statement: index, line, text */
-	host->error_set(r->err, RETORT_EDB, "%s", sqlite3_errmsg(db));
-	host->error_db(r->err, NULL, sqlite3_extended_errcode(db));
-	host->error_statement(r->err, r->index, line, stmt, len);
-	return RETORT_EDB;
-}
-
-static int mq_execute(struct retort_conn *c, const char *sql, size_t len, unsigned first_line,
-                      struct retort_error *err)
-{
-	struct run_state r = { c, err, 0 };
-	int rc = each_statement(sql, len, first_line, run_one, &r);
-	return rc == RETORT_ENOMEM ? oom(err) : rc;
-}
-
-static int mq_split(const struct retort_conn *c, const char *sql, size_t len,
-                    unsigned first_line, retort_stmt_cb cb, void *payload,
-                    struct retort_error *err)
-{
-	int rc = each_statement(sql, len, first_line, cb, payload);
-	(void)c;
-	if (rc == 0)
-		return 0;
-	if (rc == RETORT_ENOMEM)
-		return oom(err);
-	return rc < 0 ? rc : RETORT_ERROR;  /* the callback stopped us */
+	return rc == SQLITE_OK ? 0 : db_error(c->db, err, RETORT_EDB, NULL);
 }
 
 /* ------------------------------------------------------------ version table */
@@ -401,14 +358,13 @@ static int vt_run(struct retort_conn *c, const char *sql, const char *p1, const 
 /* 1 if the version table exists, 0 if not, < 0 on error. */
 static int vt_exists(struct retort_conn *c, struct retort_error *err)
 {
-	char *sql = sqlite3_mprintf("SELECT 1 FROM \"%w\".sqlite_master WHERE type = 'table' "
-	                            "AND name = ?", c->schema ? c->schema : "main");
+	char *sql = str_with("SELECT 1 FROM %s WHERE type = 'table' AND name = ?", c->master);
 	sqlite3_stmt *st = NULL;
 	int rc;
 	if (!sql)
 		return oom(err);
 	rc = sqlite3_prepare_v2(c->db, sql, -1, &st, NULL);
-	sqlite3_free(sql);
+	host->free(sql);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_text(st, 1, c->table, -1, SQLITE_STATIC);
 	if (rc == SQLITE_OK)
@@ -430,10 +386,10 @@ static int mq_version_read(struct retort_conn *c, retort_row_cb cb, void *payloa
 
 	if (rc <= 0)
 		return rc == 0 ? RETORT_ENOTFOUND : rc;
-	if (!(sql = sqlite3_mprintf("SELECT version_num FROM %s", c->qtable)))
+	if (!(sql = str_with("SELECT version_num FROM %s", c->qtable)))
 		return oom(err);
 	rc = sqlite3_prepare_v2(c->db, sql, -1, &st, NULL);
-	sqlite3_free(sql);
+	host->free(sql);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *v = (const char *)sqlite3_column_text(st, 0);
 		int stop = cb(v ? v : "", payload);
@@ -450,13 +406,16 @@ static int mq_version_read(struct retort_conn *c, retort_row_cb cb, void *payloa
 /* Alembic's version table: the primary key named <table>_pkc. */
 static char *version_ddl(const struct retort_conn *c, const char *if_absent)
 {
-	char *pkc = sqlite3_mprintf("%s_pkc", c->table), *qpkc = pkc ? quote_ident(pkc) : NULL;
-	char *ddl = qpkc ? sqlite3_mprintf("CREATE TABLE %s%s (\n    version_num VARCHAR(32) NOT NULL,"
-	                                   "\n    CONSTRAINT %s PRIMARY KEY (version_num)\n)",
-	                                   if_absent, c->qtable, qpkc) : NULL;
-	sqlite3_free(pkc);
-	sqlite3_free(qpkc);
-	return ddl;
+	struct retort_buf b = RETORT_BUF_INIT;
+	char *pkc = str_with("%s_pkc", c->table);
+	if (!pkc)
+		return NULL;
+	host->buf_printf(&b, "CREATE TABLE %s%s (\n    version_num VARCHAR(32) NOT NULL,\n"
+	                 "    CONSTRAINT ", if_absent, c->qtable);
+	put_ident(&b, pkc);
+	host->buf_puts(&b, " PRIMARY KEY (version_num)\n)");
+	host->free(pkc);
+	return host->buf_detach(&b);
 }
 
 static int mq_version_create(struct retort_conn *c, struct retort_error *err)
@@ -466,20 +425,21 @@ static int mq_version_create(struct retort_conn *c, struct retort_error *err)
 	if (!ddl)
 		return oom(err);
 	rc = vt_run(c, ddl, NULL, NULL, NULL, err);
-	sqlite3_free(ddl);
+	host->free(ddl);
 	return rc;
 }
 
-/* Run sql on the version table; RETORT_ERROR unless exactly one row changed. */
+/* Run fmt (%s: the version table) with its parameters; RETORT_ERROR unless
+ * exactly one row changed. */
 static int vt_one_row(struct retort_conn *c, const char *fmt, const char *p1, const char *p2,
                       const char *what, struct retort_error *err)
 {
-	char *sql = sqlite3_mprintf(fmt, c->qtable);
+	char *sql = str_with(fmt, c->qtable);
 	int rc, changes = 0;
 	if (!sql)
 		return oom(err);
 	rc = vt_run(c, sql, p1, p2, &changes, err);
-	sqlite3_free(sql);
+	host->free(sql);
 	if (rc == 0 && changes != 1)
 		return host->error_set(err, RETORT_ERROR, "%s changed %d rows of the version table, "
 		                       "not 1", what, changes);
@@ -506,18 +466,15 @@ static int mq_version_delete(struct retort_conn *c, const char *rev, struct reto
 /* ------------------------------------------------------------ the lock */
 
 /* An exclusive transaction on the side file, held by a connection of its
- * own; SQLite's busy timeout does the waiting.  Connections of one process
- * exclude each other too (SQLite tracks its locks per file). */
+ * own; SQLite's busy timeout does the waiting (no clock of our own).
+ * Connections of one process exclude each other too (SQLite tracks its
+ * locks per file). */
 static int mq_lock(struct retort_conn *c, struct retort_error *err)
 {
 	long ms = c->lock_timeout_ms;
 	int rc;
 
-	if (!c->lockpath) {     /* :memory: is private to this handle */
-		c->memory_locked = 1;
-		return 0;
-	}
-	if (c->lockdb)
+	if (!c->lockpath || c->lockdb)  /* :memory: is private to this handle */
 		return 0;
 	rc = sqlite3_open_v2(c->lockpath, &c->lockdb, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
 	                     NULL);
@@ -542,7 +499,6 @@ static int mq_lock(struct retort_conn *c, struct retort_error *err)
 static int mq_unlock(struct retort_conn *c, struct retort_error *err)
 {
 	(void)err;
-	c->memory_locked = 0;
 	sqlite3_close_v2(c->lockdb);  /* ends the transaction, releasing the lock */
 	c->lockdb = NULL;
 	return 0;
@@ -553,27 +509,41 @@ static int mq_unlock(struct retort_conn *c, struct retort_error *err)
 static int mq_offline_sql(const struct retort_conn *c, int what, const char *arg,
                           size_t arg_len, char **out, struct retort_error *err)
 {
+	struct retort_buf b = RETORT_BUF_INIT;
 	char *ddl;
+
 	*out = NULL;
 	switch (what) {
 	case RETORT_OFFLINE_BEGIN:
-		return give(sqlite3_mprintf("BEGIN;"), out, err);
+		host->buf_puts(&b, "BEGIN;");
+		break;
 	case RETORT_OFFLINE_COMMIT:
-		return give(sqlite3_mprintf("COMMIT;"), out, err);
+		host->buf_puts(&b, "COMMIT;");
+		break;
 	case RETORT_OFFLINE_VERSION_DDL:
 		if (!(ddl = version_ddl(c, "")))
 			return oom(err);
-		return give(sqlite3_mprintf("%z;", ddl), out, err);
+		host->buf_printf(&b, "%s;", ddl);
+		host->free(ddl);
+		break;
 	case RETORT_OFFLINE_STATEMENT:
-		if (arg_len > INT_MAX)
-			return host->error_set(err, RETORT_ERROR, "statement too long");
-		return give(sqlite3_mprintf("%.*s;", (int)arg_len, arg ? arg : ""), out, err);
+		/* a statement as host->split() gave it: add the terminator, on a
+		 * line of its own if a "--" comment would swallow it */
+		if (arg)
+			host->buf_put(&b, arg, arg_len);
+		if (arg && host->last_line_has_comment(arg, arg_len, 0))
+			host->buf_putc(&b, '\n');
+		host->buf_putc(&b, ';');
+		break;
 	case RETORT_OFFLINE_VERSION_INSERT:
-		return give(sqlite3_mprintf("INSERT INTO %s (version_num) VALUES (%Q);", c->qtable,
-		                            arg ? arg : ""), out, err);
+		host->buf_printf(&b, "INSERT INTO %s (version_num) VALUES (", c->qtable);
+		host->buf_put_quoted(&b, arg ? arg : "", '\'', '\'');
+		host->buf_puts(&b, ");");
+		break;
 	default:
 		return host->error_set(err, RETORT_ENOTSUPPORTED, "unknown offline SQL kind %d", what);
 	}
+	return detach(&b, out, err);
 }
 
 /* ------------------------------------------------------------ ABI 1.1 */
@@ -633,28 +603,12 @@ static int mq_query(struct retort_conn *c, const char *sql, const char *const *p
 	return 0;
 }
 
+/* SQLite's spelling of the portable column types: the host knows it. */
 static int mq_column_type(const struct retort_conn *c, int type, unsigned length, char *out,
                           size_t outsz)
 {
-	int w;
 	(void)c;
-	switch (type) {
-	case RETORT_TYPE_VARCHAR:
-		w = snprintf(out, outsz, "VARCHAR(%u)", length);
-		break;
-	case RETORT_TYPE_TEXT:
-		w = snprintf(out, outsz, "TEXT");
-		break;
-	case RETORT_TYPE_BIGINT:
-		w = snprintf(out, outsz, "BIGINT");
-		break;
-	case RETORT_TYPE_TIMESTAMP:
-		w = snprintf(out, outsz, "TIMESTAMP");
-		break;
-	default:
-		return -1;
-	}
-	return w < 0 || (size_t)w >= outsz ? -1 : 0;
+	return host->column_type(RETORT_FAMILY_SQLITE, type, length, out, outsz);
 }
 
 /* ------------------------------------------------------------ the vtable */
@@ -680,8 +634,8 @@ static const struct retort_dialect vtable = {
 	mq_begin,
 	mq_commit,
 	mq_rollback,
-	mq_execute,
-	mq_split,                       /* (OPTIONAL) */
+	NULL,                           /* execute: the core runs the loop (ABI 1.2) */
+	NULL,                           /* split: the core splits by split_rules */
 	mq_version_read,
 	mq_version_create,
 	mq_version_insert,
@@ -694,11 +648,9 @@ static const struct retort_dialect vtable = {
 	mq_offline_sql,
 	mq_query,                       /* ABI 1.1 */
 	mq_column_type,                 /* ABI 1.1 */
-	/* ABI 1.2: split_rules, execute_statement and section would let the
-	 * core run the statement loop; this plugin keeps its own execute(). */
-	NULL,
-	NULL,
-	NULL,
+	mq_split_rules,                 /* ABI 1.2 */
+	mq_execute_statement,           /* ABI 1.2: REQUIRED, as execute is NULL */
+	NULL,                           /* section (ABI 1.2): no set-up needed */
 };
 
 /* The one exported symbol: retort_minisqlite_LTX_retort_dialect_entry, for
