@@ -19,9 +19,13 @@
 #  5. the installed retort-dialect-check passes it, every check, on a
 #     database file and in memory;
 #  6. a project on minisqlite:// runs `upgrade head` (a trigger body whose
-#     ';' the plugin's splitter must keep, proven by a CHECK constraint),
-#     `current`, `upgrade --sql`, `downgrade base` and `current` again, and
-#     the lock went through the plugin (its side file exists).
+#     ';' the split by the plugin's split_rules must keep, proven by a CHECK
+#     constraint), `current`, `upgrade --sql`, `downgrade base` and `current`
+#     again, and the lock went through the plugin (its side file exists);
+#  7. a migration whose second statement fails: the error has SQLite's
+#     message and names statement 2 and its line in the file (the core's
+#     statement loop around the plugin's execute_statement), and nothing of
+#     the migration stays.
 # Needs make, a C compiler, pkg-config, sqlite3.pc (libsqlite3-dev) and nm:
 # a missing one skips the test, or fails it under CI=true.
 . "$top_srcdir/tests/tap.sh"
@@ -206,6 +210,15 @@ run() {
 		tap_diag "retort $*" "$(cat "$T/out" "$T/err")"
 	fi
 }
+# out_is DESC WANT: the last run's stdout is WANT
+out_is() {
+	if [ "$(cat "$T/out")" = "$2" ]; then
+		tap_ok "$1"
+	else
+		tap_fail "$1"
+		tap_diag "got: $(cat "$T/out")" "wanted: $2"
+	fi
+}
 run "upgrade head --sql renders through the plugin" 0 upgrade head --sql
 if grep -q "^CREATE TABLE alembic_version" "$T/out" &&
 	grep -q "^  INSERT INTO audit VALUES ('account; added');\$" "$T/out" &&
@@ -218,12 +231,7 @@ fi
 tap_check "the --sql run created no database" test ! -e app.db
 run "upgrade head through the plugin (the trigger fired once: CHECK holds)" 0 upgrade head
 run "current after upgrade" 0 current
-if [ "$(cat "$T/out")" = "b2 (head)" ]; then
-	tap_ok "current says b2 (head)"
-else
-	tap_fail "current says b2 (head)"
-	tap_diag "$(cat "$T/out")"
-fi
+out_is "current says b2 (head)" "b2 (head)"
 tap_check "the migration lock went through the plugin (app.db-retort-lock)" [ -f app.db-retort-lock ]
 run "downgrade base through the plugin" 0 downgrade base
 run "current after downgrade" 0 current
@@ -234,4 +242,30 @@ else
 	tap_diag "$(cat "$T/out")"
 fi
 run "upgrade head again (the downgrade left a clean database)" 0 upgrade head
+
+# ---- 7. a failing statement: the error names it and its line
+cat >migrations/versions/c3.sql <<'EOF'
+-- Message: the second statement fails
+-- Revision ID: c3
+-- Revises: b2
+
+-- retort:upgrade
+CREATE TABLE c3_first (
+  x INTEGER
+);
+SELECT nosuch FROM c3_first;
+
+-- retort:downgrade
+DROP TABLE c3_first;
+EOF
+run "upgrade head fails at c3's second statement" 1 upgrade head
+if grep -q "no such column: nosuch" "$T/err" &&
+	grep -q "^  statement 2 (line 9): SELECT nosuch FROM c3_first\$" "$T/err"; then
+	tap_ok "the error has SQLite's message and names statement 2 and its line (9)"
+else
+	tap_fail "the error has SQLite's message and names statement 2 and its line (9)"
+	tap_diag "$(cat "$T/err")"
+fi
+run "current after the failure" 0 current
+out_is "nothing of c3 stayed: current says b2" "b2"
 tap_done
