@@ -4,10 +4,10 @@ tools (issue 13).
 
     parity.py README RETORT
 
-Reads the table under "## Coming from Alembic" in README, asks Debian's
-Alembic (`python3 -m alembic`, this interpreter) for its commands and each
-command's options (from `--help`, as a user sees them), and asks RETORT for
-`retort help COMMAND`.  Prints one line per check, "PASS desc" or "FAIL
+Reads the table under "## Coming from Alembic" in README, takes Debian's
+Alembic's commands and each command's options from the text `alembic
+[COMMAND] --help` prints (formatted by Alembic's own argparse parser, in
+this interpreter), and asks RETORT for `retort help COMMAND`.  Prints one line per check, "PASS desc" or "FAIL
 desc", for tests/e2e/parity.sh to turn into TAP:
 
   - every Alembic command has a row, and every option of every command
@@ -25,12 +25,18 @@ HEADING = "## Coming from Alembic"
 
 
 def alembic_help(*args):
-    r = subprocess.run([sys.executable, "-m", "alembic", *args, "--help"],
-                       capture_output=True, text=True)
-    if r.returncode != 0:
-        raise SystemExit("FAIL alembic %s --help exits %d: %s"
-                         % (" ".join(args), r.returncode, r.stderr.strip()))
-    return r.stdout
+    """The text of `alembic [CMD] --help`, from Alembic's own argparse
+    parser in this process (the same text, without a Python start-up per
+    command)."""
+    import argparse
+    from alembic.config import CommandLine
+    parser = CommandLine(prog="alembic").parser
+    if not args:
+        return parser.format_help()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and args[0] in action.choices:
+            return action.choices[args[0]].format_help()
+    raise SystemExit("FAIL alembic has no command %s" % args[0])
 
 
 def options_of(helptext):
