@@ -158,9 +158,14 @@ for p in sqlite postgresql mysql odbc; do
 	fi
 done
 extra=""
-for l in $libs libssl3; do has_dep retort "$l" && extra="$extra $l"; done
+for l in $libs; do has_dep retort "$l" && extra="$extra $l"; done
 if [ -z "$extra" ]; then tap_ok "retort depends on no client library"
 else tap_fail "retort depends on no client library"; tap_diag "Depends: $(cat "$T/retort.depends")"; fi
+# Every upgrade, downgrade and stamp records a SHA-256 (core/checksum.c opens
+# libcrypto.so.3 with dlopen, which dpkg-shlibdeps cannot see): without
+# libssl3 retort cannot migrate, so it is a Depends, not a Recommends.
+if has_dep retort libssl3; then tap_ok "retort depends on libssl3 (libcrypto for the checksums, opened with dlopen)"
+else tap_fail "retort depends on libssl3 (libcrypto for the checksums, opened with dlopen)"; tap_diag "Depends: $(cat "$T/retort.depends")"; fi
 if dpkg-deb -f "$(deb retort)" Recommends | grep -q 'retort-plugin-sqlite'; then
 	tap_ok "retort recommends retort-plugin-sqlite (the demo and init's default url need it)"
 else
@@ -226,8 +231,11 @@ else tap_fail "the packages' dependencies are installed on this host (missing:$m
 dpkg_root() { asroot dpkg --root="$R" --log=/dev/null "$@" >>"$T/dpkg.log" 2>&1; }
 
 # provide_libs: copy /bin/sh and the shared libraries of every ELF file
-# retort has in the root (and libcrypto, which the CLI opens with dlopen)
-# from the host into the root.
+# retort has in the root from the host into the root, and the libraries of
+# the packages `retort` declares in Depends (libssl3's libcrypto, which the
+# checksum code opens with dlopen and ldd cannot see): a library reaches
+# the root only through ldd or a declared dependency, so a dlopen()ed one
+# that debian/control forgets makes the demo fail here.
 provide_libs() {
 	[ -e "$R/bin/sh" ] || { mkdir -p "$R/bin" && cp -L /bin/sh "$R/bin/sh"; }
 	for f in /bin/sh "$R"/usr/bin/retort "$R"/usr/lib/*/retort/*.so; do
@@ -237,8 +245,10 @@ provide_libs() {
 		[ -e "$R$lib" ] && continue
 		mkdir -p "$R$(dirname "$lib")" && cp -L "$lib" "$R$lib"
 	done
-	for c in /usr/lib/*/libcrypto.so.3; do
-		[ -f "$c" ] && [ ! -e "$R$c" ] && mkdir -p "$R$(dirname "$c")" && cp -L "$c" "$R$c"
+	for d in $(grep -v '^retort' "$T/retort.deps" | grep -v -E '^(libc6|libltdl7|libconfig9)$'); do
+		dpkg -L "$d" 2>/dev/null | grep -E '/lib/.*\.so(\.[0-9]+)*$'
+	done | while read -r lib; do
+		[ -f "$lib" ] && [ ! -e "$R$lib" ] && mkdir -p "$R$(dirname "$lib")" && cp -L "$lib" "$R$lib"
 	done
 	return 0
 }
