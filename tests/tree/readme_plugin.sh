@@ -28,10 +28,7 @@ fi
 
 CC_=${CC:-cc}
 mkdir -p "$T/lib" "$T/etc/plugins.d"
-awk '/^<!-- example-plugin/ { on = 1; next }
-     on && /^```c$/ { code = 1; next }
-     code && /^```$/ { exit }
-     code { print }' "$top_srcdir/README.md" >"$T/mydb.c"
+awk -f "$top_srcdir/tests/tree/readme_plugin.awk" "$top_srcdir/README.md" >"$T/mydb.c"
 if [ -s "$T/mydb.c" ] && grep -q 'RETORT_DIALECT_DEFINE(retort_mydb, &vtable, host)' "$T/mydb.c"; then
 	tap_ok "README.md holds the example plugin"
 else
