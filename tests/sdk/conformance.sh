@@ -15,7 +15,8 @@
 # (tests/sdk/required_only.c), skipping the checks of the OPTIONAL ones, and
 # runs the README's example plugin past the descriptor checks; it fails the
 # in-memory fake plugin (its execute() runs nothing), and reports a module
-# that does not load.
+# that does not load (ABI, struct_size, a NULL required member) with the
+# loader's reason.
 . "$top_srcdir/tests/tap.sh"
 
 KIT=$top_builddir/sdk/retort-dialect-check
@@ -167,7 +168,8 @@ fi
 
 # ---- controls: the kit fails what breaks the contract
 fakes=$top_builddir/tests/plugins/.libs
-cp "$fakes/fake_good.so" "$fakes/fake_abi_major.so" "$T/" && chmod 755 "$T"/fake_*.so
+cp "$fakes/fake_good.so" "$fakes/fake_abi_major.so" "$fakes/fake_null_member.so" \
+	"$fakes/fake_small.so" "$T/" && chmod 755 "$T"/fake_*.so
 "$KIT" "$T/fake_good.so" "fakegood://" >"$T/fake.out" 2>&1
 rc=$?
 if [ "$rc" -eq 1 ] &&
@@ -186,6 +188,24 @@ if [ "$rc" -eq 1 ] && grep -q "^not ok 1 - the module loads : .*was built for di
 	tap_ok "control: the kit reports a module the loader refuses, with the loader's reason"
 else
 	tap_fail "control: the kit reports a module the loader refuses, with the loader's reason"
+	tap_diag "exit $rc" "$(cat "$T/fake.out")"
+fi
+"$KIT" "$T/fake_null_member.so" "fakenullmember://" >"$T/fake.out" 2>&1
+rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -lt 128 ] &&
+	grep -q "^not ok 1 - the module loads : .*its required member .connect. is NULL" "$T/fake.out"; then
+	tap_ok "control: the kit fails a plugin whose required member connect is NULL, naming it"
+else
+	tap_fail "control: the kit fails a plugin whose required member connect is NULL, naming it"
+	tap_diag "exit $rc" "$(cat "$T/fake.out")"
+fi
+"$KIT" "$T/fake_small.so" "fakesmall://" >"$T/fake.out" 2>&1
+rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -lt 128 ] &&
+	grep -q "^not ok 1 - the module loads : .*declares a dialect struct of 40 bytes, smaller than" "$T/fake.out"; then
+	tap_ok "control: the kit fails a plugin whose struct_size is too small for ABI 1.0"
+else
+	tap_fail "control: the kit fails a plugin whose struct_size is too small for ABI 1.0"
 	tap_diag "exit $rc" "$(cat "$T/fake.out")"
 fi
 "$KIT" >/dev/null 2>&1
