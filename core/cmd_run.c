@@ -15,6 +15,7 @@
 #include "offline.h"
 #include "progress.h"
 #include "project.h"
+#include "sidequery.h"
 #include "url.h"
 
 enum run_kind { RUN_UPGRADE, RUN_DOWNGRADE, RUN_STAMP };
@@ -343,8 +344,9 @@ static int run_online(struct rt_project *p, enum run_kind kind, const char *cons
 		goto failed;
 	}
 	if (!rt_history_supported(&db))
-		rt_host()->log(RETORT_LOG_WARNING, "dialect %s predates ABI 1.1 (no query()): "
-		               "nothing is recorded in %s or %s", db.d->name, RT_HISTORY_TABLE,
+		rt_host()->log(RETORT_LOG_WARNING, "dialect %s has no %s (optional since ABI 1.1), "
+		               "so nothing is recorded in %s or %s", db.d->name,
+		               rt_db_can_query(&db) ? "column_type()" : "query()", RT_HISTORY_TABLE,
 		               RT_AUDIT_TABLE);
 	if (rt_history_probe(&h, err) < 0)
 		goto failed;

@@ -12,6 +12,7 @@
 #include "json.h"
 #include "host.h"
 #include "project.h"
+#include "sidequery.h"
 #include "url.h"
 
 /* Connect (no lock) and learn which side tables exist. */
@@ -23,8 +24,9 @@ static int open_db(struct rt_project *p, struct rt_db *db, struct rt_history *h,
 	if (rt_history_init(h, db, p->cfg, p->graph, err) < 0)
 		return -1;
 	if (!rt_history_supported(db))
-		rt_host()->log(RETORT_LOG_WARNING, "dialect %s predates ABI 1.1 (no query()): %s "
-		               "and %s cannot be read", db->d->name, RT_HISTORY_TABLE,
+		rt_host()->log(RETORT_LOG_WARNING, "dialect %s has no %s (optional since ABI 1.1), "
+		               "so %s and %s cannot be read", db->d->name,
+		               rt_db_can_query(db) ? "column_type()" : "query()", RT_HISTORY_TABLE,
 		               RT_AUDIT_TABLE);
 	return rt_history_probe(h, err);
 }

@@ -206,10 +206,12 @@ static int fail_load(struct rt_err *err, const char *scheme, const struct rt_reg
 	                  file, scheme, FROM(e), why, file, pkg_of(e));
 }
 
-const char *rt_dialect_missing_member(const struct retort_dialect *d)
+size_t rt_dialect_missing_members(const struct retort_dialect *d, const char **out, size_t max)
 {
+	size_t n = 0;
+#define MISSING(m) do { if (n < max) out[n] = (m); n++; } while (0)
 	/* Every REQUIRED member of <retort/dialect.h> (all within ABI 1.0). */
-#define REQ(m) if (!d->m) return #m
+#define REQ(m) if (!d->m) MISSING(#m)
 	REQ(name);
 	REQ(schemes);
 	REQ(create);
@@ -220,7 +222,7 @@ const char *rt_dialect_missing_member(const struct retort_dialect *d)
 	REQ(rollback);
 	/* execute, or the 1.2 execute_statement (the core's statement loop) */
 	if (!d->execute && !(RT_DIALECT_HAS(d, execute_statement) && d->execute_statement))
-		return "execute";
+		MISSING("execute");
 	REQ(version_read);
 	REQ(version_create);
 	REQ(version_insert);
@@ -229,10 +231,17 @@ const char *rt_dialect_missing_member(const struct retort_dialect *d)
 #undef REQ
 	/* lock and unlock come as a pair */
 	if (d->lock && !d->unlock)
-		return "unlock";
+		MISSING("unlock");
 	if (d->unlock && !d->lock)
-		return "lock";
-	return NULL;
+		MISSING("lock");
+#undef MISSING
+	return n;
+}
+
+const char *rt_dialect_missing_member(const struct retort_dialect *d)
+{
+	const char *first = NULL;
+	return rt_dialect_missing_members(d, &first, 1) ? first : NULL;
 }
 
 /* Open and validate; on success, a new cache entry (init not yet run). */

@@ -112,6 +112,13 @@ const char *rt_loader_file(const struct retort_dialect *d);
  * must come as a pair.  rt_loader_load() refuses such a plugin.
  */
 const char *rt_dialect_missing_member(const struct retort_dialect *d);
+/*
+ * Every such member, in the header's order: the first `max` names go to
+ * out[], and the count of them all is returned (0: the contract is met).
+ * The one list of what is REQUIRED, for the loader and the conformance kit
+ * (sdk/dialect_check.c) alike.
+ */
+size_t rt_dialect_missing_members(const struct retort_dialect *d, const char **out, size_t max);
 
 /* Run global_shutdown of every loaded module now (once; later calls and
  * the atexit handler do nothing).  For tests; exit does it. */

@@ -21,9 +21,16 @@
  *
  * The kit works in tables of its own, named rt_kit_<random>_*, and drops
  * them at the end.  The URL's database must accept CREATE TABLE.  A check
- * that cannot apply (an in-memory database private to each connection, a
- * plugin without a lock) is reported with "# SKIP" and passes.  Each check
- * has a minute to answer: a plugin that hangs fails it and the run stops.
+ * that cannot apply (an in-memory database private to each connection) is
+ * reported with "# SKIP" and passes.  The kit requires what the loader
+ * requires (the REQUIRED members of <retort/dialect.h>, by the loader's own
+ * rt_dialect_missing_members()); a check of an OPTIONAL member the plugin
+ * leaves NULL (lock and unlock, quote_identifier, quote_literal,
+ * offline_sql, version, caps, split, query, column_type) is a SKIP saying
+ * "<member> not provided (optional)" or the like, and the other checks
+ * quote as the core then does: identifiers unquoted, literals as '...'
+ * with single quotes doubled.  Each check has a minute to answer: a plugin
+ * that hangs fails it and the run stops.
  *
  * Messages from the plugin are masked before they are printed, as retort
  * masks them: the URL's password never shows.
@@ -250,12 +257,64 @@ static int run(struct kit *k, struct retort_conn *c, const char *sql, unsigned l
 	return rt_dialect_execute(k->d, c, sql, strlen(sql), line, NULL, &k->e);
 }
 
-/* DROP TABLE name (quoted by the plugin) on conn; best effort. */
+/*
+ * Quote identifier `name` into *out (rt_free it) with the plugin's
+ * quote_identifier, or, when the plugin leaves that OPTIONAL member NULL,
+ * as the core then writes identifiers: unquoted (the kit's own table names
+ * are plain lower-case words).  The plugin's code, or RETORT_ENOMEM.
+ */
+static int quote_ident(struct kit *k, struct retort_conn *c, const char *name, char **out)
+{
+	int rc;
+	*out = NULL;
+	reset(k);
+	if (!k->d->quote_identifier)
+		return (*out = rt_strdup(name)) != NULL ? 0 : RETORT_ENOMEM;
+	rc = k->d->quote_identifier(c, name, out, &k->e);
+	return rc == 0 && !*out ? RETORT_ERROR : rc;
+}
+
+/* Quote literal `value` likewise: the plugin's quote_literal, or the core's
+ * default, standard SQL's '...' with single quotes doubled. */
+static int quote_lit(struct kit *k, struct retort_conn *c, const char *value, char **out)
+{
+	struct rt_buf b = RT_BUF_INIT;
+	const char *p;
+	int rc;
+	*out = NULL;
+	reset(k);
+	if (k->d->quote_literal) {
+		rc = k->d->quote_literal(c, value, out, &k->e);
+		return rc == 0 && !*out ? RETORT_ERROR : rc;
+	}
+	rt_buf_putc(&b, '\'');
+	for (p = value; *p; p++) {
+		if (*p == '\'')
+			rt_buf_putc(&b, '\'');
+		rt_buf_putc(&b, *p);
+	}
+	rt_buf_putc(&b, '\'');
+	if (b.oom || !(*out = rt_buf_detach(&b))) {
+		rt_buf_free(&b);
+		return RETORT_ENOMEM;
+	}
+	rt_buf_free(&b);
+	return 0;
+}
+
+/* The line of a check that needs an OPTIONAL member the plugin lacks. */
+static void skip_optional(struct kit *k, const char *desc, const char *member)
+{
+	char why[120];
+	snprintf(why, sizeof(why), "%s not provided (optional)", member);
+	skip(k, desc, why);
+}
+
+/* DROP TABLE name (quoted as the core would) on conn; best effort. */
 static void drop_table(struct kit *k, struct retort_conn *c, const char *name)
 {
 	char *q = NULL, *sql;
-	reset(k);
-	if (k->d->quote_identifier(c, name, &q, &k->e) != 0 || !q)
+	if (quote_ident(k, c, name, &q) != 0)
 		return;
 	if ((sql = rt_sprintf("DROP TABLE %s", q)) != NULL)
 		run(k, c, sql, 1);
@@ -263,13 +322,12 @@ static void drop_table(struct kit *k, struct retort_conn *c, const char *name)
 	rt_free(q);
 }
 
-/* "INSERT INTO <vt> (version_num) VALUES (<literal>)" for conn. */
+/* "INSERT INTO <vt> (version_num) VALUES (<literal>)" for conn, quoted as
+ * the core would. */
 static char *insert_sql(struct kit *k, struct retort_conn *c, const char *table, const char *value)
 {
 	char *qt = NULL, *ql = NULL, *sql = NULL;
-	reset(k);
-	if (k->d->quote_identifier(c, table, &qt, &k->e) == 0 &&
-	    k->d->quote_literal(c, value, &ql, &k->e) == 0 && qt && ql)
+	if (quote_ident(k, c, table, &qt) == 0 && quote_lit(k, c, value, &ql) == 0)
 		sql = rt_sprintf("INSERT INTO %s (version_num) VALUES (%s)", qt, ql);
 	rt_free(qt);
 	rt_free(ql);
@@ -278,51 +336,39 @@ static char *insert_sql(struct kit *k, struct retort_conn *c, const char *table,
 
 /* ------------------------------------------------------------ the checks */
 
-static const char *const required[] = {
-	"create", "connect", "destroy", "begin", "commit", "rollback", "execute",
-	"version_read", "version_create", "version_insert", "version_update", "version_delete",
-	"quote_identifier", "quote_literal", "offline_sql", NULL
-};
-
-static int member_set(const struct retort_dialect *d, const char *m)
-{
-#define M(x) if (strcmp(m, #x) == 0) return d->x != NULL;
-	/* execute, or the ABI 1.2 execute_statement behind the core's loop */
-	if (strcmp(m, "execute") == 0)
-		return d->execute != NULL ||
-		       (RT_DIALECT_HAS(d, execute_statement) && d->execute_statement != NULL);
-	M(create) M(connect) M(destroy) M(begin) M(commit) M(rollback)
-	M(version_read) M(version_create) M(version_insert) M(version_update)
-	M(version_delete) M(quote_identifier) M(quote_literal) M(offline_sql)
-#undef M
-	return 0;
-}
-
-/* The descriptor; 0 if the rest can run. */
+/* The descriptor; 0 if the rest can run.  What is REQUIRED is the
+ * loader's rule (rt_dialect_missing_members), not a list of the kit's: the
+ * OPTIONAL members' checks skip when the plugin leaves them NULL. */
 static int check_descriptor(struct kit *k)
 {
 	const struct retort_dialect *d = k->d;
+	const char *missing[32];
 	struct rt_buf miss = RT_BUF_INIT;
-	size_t i, n = 0;
+	size_t i, n;
 	int found = 0;
 	start(k);
-	for (i = 0; required[i]; i++)
-		if (!member_set(d, required[i]))
-			rt_buf_printf(&miss, "%s%s", n++ ? ", " : "", required[i]);
+	n = rt_dialect_missing_members(d, missing, sizeof(missing) / sizeof(missing[0]));
+	for (i = 0; i < n && i < sizeof(missing) / sizeof(missing[0]); i++)
+		rt_buf_printf(&miss, "%s%s", i ? ", " : "", missing[i]);
 	if (n) {
 		not_ok(k, "every required member of struct retort_dialect is set", "NULL: %s",
-		       miss.ptr);
+		       miss.oom ? "(out of memory)" : miss.ptr);
 		rt_buf_free(&miss);
 		return -1;
 	}
 	ok(k, "every required member of struct retort_dialect is set");
 	start(k);
-	if (!d->name || !*d->name || !d->version || !d->schemes || !d->schemes[0]) {
-		not_ok(k, "the descriptor names the dialect, its version and its schemes",
-		       "name, version or schemes is missing or empty");
+	if (!d->name || !*d->name || !d->schemes || !d->schemes[0]) {
+		not_ok(k, "the descriptor names the dialect and its schemes",
+		       "name or schemes is missing or empty");
 	} else {
-		ok(k, "the descriptor names the dialect, its version and its schemes");
+		ok(k, "the descriptor names the dialect and its schemes");
 	}
+	start(k);
+	if (!d->version || !*d->version)
+		skip_optional(k, "the descriptor gives the plugin's version", "version");
+	else
+		ok(k, "the descriptor gives the plugin's version");
 	start(k);
 	for (i = 0; d->schemes && d->schemes[i]; i++)
 		if (strcasecmp(d->schemes[i], k->url->pub.scheme) == 0)
@@ -424,7 +470,7 @@ static int check_connect(struct kit *k)
 		else
 			ok(k, desc);
 	} else {
-		skip(k, "caps() after connect", "no caps member: no capabilities");
+		skip(k, "caps() after connect", "caps not provided (optional): no capabilities");
 	}
 	return 0;
 }
@@ -637,8 +683,7 @@ static void check_create_if_absent(struct kit *k)
 		return;
 	}
 	snprintf(name, sizeof(name), "%s_ifabsent", k->vt);
-	reset(k);
-	if ((rc = k->d->quote_identifier(a, name, &q, &k->e)) != 0 || !q) {
+	if ((rc = quote_ident(k, a, name, &q)) != 0) {
 		not_ok(k, desc, "quote_identifier %s", why(k, rc));
 		return;
 	}
@@ -668,7 +713,9 @@ static void check_quoting(struct kit *k)
 	int rc;
 
 	start(k);
-	if (!(sql = insert_sql(k, a, k->vt, lit))) {
+	if (!k->d->quote_literal) {
+		skip_optional(k, "quote_literal: an INSERT of an odd literal runs", "quote_literal");
+	} else if (!(sql = insert_sql(k, a, k->vt, lit))) {
 		not_ok(k, "quote_literal: an INSERT of an odd literal runs",
 		       "quoting failed: %s", why(k, -1));
 	} else if ((rc = run(k, a, sql, 1)) != 0) {
@@ -684,10 +731,15 @@ static void check_quoting(struct kit *k)
 	rt_free(sql);
 
 	start(k);
+	if (!k->d->quote_identifier) {
+		skip_optional(k, "quote_identifier: a table named with quotes and brackets is "
+		              "created and dropped", "quote_identifier");
+		check_create_if_absent(k);
+		return;
+	}
 	snprintf(name, sizeof(name), "%s \"odd\" `t` [x]", k->vt);
-	reset(k);
-	rc = k->d->quote_identifier(a, name, &q, &k->e);
-	if (rc != 0 || !q) {
+	rc = quote_ident(k, a, name, &q);
+	if (rc != 0) {
 		not_ok(k, "quote_identifier: a table named with quotes and brackets is created and "
 		       "dropped", "quote_identifier %s", why(k, rc));
 		return;
@@ -717,7 +769,8 @@ static void check_lock(struct kit *k)
 	int rc;
 
 	if (!k->d->lock || !k->d->unlock) {
-		skip(k, "lock() takes the migration lock", "no lock member: retort warns instead");
+		skip(k, "lock() takes the migration lock",
+		     "lock not provided (optional): retort warns instead");
 		return;
 	}
 	start(k);
@@ -816,6 +869,11 @@ static void check_offline(struct kit *k)
 	int rc, bad = 0;
 
 	start(k);
+	if (!k->d->offline_sql) {
+		skip_optional(k, "offline_sql renders BEGIN, COMMIT and the version table DDL "
+		              "without a connection", "offline_sql");
+		return;
+	}
 	if ((rc = create_conn(k, &o, &k->url->pub, k->vt_off, 0)) != 0) {
 		not_ok(k, "offline_sql renders BEGIN, COMMIT and the version table DDL without a "
 		       "connection", "create %s", why(k, rc));
@@ -846,8 +904,7 @@ static void check_offline(struct kit *k)
 			      "connection");
 	}
 	start(k);
-	reset(k);
-	if (k->d->quote_identifier(o, k->vt_off, &qt, &k->e) == 0 && qt)
+	if (quote_ident(k, o, k->vt_off, &qt) == 0)
 		del = rt_sprintf("DELETE FROM %s", qt);
 	rc = del ? render(k, o, RETORT_OFFLINE_STATEMENT, del, &stmt) : RETORT_ENOMEM;
 	if (rc != 0 || !stmt || !contains_ci(stmt, "DELETE FROM"))
@@ -924,8 +981,8 @@ static void check_split(struct kit *k)
 	struct split_state s;
 	int rc;
 	if (!k->d->split && rt_dialect_split_rules(k->d, k->a) < 0) {
-		skip(k, "split() gives each statement and its line", "no split or split_rules "
-		     "member: the core splits on ';'");
+		skip(k, "split() gives each statement and its line", "split and split_rules not "
+		     "provided (optional): the core splits on ';'");
 		return;
 	}
 	memset(&s, 0, sizeof(s));
@@ -1017,7 +1074,8 @@ static void check_query(struct kit *k)
 	int rc;
 
 	if (!RT_DIALECT_HAS(k->d, column_type) || !k->d->column_type) {
-		skip(k, "column_type() spells the four portable types", "no column_type (ABI 1.1)");
+		skip(k, "column_type() spells the four portable types",
+		     "column_type not provided (optional, ABI 1.1)");
 		memcpy(types[0], "VARCHAR(64)", 12);
 		memcpy(types[1], "VARCHAR(255)", 13);
 		memcpy(types[2], "BIGINT", 7);
@@ -1026,13 +1084,13 @@ static void check_query(struct kit *k)
 		check_column_type(k, types);
 	}
 	if (!RT_DIALECT_HAS(k->d, query) || !k->d->query) {
-		skip(k, "query() runs one statement with bound parameters", "no query (ABI 1.1)");
+		skip(k, "query() runs one statement with bound parameters",
+		     "query not provided (optional, ABI 1.1)");
 		return;
 	}
 	snprintf(tname, sizeof(tname), "%s_q", k->vt);
 	start(k);
-	reset(k);
-	if (k->d->quote_identifier(k->a, tname, &qt, &k->e) != 0 || !qt ||
+	if (quote_ident(k, k->a, tname, &qt) != 0 ||
 	    !(sql = rt_sprintf("CREATE TABLE %s (a %s, b %s, c %s, d %s)", qt, types[0], types[1],
 	                       types[2], types[3])) || (rc = run(k, k->a, sql, 1)) != 0) {
 		not_ok(k, "a table of the four column types is created", "%s %s", sql ? sql : "",

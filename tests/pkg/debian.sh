@@ -415,9 +415,9 @@ if dpkg_root -i "$(deb retort-dev)"; then
 	else
 		tap_fail "retort-dev: <retort/dialect.h> compiles on its own"; tap_diag "$(cat "$T/cc.out")"
 	fi
-	if [ -f "$top_srcdir/man/retort-dialect.7.in" ]; then
-		tap_check "retort-dev ships retort-dialect(7)" test -f "$R/usr/share/man/man7/retort-dialect.7.gz"
-	fi
+	tap_check "retort-dev ships retort-dialect(7)" test -f "$R/usr/share/man/man7/retort-dialect.7.gz"
+	tap_check "retort-dev ships retort-dialect-check and its retort-dialect-check(1)" \
+		test -x "$R/usr/bin/retort-dialect-check" -a -f "$R/usr/share/man/man1/retort-dialect-check.1.gz"
 else
 	tap_fail "dpkg --root -i retort-dev"; tap_diag "$(tail -n 20 "$T/dpkg.log")"
 fi

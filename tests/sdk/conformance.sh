@@ -10,8 +10,13 @@
 #   odbc           through the SQLite, psqlODBC and MariaDB ODBC drivers
 #                  (tests/odbc/odbcini.sh, as the odbc tests use them)
 # A backend whose server or driver is missing fails under CI=true and is
-# skipped otherwise.  Controls: the kit fails the in-memory fake plugin
-# (its execute() runs nothing), and reports a module that does not load.
+# skipped otherwise.  Controls: the kit requires exactly what the loader
+# requires, so it passes the SQLite plugin stripped to its REQUIRED members
+# (tests/sdk/required_only.c), skipping the checks of the OPTIONAL ones, and
+# runs the README's example plugin past the descriptor checks; it fails the
+# in-memory fake plugin (its execute() runs nothing), and reports a module
+# that does not load (ABI, struct_size, a NULL required member) with the
+# loader's reason.
 . "$top_srcdir/tests/tap.sh"
 
 KIT=$top_builddir/sdk/retort-dialect-check
@@ -101,9 +106,70 @@ if plugin_built odbc; then
 	fi
 fi
 
+# ---- controls: the kit requires what the loader requires, no more
+CC_=${CC:-cc}
+# optional_skipped LABEL MEMBER...: each MEMBER's check in $T/kit.out is a
+# SKIP saying it is optional (not a failure)
+optional_skipped() {
+	_label=$1; shift
+	for _m in "$@"; do
+		if grep -q "^ok [0-9]* - .* # SKIP $_m not provided (optional" "$T/kit.out"; then
+			tap_ok "$_label: without $_m (OPTIONAL) its check is skipped, not failed"
+		else
+			tap_fail "$_label: without $_m (OPTIONAL) its check is skipped, not failed"
+			tap_diag "$(cat "$T/kit.out")"
+		fi
+	done
+}
+if plugin_built sqlite; then
+	mkdir -p "$T/req"
+	if "$CC_" -std=c99 -fPIC -shared -fvisibility=hidden -Wall -Wextra -Werror \
+		-I"$top_srcdir/include" -o "$T/req/retort_reqonly.so" \
+		"$top_srcdir/tests/sdk/required_only.c" -ldl >"$T/cc.log" 2>&1; then
+		chmod 755 "$T/req/retort_reqonly.so"
+		RETORT_KIT_WRAPPED=$top_builddir/plugins/sqlite/.libs/retort_sqlite.so
+		export RETORT_KIT_WRAPPED
+		# relayed check by check; it must exit 0
+		kit required-only "$T/req/retort_reqonly.so" "sqlite:///$T/req.db"
+		unset RETORT_KIT_WRAPPED
+		optional_skipped required-only version quote_literal quote_identifier offline_sql \
+			lock caps
+	else
+		tap_fail "required-only: tests/sdk/required_only.c compiles"
+		tap_diag "$(cat "$T/cc.log")"
+	fi
+fi
+# The README's example plugin (tests/tree/readme_plugin.sh builds and runs
+# it the same way) sets only REQUIRED members besides version and
+# execute_statement.  It keeps no database (its statements and
+# transactions do nothing), so it fails the kit's checks of those; but
+# not the descriptor's, nor one of a member it may leave NULL.
+mkdir -p "$T/readme"
+awk -f "$top_srcdir/tests/tree/readme_plugin.awk" "$top_srcdir/README.md" >"$T/readme/mydb.c"
+if [ -s "$T/readme/mydb.c" ] && "$CC_" -std=c99 -fPIC -shared -fvisibility=hidden -Wall -Wextra \
+	-Werror -I"$top_srcdir/include" -o "$T/readme/retort_mydb.so" "$T/readme/mydb.c" \
+	>"$T/cc.log" 2>&1; then
+	chmod 755 "$T/readme/retort_mydb.so"
+	"$KIT" "$T/readme/retort_mydb.so" "mydb://" >"$T/kit.out" 2>&1
+	rc=$?
+	if [ "$rc" -le 1 ] && grep -q '^ok 2 - every required member of struct retort_dialect is set$' "$T/kit.out" &&
+		grep -q '^ok [0-9]* - the descriptor names the dialect and its schemes$' "$T/kit.out" &&
+		grep -Eq '^(not )?ok [0-9]+ - cleanup: ' "$T/kit.out" && grep -q '^1\.\.[0-9]' "$T/kit.out"; then
+		tap_ok "readme-plugin: the kit accepts its members and runs every check (exit $rc)"
+	else
+		tap_fail "readme-plugin: the kit accepts its members and runs every check (exit $rc)"
+		tap_diag "$(cat "$T/kit.out")"
+	fi
+	optional_skipped readme-plugin quote_literal quote_identifier offline_sql lock caps
+else
+	tap_fail "readme-plugin: README.md's example plugin compiles"
+	tap_diag "$(cat "$T/cc.log")"
+fi
+
 # ---- controls: the kit fails what breaks the contract
 fakes=$top_builddir/tests/plugins/.libs
-cp "$fakes/fake_good.so" "$fakes/fake_abi_major.so" "$T/" && chmod 755 "$T"/fake_*.so
+cp "$fakes/fake_good.so" "$fakes/fake_abi_major.so" "$fakes/fake_null_member.so" \
+	"$fakes/fake_small.so" "$T/" && chmod 755 "$T"/fake_*.so
 "$KIT" "$T/fake_good.so" "fakegood://" >"$T/fake.out" 2>&1
 rc=$?
 if [ "$rc" -eq 1 ] &&
@@ -122,6 +188,24 @@ if [ "$rc" -eq 1 ] && grep -q "^not ok 1 - the module loads : .*was built for di
 	tap_ok "control: the kit reports a module the loader refuses, with the loader's reason"
 else
 	tap_fail "control: the kit reports a module the loader refuses, with the loader's reason"
+	tap_diag "exit $rc" "$(cat "$T/fake.out")"
+fi
+"$KIT" "$T/fake_null_member.so" "fakenullmember://" >"$T/fake.out" 2>&1
+rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -lt 128 ] &&
+	grep -q "^not ok 1 - the module loads : .*its required member .connect. is NULL" "$T/fake.out"; then
+	tap_ok "control: the kit fails a plugin whose required member connect is NULL, naming it"
+else
+	tap_fail "control: the kit fails a plugin whose required member connect is NULL, naming it"
+	tap_diag "exit $rc" "$(cat "$T/fake.out")"
+fi
+"$KIT" "$T/fake_small.so" "fakesmall://" >"$T/fake.out" 2>&1
+rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -lt 128 ] &&
+	grep -q "^not ok 1 - the module loads : .*declares a dialect struct of 40 bytes, smaller than" "$T/fake.out"; then
+	tap_ok "control: the kit fails a plugin whose struct_size is too small for ABI 1.0"
+else
+	tap_fail "control: the kit fails a plugin whose struct_size is too small for ABI 1.0"
 	tap_diag "exit $rc" "$(cat "$T/fake.out")"
 fi
 "$KIT" >/dev/null 2>&1

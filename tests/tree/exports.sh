@@ -85,7 +85,8 @@ for f in retort/dialect.h retort-dialect.pc; do
 done
 
 # What a user gets besides the binary: manual pages, bash completion, docs.
-for f in man/man1/retort.1 man/man5/retort.cfg.5 bash-completion/completions/retort doc/retort/README.md \
+for f in man/man1/retort.1 man/man5/retort.cfg.5 man/man1/retort-dialect-check.1 \
+	man/man7/retort-dialect.7 bash-completion/completions/retort doc/retort/README.md \
 	doc/retort/LICENSE doc/retort/retort-json.schema.json; do
 	if [ -n "$(find "$root" -path "*/share/$f" -type f | head -n 1)" ]; then
 		tap_ok "share/$f is installed"

@@ -9,7 +9,8 @@
 #    the `host` variable it names really receives the host table (it once
 #    expanded to `host = host;` and every command crashed);
 #  - upgrade and downgrade run through it (it logs each statement at -v,
-#    with the line the core's statement loop gives it);
+#    with the line the core's statement loop gives it); upgrade and verify
+#    warn that it has no query() (OPTIONAL), not that it predates ABI 1.1;
 #  - retort-dialect.pc's ABI is the header's (one source of truth);
 #  - as C++20 (when g++ is installed): the entry symbol is not mangled
 #    (extern "C") and the module works the same.
@@ -28,10 +29,7 @@ fi
 
 CC_=${CC:-cc}
 mkdir -p "$T/lib" "$T/etc/plugins.d"
-awk '/^<!-- example-plugin/ { on = 1; next }
-     on && /^```c$/ { code = 1; next }
-     code && /^```$/ { exit }
-     code { print }' "$top_srcdir/README.md" >"$T/mydb.c"
+awk -f "$top_srcdir/tests/tree/readme_plugin.awk" "$top_srcdir/README.md" >"$T/mydb.c"
 if [ -s "$T/mydb.c" ] && grep -q 'RETORT_DIALECT_DEFINE(retort_mydb, &vtable, host)' "$T/mydb.c"; then
 	tap_ok "README.md holds the example plugin"
 else
@@ -76,6 +74,25 @@ INSERT INTO b VALUES (1);" "DROP TABLE b;"
 		tap_ok "$1: upgrade head runs every statement through the plugin"
 	else
 		tap_fail "$1: upgrade head runs every statement through the plugin (exit $rc)"
+		tap_diag "$(cat "$T/out" "$T/err")"
+	fi
+	# an ABI 1.2 plugin that leaves the OPTIONAL query() NULL: said so, not
+	# that it predates ABI 1.1
+	if grep -q 'dialect mydb has no query() (optional since ABI 1.1), so nothing is recorded in retort_history or retort_audit$' "$T/err" &&
+		! grep -q 'predates' "$T/err"; then
+		tap_ok "$1: upgrade says the plugin has no query(), so no history is recorded"
+	else
+		tap_fail "$1: upgrade says the plugin has no query(), so no history is recorded"
+		tap_diag "$(cat "$T/err")"
+	fi
+	RETORT_SYSCONFDIR="$T/etc" RETORT_PLUGIN_PATH="$T/lib" "$RETORT" verify >"$T/out" 2>"$T/err"
+	rc=$?
+	if [ "$rc" -eq 0 ] &&
+		grep -q 'dialect mydb has no query() (optional since ABI 1.1), so retort_history and retort_audit cannot be read$' "$T/err" &&
+		! grep -q 'predates' "$T/err"; then
+		tap_ok "$1: verify says the plugin has no query(), so the history cannot be read"
+	else
+		tap_fail "$1: verify says the plugin has no query(), so the history cannot be read (exit $rc)"
 		tap_diag "$(cat "$T/out" "$T/err")"
 	fi
 	RETORT_SYSCONFDIR="$T/etc" RETORT_PLUGIN_PATH="$T/lib" \

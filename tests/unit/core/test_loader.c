@@ -951,6 +951,28 @@ static void test_err_contract(void **state)
 		assert_non_null(got);
 		assert_string_equal(got, required[i]);
 	}
+	/* ... and all of them at once, in that order (what the conformance kit
+	 * lists), none of the OPTIONAL ones among them */
+	{
+		struct retort_dialect none;
+		const char *all[20];
+		size_t n;
+		memset(&none, 0, sizeof(none));
+		none.abi_major = good->abi_major;
+		none.abi_minor = good->abi_minor;
+		none.struct_size = good->struct_size;
+		n = rt_dialect_missing_members(&none, all, sizeof(all) / sizeof(all[0]));
+		for (i = 0; required[i]; i++)
+			if (i >= n || strcmp(all[i], required[i]) != 0)
+				fail_msg("missing member %zu: %s, not %s", i, i < n ? all[i] : "(none)",
+				         required[i]);
+		assert_int_equal(n, i);
+		/* a short out[] still gets the count, and only what fits */
+		all[1] = "untouched";
+		assert_int_equal(rt_dialect_missing_members(&none, all, 1), i);
+		assert_string_equal(all[0], "name");
+		assert_string_equal(all[1], "untouched");
+	}
 	/* OPTIONAL members may all be NULL; lock/unlock only as a pair */
 	d = *good;
 	d.description = NULL;
