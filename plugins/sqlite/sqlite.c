@@ -1155,10 +1155,12 @@ static int sq_quote_literal(const struct retort_conn *c, const char *value, char
 
 /*
  * Offline texts.  VERSION_DDL is Alembic's `upgrade --sql` text for SQLite
- * (tabs shown as four spaces); statements get their terminator by the
- * host's rule for the family (host->offline_sql), which the odbc plugin
- * follows too: one database, one script.  The core adds the blank line
- * that follows every piece.
+ * (tabs shown as four spaces); BEGIN, COMMIT and each statement's
+ * terminator are the host's rule for the family (host->offline_sql), which
+ * the odbc plugin follows too: one database, one script.  So there is no
+ * BEGIN/COMMIT, as in Alembic's script (its SQLite impl says
+ * transactional_ddl = False), although online runs are transactional.
+ * The core adds the blank line that follows every piece.
  */
 static int sq_offline_sql(const struct retort_conn *c, int what, const char *arg,
                           size_t arg_len, char **out, struct retort_error *err)
@@ -1170,10 +1172,8 @@ static int sq_offline_sql(const struct retort_conn *c, int what, const char *arg
 	*out = NULL;
 	switch (what) {
 	case RETORT_OFFLINE_BEGIN:
-		api->buf_puts(&b, "BEGIN;");
-		break;
 	case RETORT_OFFLINE_COMMIT:
-		api->buf_puts(&b, "COMMIT;");
+		rc = api->offline_sql(&b, RETORT_FAMILY_SQLITE, what, NULL, 0, err);
 		break;
 	case RETORT_OFFLINE_VERSION_DDL:
 		if (!c)
