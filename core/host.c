@@ -314,6 +314,28 @@ static int h_column_type(int family, int type, unsigned length, char *out, size_
 	return 0;
 }
 
+/* ------------------------------------------------------------ ABI 1.3 */
+
+static int h_offline_sql(struct retort_buf *b, int family, int what, const char *arg,
+                         size_t len, struct retort_error *err)
+{
+	struct rt_buf r;
+	const char *why = NULL;
+	int rc;
+
+	to_rt(&r, b);
+	rc = sqltext_offline(&r, family, what, arg, len, &why);
+	from_rt(b, &r);
+	if (rc == RETORT_ENOTSUPPORTED)
+		return h_error_set(err, rc, "the host writes no offline SQL of kind %d for "
+		                   "database family %d", what, family);
+	if (rc < 0) {
+		h_error_set(err, rc, "%s", why ? why : "the statement cannot be written offline");
+		h_error_statement(err, 0, 0, arg, arg ? len : 0);
+	}
+	return rc;
+}
+
 static const struct retort_host host = {
 	RETORT_DIALECT_ABI_MAJOR,
 	RETORT_DIALECT_ABI_MINOR,
@@ -344,6 +366,7 @@ static const struct retort_host host = {
 	h_sleep_ms,
 	h_clock_ms,
 	h_column_type,
+	h_offline_sql,
 };
 
 const struct retort_host *rt_host(void) { return &host; }

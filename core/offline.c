@@ -110,9 +110,18 @@ fail:
 	return -1;
 }
 
-/* Emit a dialect rendering (BEGIN, COMMIT, DDL, or a statement) + blank line. */
-static int emit(struct rt_buf *out, const struct rt_db *db, int what, const char *arg,
-                size_t len, struct rt_err *err)
+/* Where a statement of a script comes from, for an error about it. */
+struct stmt_at {
+	const char *path;   /* the script */
+	unsigned index;     /* 1-based, in its section */
+	unsigned line;      /* in the file */
+};
+
+/* Emit a dialect rendering (BEGIN, COMMIT, DDL, or a statement) + blank
+ * line.  A statement of a script (`at`, else NULL) that cannot be
+ * rendered is named in the error: its script, line, index and text. */
+static int emit_at(struct rt_buf *out, const struct rt_db *db, int what, const char *arg,
+                   size_t len, const struct stmt_at *at, struct rt_err *err)
 {
 	struct retort_error perr;
 	char *text = NULL;
@@ -122,8 +131,21 @@ static int emit(struct rt_buf *out, const struct rt_db *db, int what, const char
 		                  "dialect %s does not support offline (--sql) mode", db->d->name);
 	rt_dialect_error_init(&perr);
 	rc = db->d->offline_sql(db->conn, what, arg, len, &text, &perr);
-	if (rc < 0)
+	if (rc < 0 && at) {
+		rt_free(text);
+		if (!perr.statement)
+			rt_host()->error_statement(&perr, at->index, at->line, arg, len);
+		if (!perr.stmt_index)
+			perr.stmt_index = at->index;
+		if (!perr.stmt_line)
+			perr.stmt_line = at->line;
+		return rt_db_error(err, db, &perr, rc, "%s:%u: cannot render offline SQL", at->path,
+		                   at->line);
+	}
+	if (rc < 0) {
+		rt_free(text);
 		return rt_db_error(err, db, &perr, rc, "cannot render offline SQL");
+	}
 	rt_dialect_error_free(&perr);
 	if (text && *text) {
 		rt_buf_puts(out, text);
@@ -133,17 +155,25 @@ static int emit(struct rt_buf *out, const struct rt_db *db, int what, const char
 	return out->oom ? rt_err_oom(err) : 0;
 }
 
+static int emit(struct rt_buf *out, const struct rt_db *db, int what, const char *arg,
+                size_t len, struct rt_err *err)
+{
+	return emit_at(out, db, what, arg, len, NULL, err);
+}
+
 struct split_ctx {
 	struct rt_buf *out;
 	const struct rt_db *db;
 	struct rt_err *err;
+	struct stmt_at at;
 };
 
 static int emit_stmt(const char *stmt, size_t len, unsigned line, void *payload)
 {
 	struct split_ctx *c = payload;
-	(void)line;
-	return emit(c->out, c->db, RETORT_OFFLINE_STATEMENT, stmt, len, c->err) < 0 ? 1 : 0;
+	c->at.index++;
+	c->at.line = line;
+	return emit_at(c->out, c->db, RETORT_OFFLINE_STATEMENT, stmt, len, &c->at, c->err) < 0;
 }
 
 static int emit_section(struct rt_buf *out, const struct rt_db *db, const struct rt_step *st,
@@ -151,13 +181,14 @@ static int emit_section(struct rt_buf *out, const struct rt_db *db, const struct
                         struct rt_err *err)
 {
 	const struct rt_section *sec = rt_script_section(s, st->upgrade, db->url->pub.scheme, db->d->name);
-	struct split_ctx c = { out, db, err };
+	struct split_ctx c = { out, db, err, { NULL, 0, 0 } };
 	const char *text;
 	char *owned = NULL;
 	size_t len;
 	int rc;
 	if (!sec)
 		return 0;
+	c.at.path = s->path;
 	if (rt_script_section_text(&text, &len, &owned, s, sec, xargs, err) < 0)
 		return -1;
 	if (db->d->split || rt_dialect_split_rules(db->d, db->conn) >= 0) {

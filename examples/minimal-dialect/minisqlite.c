@@ -20,7 +20,9 @@
  *  - host services instead of helpers of its own: strings are built with
  *    host->buf_*(), identifiers quoted with host->quote_ident() (the
  *    character rule and SQLAlchemy's reserved words, so the names come out
- *    as Alembic writes them), column types spelt by host->column_type().
+ *    as Alembic writes them), column types spelt by host->column_type(),
+ *    and offline BEGIN, COMMIT and statements written by
+ *    host->offline_sql() (ABI 1.3), as every SQLite plugin writes them.
  *
  * What makes it small, and where the in-tree sqlite plugin does more:
  *  - the migration lock is an exclusive transaction on a side file,
@@ -509,39 +511,48 @@ static int mq_unlock(struct retort_conn *c, struct retort_error *err)
 static int mq_offline_sql(const struct retort_conn *c, int what, const char *arg,
                           size_t arg_len, char **out, struct retort_error *err)
 {
-	struct retort_buf b = RETORT_BUF_INIT;
+	struct retort_buf b = RETORT_BUF_INIT, stmt = RETORT_BUF_INIT;
 	char *ddl;
+	int rc;
 
 	*out = NULL;
 	switch (what) {
 	case RETORT_OFFLINE_BEGIN:
-		host->buf_puts(&b, "BEGIN;");
-		break;
 	case RETORT_OFFLINE_COMMIT:
-		host->buf_puts(&b, "COMMIT;");
+	case RETORT_OFFLINE_STATEMENT:
+		/* The family's rules, as Alembic writes SQLite: no BEGIN/COMMIT,
+		 * ';' after each statement (on a line of its own if a "--"
+		 * comment would swallow it).  Every SQLite plugin asks the host,
+		 * so all write the same script. */
+		rc = host->offline_sql(&b, RETORT_FAMILY_SQLITE, what, arg, arg ? arg_len : 0, err);
 		break;
 	case RETORT_OFFLINE_VERSION_DDL:
-		if (!(ddl = version_ddl(c, "")))
-			return oom(err);
-		host->buf_printf(&b, "%s;", ddl);
-		host->free(ddl);
-		break;
-	case RETORT_OFFLINE_STATEMENT:
-		/* a statement as host->split() gave it: add the terminator, on a
-		 * line of its own if a "--" comment would swallow it */
-		if (arg)
-			host->buf_put(&b, arg, arg_len);
-		if (arg && host->last_line_has_comment(arg, arg_len, 0))
-			host->buf_putc(&b, '\n');
-		host->buf_putc(&b, ';');
-		break;
 	case RETORT_OFFLINE_VERSION_INSERT:
-		host->buf_printf(&b, "INSERT INTO %s (version_num) VALUES (", c->qtable);
-		host->buf_put_quoted(&b, arg ? arg : "", '\'', '\'');
-		host->buf_puts(&b, ");");
+		/* the plugin's own statement, terminated by the same rule */
+		if (what == RETORT_OFFLINE_VERSION_DDL) {
+			if (!(ddl = version_ddl(c, "")))
+				return oom(err);
+			host->buf_puts(&stmt, ddl);
+			host->free(ddl);
+		} else {
+			host->buf_printf(&stmt, "INSERT INTO %s (version_num) VALUES (", c->qtable);
+			host->buf_put_quoted(&stmt, arg ? arg : "", '\'', '\'');
+			host->buf_putc(&stmt, ')');
+		}
+		if (stmt.oom) {
+			host->buf_free(&stmt);
+			return oom(err);
+		}
+		rc = host->offline_sql(&b, RETORT_FAMILY_SQLITE, RETORT_OFFLINE_STATEMENT, stmt.ptr,
+		                       stmt.len, err);
+		host->buf_free(&stmt);
 		break;
 	default:
 		return host->error_set(err, RETORT_ENOTSUPPORTED, "unknown offline SQL kind %d", what);
+	}
+	if (rc < 0) {
+		host->buf_free(&b);
+		return rc;
 	}
 	return detach(&b, out, err);
 }

@@ -64,7 +64,7 @@ extern "C" {
 #endif
 
 #define RETORT_DIALECT_ABI_MAJOR 1
-#define RETORT_DIALECT_ABI_MINOR 2
+#define RETORT_DIALECT_ABI_MINOR 3
 
 /* ------------------------------------------------------------------ codes */
 
@@ -180,10 +180,11 @@ struct retort_buf {
 
 /**
  * Database families (ABI 1.2): host->quote_ident() quotes from the
- * family's reserved words (SQLAlchemy's, generated into the core), and
- * host->column_type() spells its column types.  A native plugin and the
- * ODBC plugin talking to the same database pass the same family, so they
- * write the same SQL.
+ * family's reserved words (SQLAlchemy's, generated into the core),
+ * host->column_type() spells its column types, and host->offline_sql()
+ * (ABI 1.3) writes its offline SQL.  A native plugin and the ODBC plugin
+ * talking to the same database pass the same family, so they write the
+ * same SQL.
  */
 enum retort_family {
 	RETORT_FAMILY_NONE = 0,     /**< only the character rule */
@@ -303,6 +304,33 @@ struct retort_host {
 	 * NUMBER(19), TIMESTAMP.
 	 */
 	int (*column_type)(int family, int type, unsigned length, char *out, size_t outsz);
+
+	/* -- ABI 1.3.  Present whenever the core accepted a plugin declaring
+	 *    abi_minor >= 3; a plugin declaring less checks struct_size. ---- */
+	/**
+	 * The family's offline (--sql) text, for the vtable's offline_sql():
+	 * appends to b what offline_sql() returns for `what`, so that every
+	 * plugin writing for one database family writes the same script.
+	 * RETORT_OFFLINE_BEGIN and _COMMIT: Alembic's framing, which only its
+	 * dialects with transactional DDL get: "BEGIN;" and "COMMIT;" for
+	 * POSTGRESQL, "BEGIN TRANSACTION;" and "COMMIT;\n\nGO" for MSSQL,
+	 * nothing for SQLITE, MYSQL, ORACLE and NONE.  RETORT_OFFLINE_STATEMENT:
+	 * arg[0..len) (a statement without terminator; outer blanks dropped)
+	 * with the family's terminator: ';', on a line of its own when the
+	 * last line holds a line comment ("--", or '#' for MYSQL); MSSQL then
+	 * adds "\n\nGO" (and no second ';'); ORACLE writes no ';' but
+	 * "\n\n/"; MYSQL wraps a statement the mysql client would cut at an
+	 * inner ';' in "DELIMITER d\n...\nd\nDELIMITER ;", d being the first
+	 * of // $$ ;; @@ %% ~~ that the statement does not hold.  For
+	 * VERSION_DDL and VERSION_INSERT the plugin builds the statement and
+	 * passes it as a STATEMENT.  Returns 0 (out of memory sets b->oom, as
+	 * the buf_* members do); RETORT_ENOTSUPPORTED (nothing appended) for
+	 * another kind or an unknown family; RETORT_EUSAGE when the statement
+	 * cannot be written (a MYSQL body holding every delimiter), with err
+	 * saying what to change and the statement attached.
+	 */
+	int (*offline_sql)(struct retort_buf *b, int family, int what, const char *arg,
+	                   size_t len, struct retort_error *err);
 };
 
 /* ------------------------------------------------------------------ url */
@@ -500,6 +528,8 @@ struct retort_dialect {
 	 * is one statement without terminator and the result includes the
 	 * dialect's terminator (";", or "\nGO" on SQL Server); the other kinds
 	 * ignore arg.  The version table name comes from the create() options.
+	 * host->offline_sql() (ABI 1.3) writes BEGIN, COMMIT and statements
+	 * by the rules of a database family: call it rather than copy them.
 	 */
 	int (*offline_sql)(const struct retort_conn *conn, int what,
 	                   const char *arg, size_t arg_len, char **out,

@@ -1316,97 +1316,45 @@ static int my_column_type(const struct retort_conn *c, int type, unsigned length
 
 /* ------------------------------------------------------------ offline */
 
-
-/* Count the statements sqlsplit finds (stops at two). */
-static int count_stmt(const char *stmt, size_t len, unsigned line, void *payload)
-{
-	(void)stmt;
-	(void)len;
-	(void)line;
-	return ++*(int *)payload >= 2 ? 1 : 0;
-}
-
-/* Would the mysql client cut this statement at one of its ';'?  Quoted or
- * commented ';' do not count: the client's lexer knows quotes too. */
-static int needs_delimiter(const char *stmt, size_t n)
-{
-	int count = 0;
-	struct retort_error e;
-	int rc;
-	if (!memchr(stmt, ';', n))
-		return 0;
-	memset(&e, 0, sizeof(e));
-	rc = api->split(stmt, n, RETORT_SPLIT_MYSQL & ~RETORT_SPLIT_DELIMITER, 1, count_stmt,
-	                &count, &e);
-	api->free(e.message);
-	api->free(e.statement);
-	if (rc == RETORT_EUSAGE)
-		return 1;
-	return count >= 2;
-}
-
 /*
- * Offline output must run through the `mariadb`/`mysql` client: a statement
- * holding a ';' the client would cut at (a procedure or trigger body) is
- * wrapped in DELIMITER lines with a delimiter it does not contain; others
- * are printed as Alembic prints them.
+ * Offline output must run through the `mariadb`/`mysql` client.  What a
+ * MySQL script looks like (no BEGIN/COMMIT, the terminator, DELIMITER lines
+ * around a procedure or trigger body) is the host's rule for the family
+ * (host->offline_sql), which the odbc plugin follows too: one database,
+ * one script.  Only the version table's DDL is this plugin's.
  */
 static int my_offline_sql(const struct retort_conn *c, int what, const char *arg, size_t arg_len,
                           char **out, struct retort_error *err)
 {
-	static const char *const delims[] = { "//", "$$", ";;", "@@", "%%", "~~" };
 	struct retort_buf b = RETORT_BUF_INIT;
 	char *ddl;
+	int rc;
 
 	*out = NULL;
 	switch (what) {
 	case RETORT_OFFLINE_BEGIN:
 	case RETORT_OFFLINE_COMMIT:
-		/* Alembic prints no transaction around MySQL's implicit commits. */
+		rc = api->offline_sql(&b, RETORT_FAMILY_MYSQL, what, NULL, 0, err);
 		break;
 	case RETORT_OFFLINE_VERSION_DDL:
 		if (!c)
 			return api->error_set(err, RETORT_ERROR, "no handle for the version table");
 		if (!(ddl = version_ddl(c, 0)))
 			return oom(err);
-		api->buf_puts(&b, ddl);
-		api->buf_putc(&b, ';');
+		rc = api->offline_sql(&b, RETORT_FAMILY_MYSQL, RETORT_OFFLINE_STATEMENT, ddl,
+		                      strlen(ddl), err);
 		api->free(ddl);
 		break;
-	case RETORT_OFFLINE_STATEMENT: {
-		const char *stmt = arg ? arg : "";
-		size_t n = arg ? arg_len : 0, i;
-		const char *d = NULL;
-		if (!needs_delimiter(stmt, n)) {
-			api->buf_put(&b, stmt, n);
-			if (api->last_line_has_comment(stmt, n, 1))
-				api->buf_putc(&b, '\n');
-			api->buf_putc(&b, ';');
-			break;
-		}
-		for (i = 0; i < sizeof(delims) / sizeof(delims[0]) && !d; i++) {
-			size_t k;
-			d = delims[i];
-			for (k = 0; k + 1 < n; k++)
-				if (stmt[k] == d[0] && stmt[k + 1] == d[1]) {
-					d = NULL;
-					break;
-				}
-		}
-		if (!d)
-			return api->error_set(err, RETORT_ENOTSUPPORTED,
-			                      "no DELIMITER can wrap this statement for the mysql client");
-		api->buf_puts(&b, "DELIMITER ");
-		api->buf_puts(&b, d);
-		api->buf_putc(&b, '\n');
-		api->buf_put(&b, stmt, n);
-		api->buf_puts(&b, "\n");
-		api->buf_puts(&b, d);
-		api->buf_puts(&b, "\nDELIMITER ;");
+	case RETORT_OFFLINE_STATEMENT:
+		rc = api->offline_sql(&b, RETORT_FAMILY_MYSQL, what, arg ? arg : "", arg ? arg_len : 0,
+		                      err);
 		break;
-	}
 	default:
 		return api->error_set(err, RETORT_ENOTSUPPORTED, "unknown offline SQL kind %d", what);
+	}
+	if (rc < 0) {
+		api->buf_free(&b);
+		return rc;
 	}
 	if (!(*out = api->buf_detach(&b)))
 		return oom(err);

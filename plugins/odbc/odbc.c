@@ -1028,29 +1028,29 @@ static int odbc_quote_literal_fn(const struct retort_conn *c, const char *value,
 
 /*
  * Offline text, exactly the pieces Alembic's offline mode writes (each of
- * which Alembic follows with a blank line):
+ * which Alembic follows with a blank line).  BEGIN, COMMIT and every
+ * statement's terminator are the host's rule for the flavour's family
+ * (odbc_offline_sql), the same the native plugins follow:
  *  BEGIN        "BEGIN TRANSACTION;" (mssql), "BEGIN;" (postgresql), else ""
  *  COMMIT       "COMMIT;\n\nGO" (mssql), "COMMIT;" (postgresql), else ""
  *  VERSION_DDL  the CREATE TABLE with its terminator (as STATEMENT renders)
  *  STATEMENT    arg with its terminator: "x;" ; "x;\n\nGO" (mssql);
- *               "x\n\n/" (oracle)
+ *               "x\n\n/" (oracle); DELIMITER lines around a body (mysql)
  */
-static int odbc_offline_sql(const struct retort_conn *c, int what, const char *arg,
-                            size_t arg_len, char **out, struct retort_error *err)
+static int odbc_offline_sql_fn(const struct retort_conn *c, int what, const char *arg,
+                               size_t arg_len, char **out, struct retort_error *err)
 {
 	const struct odbc_flavour_info *fl = need_flavour(c, err);
 	struct retort_buf b = RETORT_BUF_INIT, ddl = RETORT_BUF_INIT;
+	int rc = 0;
 
 	*out = NULL;
 	if (!fl)
 		return RETORT_EUSAGE;
 	switch (what) {
 	case RETORT_OFFLINE_BEGIN:
-		H->buf_puts(&b, fl->begin_sql);
-		break;
 	case RETORT_OFFLINE_COMMIT:
-		if (*fl->commit_sql)
-			odbc_offline_statement(&b, fl, fl->commit_sql, strlen(fl->commit_sql));
+		rc = odbc_offline_sql(&b, fl, what, NULL, 0, err);
 		break;
 	case RETORT_OFFLINE_VERSION_DDL:
 		if (odbc_version_ddl(&ddl, fl, c->version_schema, c->version_table) < 0 ||
@@ -1058,7 +1058,7 @@ static int odbc_offline_sql(const struct retort_conn *c, int what, const char *a
 			H->buf_free(&ddl);
 			return H->error_set(err, RETORT_ENOMEM, "out of memory");
 		}
-		odbc_offline_statement(&b, fl, ddl.ptr, ddl.len);
+		rc = odbc_offline_sql(&b, fl, RETORT_OFFLINE_STATEMENT, ddl.ptr, ddl.len, err);
 		H->buf_free(&ddl);
 		break;
 	case RETORT_OFFLINE_VERSION_INSERT:
@@ -1083,17 +1083,21 @@ static int odbc_offline_sql(const struct retort_conn *c, int what, const char *a
 			H->buf_free(&ddl);
 			return H->error_set(err, RETORT_ENOMEM, "out of memory");
 		}
-		odbc_offline_statement(&b, fl, ddl.ptr, ddl.len);
+		rc = odbc_offline_sql(&b, fl, RETORT_OFFLINE_STATEMENT, ddl.ptr, ddl.len, err);
 		H->buf_free(&ddl);
 		break;
 	case RETORT_OFFLINE_STATEMENT:
 		if (!arg)
 			return H->error_set(err, RETORT_ERROR, "offline_sql(STATEMENT) without text");
-		odbc_offline_statement(&b, fl, arg, arg_len);
+		rc = odbc_offline_sql(&b, fl, what, arg, arg_len, err);
 		break;
 	default:
 		return H->error_set(err, RETORT_ENOTSUPPORTED,
 		                    "offline_sql: unknown kind %d for the odbc dialect", what);
+	}
+	if (rc < 0) {
+		H->buf_free(&b);
+		return rc;
 	}
 	if (!(*out = H->buf_detach(&b)))
 		return H->error_set(err, RETORT_ENOMEM, "out of memory");
@@ -1132,7 +1136,7 @@ static const struct retort_dialect vtable = {
 	odbc__unlock,
 	odbc_quote_identifier,
 	odbc_quote_literal_fn,
-	odbc_offline_sql,
+	odbc_offline_sql_fn,
 	odbc_query,
 	odbc_column_type_fn,
 	odbc_split_rules,

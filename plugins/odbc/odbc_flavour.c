@@ -7,8 +7,9 @@
  * The SQL text matches Alembic's offline output byte for byte (tests
  * regenerate it with Alembic and compare): identifiers are quoted exactly
  * when SQLAlchemy quotes them (the host holds its reserved words), the
- * version table DDL is SQLAlchemy's CREATE TABLE, and statements carry
- * Alembic's command terminator and batch separator.
+ * version table DDL is SQLAlchemy's CREATE TABLE, and BEGIN, COMMIT and
+ * statements (Alembic's command terminator and batch separator) are the
+ * host's per family (host->offline_sql), as the native plugins write them.
  */
 #include "config.h"
 
@@ -28,29 +29,22 @@ static const struct odbc_flavour_info flavours[] = {
 	{ ODBC_FL_MSSQL, "mssql", RETORT_SPLIT_MSSQL,
 	  CAPS_COMMON | RETORT_CAP_TRANSACTIONAL_DDL | RETORT_CAP_ADVISORY_LOCK |
 		  RETORT_CAP_SCHEMAS,
-	  '[', ']', 0, "VARCHAR(32)", "BEGIN TRANSACTION;", "COMMIT",
-	  RETORT_FAMILY_MSSQL },
-	/* Oracle DDL commits implicitly: no transactional DDL, and offline
-	 * output has no BEGIN/COMMIT (as Alembic's). */
+	  '[', ']', 0, "VARCHAR(32)", RETORT_FAMILY_MSSQL },
+	/* Oracle DDL commits implicitly: no transactional DDL. */
 	{ ODBC_FL_ORACLE, "oracle", RETORT_SPLIT_ORACLE,
 	  CAPS_COMMON | RETORT_CAP_ADVISORY_LOCK | RETORT_CAP_SCHEMAS,
-	  '"', '"', 0, "VARCHAR2(32 CHAR)", "", "",
-	  RETORT_FAMILY_ORACLE },
+	  '"', '"', 0, "VARCHAR2(32 CHAR)", RETORT_FAMILY_ORACLE },
 	{ ODBC_FL_POSTGRESQL, "postgresql", RETORT_SPLIT_POSTGRESQL,
 	  CAPS_COMMON | RETORT_CAP_TRANSACTIONAL_DDL | RETORT_CAP_ADVISORY_LOCK |
 		  RETORT_CAP_SCHEMAS | RETORT_CAP_CREATE_IF_ABSENT,
-	  '"', '"', 0, "VARCHAR(32)", "BEGIN;", "COMMIT",
-	  RETORT_FAMILY_POSTGRESQL },
+	  '"', '"', 0, "VARCHAR(32)", RETORT_FAMILY_POSTGRESQL },
 	{ ODBC_FL_MYSQL, "mysql", RETORT_SPLIT_MYSQL,
 	  CAPS_COMMON | RETORT_CAP_ADVISORY_LOCK | RETORT_CAP_SCHEMAS | RETORT_CAP_CREATE_IF_ABSENT,
-	  '`', '`', 1, "VARCHAR(32)", "", "",
-	  RETORT_FAMILY_MYSQL },
-	/* SQLite rolls DDL back, but has no server-side lock.  Alembic treats
-	 * it as non-transactional in offline output (no BEGIN/COMMIT). */
+	  '`', '`', 1, "VARCHAR(32)", RETORT_FAMILY_MYSQL },
+	/* SQLite rolls DDL back, but has no server-side lock. */
 	{ ODBC_FL_SQLITE, "sqlite", RETORT_SPLIT_SQLITE,
 	  CAPS_COMMON | RETORT_CAP_TRANSACTIONAL_DDL | RETORT_CAP_CREATE_IF_ABSENT,
-	  '"', '"', 0, "VARCHAR(32)", "", "",
-	  RETORT_FAMILY_SQLITE },
+	  '"', '"', 0, "VARCHAR(32)", RETORT_FAMILY_SQLITE },
 };
 
 /* ASCII-only case-insensitive comparisons (no locale surprises). */
@@ -189,115 +183,12 @@ done:
 	return error;
 }
 
-/* Trim blanks at both ends of s[0..*len); returns the new start. */
-static const char *trim(const char *s, size_t *len)
+int odbc_offline_sql(struct retort_buf *b, const struct odbc_flavour_info *fl, int what,
+                     const char *stmt, size_t len, struct retort_error *err)
 {
-	size_t n = *len;
-	while (n && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')) {
-		s++;
-		n--;
-	}
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' ||
-	             s[n - 1] == '\r'))
-		n--;
-	*len = n;
-	return s;
-}
-
-static int count_stmt(const char *stmt, size_t len, unsigned line, void *payload)
-{
-	(void)stmt;
-	(void)len;
-	(void)line;
-	return ++*(unsigned *)payload > 1;
-}
-
-/* The text is more than one statement to the flavour's lexer (a ';'
- * outside quotes and comments), or cannot be lexed at all. */
-static int splits_in_several(const char *stmt, size_t len, unsigned flags)
-{
-	struct retort_error e;
-	unsigned n = 0;
-	int rc;
-	memset(&e, 0, sizeof(e));
-	rc = H->split(stmt, len, flags, 1, count_stmt, &n, &e);
-	H->free(e.message);
-	H->free(e.statement);
-	return rc == RETORT_EUSAGE || n > 1;
-}
-
-/*
- * Put the terminator on a line of its own when the statement's last line
- * may end in a line comment ("-- note", or "# note" on MySQL), which would
- * swallow it.  A false alarm (a "--" inside a string) costs a line break.
- */
-static void put_terminator(struct retort_buf *b, const struct odbc_flavour_info *fl,
-                           const char *stmt, size_t len)
-{
-	if (H->last_line_has_comment(stmt, len, fl->id == ODBC_FL_MYSQL))
-		H->buf_putc(b, '\n');
-	H->buf_putc(b, ';');
-}
-
-/* A DELIMITER the statement does not contain. */
-static const char *pick_delimiter(const char *stmt, size_t len)
-{
-	static const char *const cands[] = { "//", "$$", ";;", "@@", "##" };
-	size_t i, j, n;
-	for (i = 0; i < N_OF(cands); i++) {
-		n = strlen(cands[i]);
-		for (j = 0; j + n <= len; j++)
-			if (memcmp(stmt + j, cands[i], n) == 0)
-				break;
-		if (j + n > len)
-			return cands[i];
-	}
-	return "//";
-}
-
-void odbc_offline_statement(struct retort_buf *b, const struct odbc_flavour_info *fl,
-                            const char *stmt, size_t len)
-{
-	stmt = trim(stmt, &len);
-	switch (fl->id) {
-	case ODBC_FL_MSSQL:
-		/* Alembic: text + ";" then the "GO" batch separator as its own
-		 * piece.  A batch that already ends in ';' keeps just one. */
-		H->buf_put(b, stmt, len);
-		if (len == 0 || stmt[len - 1] != ';')
-			put_terminator(b, fl, stmt, len);
-		H->buf_puts(b, "\n\nGO");
-		break;
-	case ODBC_FL_ORACLE:
-		/* Alembic: no terminator, then "/" as its own piece.  SQL*Plus
-		 * ends a SQL statement at the blank line and runs it at "/";
-		 * a PL/SQL block keeps its final "END;" and runs at "/" too. */
-		H->buf_put(b, stmt, len);
-		H->buf_puts(b, "\n\n/");
-		break;
-	case ODBC_FL_MYSQL:
-		/* A statement the mysql client would cut at an inner ';' (a
-		 * procedure or trigger body that came from a DELIMITER block)
-		 * gets a delimiter of its own, as the script author gave it. */
-		if (splits_in_several(stmt, len, fl->split_flags)) {
-			const char *delim = pick_delimiter(stmt, len);
-			H->buf_puts(b, "DELIMITER ");
-			H->buf_puts(b, delim);
-			H->buf_putc(b, '\n');
-			H->buf_put(b, stmt, len);
-			H->buf_putc(b, '\n');
-			H->buf_puts(b, delim);
-			H->buf_puts(b, "\nDELIMITER ;");
-			break;
-		}
-		H->buf_put(b, stmt, len);
-		put_terminator(b, fl, stmt, len);
-		break;
-	default:
-		H->buf_put(b, stmt, len);
-		put_terminator(b, fl, stmt, len);
-		break;
-	}
+	/* The family's rules are the host's, so that this plugin and the
+	 * native one write the same script for one database (issue 11). */
+	return H->offline_sql(b, fl->words, what, stmt, len, err);
 }
 
 /* ------------------------------------------------------------ URL */

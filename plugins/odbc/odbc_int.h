@@ -40,10 +40,9 @@ struct odbc_flavour_info {
 	char q_open, q_close;     /* identifier quotes: [] `` or "" */
 	int literal_backslash;    /* backslash escapes in '...' (MySQL) */
 	const char *version_type; /* column type of version_num, as Alembic */
-	const char *begin_sql;    /* offline BEGIN text, "" when none */
-	const char *commit_sql;   /* offline COMMIT text, "" when none */
-	int words;                /* RETORT_FAMILY_*: SQLAlchemy's reserved words
-	                             and the column types, which the host holds */
+	int words;                /* RETORT_FAMILY_*: SQLAlchemy's reserved words,
+	                             the column types and the offline SQL text,
+	                             which the host holds */
 };
 
 /* Rules of a known flavour; NULL for ODBC_FL_UNKNOWN. */
@@ -75,14 +74,15 @@ int odbc_table_name(struct retort_buf *b, const struct odbc_flavour_info *fl,
 int odbc_version_ddl(struct retort_buf *b, const struct odbc_flavour_info *fl,
                      const char *schema, const char *table);
 /*
- * Append one statement as Alembic's offline mode writes it: the text, the
- * flavour's command terminator (';', none on Oracle) and the batch
- * separator line where the flavour has one ("GO" on SQL Server, "/" on
- * Oracle), separated as Alembic separates them.  The caller puts the blank
- * line between pieces (Alembic writes "\n\n" after every piece).
+ * Append the offline text of `what` (RETORT_OFFLINE_BEGIN, _COMMIT, or a
+ * _STATEMENT stmt[0..len)) as Alembic's offline mode writes it for the
+ * flavour's family: the host's rule (host->offline_sql), the native
+ * plugins' too.  The caller puts the blank line between pieces (Alembic
+ * writes "\n\n" after every piece).  0, or a negative RETORT_E* code with
+ * err filled; out of memory sets b->oom.
  */
-void odbc_offline_statement(struct retort_buf *b, const struct odbc_flavour_info *fl,
-                            const char *stmt, size_t len);
+int odbc_offline_sql(struct retort_buf *b, const struct odbc_flavour_info *fl, int what,
+                     const char *stmt, size_t len, struct retort_error *err);
 
 /*
  * The vtable's column_type() for a flavour: the spelling Alembic's

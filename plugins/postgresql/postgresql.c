@@ -1083,33 +1083,37 @@ static int pg_column_type(const struct retort_conn *c, int type, unsigned length
 /* ------------------------------------------------------------ offline */
 
 
+/*
+ * Offline texts: BEGIN, COMMIT and each statement's terminator are the
+ * host's rule for the family (host->offline_sql), which the odbc plugin
+ * follows too; the version table's DDL and INSERT (with SQLAlchemy's
+ * RETURNING) are this plugin's, terminated the same way.
+ */
 static int pg_offline_sql(const struct retort_conn *c, int what, const char *arg, size_t arg_len,
                           char **out, struct retort_error *err)
 {
-	struct retort_buf b = RETORT_BUF_INIT;
+	struct retort_buf b = RETORT_BUF_INIT, ins = RETORT_BUF_INIT;
 	char *ddl;
+	int rc;
 
 	*out = NULL;
 	switch (what) {
 	case RETORT_OFFLINE_BEGIN:
-		api->buf_puts(&b, "BEGIN;");
-		break;
 	case RETORT_OFFLINE_COMMIT:
-		api->buf_puts(&b, "COMMIT;");
+		rc = api->offline_sql(&b, RETORT_FAMILY_POSTGRESQL, what, NULL, 0, err);
 		break;
 	case RETORT_OFFLINE_VERSION_DDL:
 		if (!c)
 			return api->error_set(err, RETORT_ERROR, "no handle for the version table");
 		if (!(ddl = version_ddl(c, 0)))
 			return oom(err);
-		api->buf_puts(&b, ddl);
-		api->buf_putc(&b, ';');
+		rc = api->offline_sql(&b, RETORT_FAMILY_POSTGRESQL, RETORT_OFFLINE_STATEMENT, ddl,
+		                      strlen(ddl), err);
 		api->free(ddl);
 		break;
 	case RETORT_OFFLINE_VERSION_INSERT: {
 		/* SQLAlchemy adds RETURNING for the primary key on PostgreSQL. */
 		char *lit = NULL, *rev;
-		int rc;
 		if (!c || !arg)
 			return api->error_set(err, RETORT_ERROR, "no handle for the version table");
 		if (!(rev = api->strndup(arg, arg_len)))
@@ -1118,25 +1122,33 @@ static int pg_offline_sql(const struct retort_conn *c, int what, const char *arg
 		api->free(rev);
 		if (rc < 0)
 			return rc;
-		api->buf_puts(&b, "INSERT INTO ");
-		api->buf_puts(&b, c->qtable);
-		api->buf_puts(&b, " (version_num) VALUES (");
-		api->buf_puts(&b, lit);
-		api->buf_puts(&b, ") RETURNING ");
-		api->buf_puts(&b, c->qtable);
-		api->buf_puts(&b, ".version_num;");
+		api->buf_puts(&ins, "INSERT INTO ");
+		api->buf_puts(&ins, c->qtable);
+		api->buf_puts(&ins, " (version_num) VALUES (");
+		api->buf_puts(&ins, lit);
+		api->buf_puts(&ins, ") RETURNING ");
+		api->buf_puts(&ins, c->qtable);
+		api->buf_puts(&ins, ".version_num");
 		api->free(lit);
+		if (ins.oom) {
+			api->buf_free(&ins);
+			return oom(err);
+		}
+		rc = api->offline_sql(&b, RETORT_FAMILY_POSTGRESQL, RETORT_OFFLINE_STATEMENT,
+		                      ins.ptr, ins.len, err);
+		api->buf_free(&ins);
 		break;
 	}
 	case RETORT_OFFLINE_STATEMENT:
-		if (arg)
-			api->buf_put(&b, arg, arg_len);
-		if (arg && api->last_line_has_comment(arg, arg_len, 0))
-			api->buf_putc(&b, '\n');
-		api->buf_putc(&b, ';');
+		rc = api->offline_sql(&b, RETORT_FAMILY_POSTGRESQL, what, arg ? arg : "",
+		                      arg ? arg_len : 0, err);
 		break;
 	default:
 		return api->error_set(err, RETORT_ENOTSUPPORTED, "unknown offline SQL kind %d", what);
+	}
+	if (rc < 0) {
+		api->buf_free(&b);
+		return rc;
 	}
 	if (!(*out = api->buf_detach(&b)))
 		return oom(err);

@@ -1155,39 +1155,45 @@ static int sq_quote_literal(const struct retort_conn *c, const char *value, char
 
 /*
  * Offline texts.  VERSION_DDL is Alembic's `upgrade --sql` text for SQLite
- * (tabs shown as four spaces) with its ";"; the core adds the blank line
- * that follows every statement.
+ * (tabs shown as four spaces); BEGIN, COMMIT and each statement's
+ * terminator are the host's rule for the family (host->offline_sql), which
+ * the odbc plugin follows too: one database, one script.  So there is no
+ * BEGIN/COMMIT, as in Alembic's script (its SQLite impl says
+ * transactional_ddl = False), although online runs are transactional.
+ * The core adds the blank line that follows every piece.
  */
 static int sq_offline_sql(const struct retort_conn *c, int what, const char *arg,
                           size_t arg_len, char **out, struct retort_error *err)
 {
 	struct retort_buf b = RETORT_BUF_INIT;
 	char *ddl;
+	int rc = 0;
 
 	*out = NULL;
 	switch (what) {
 	case RETORT_OFFLINE_BEGIN:
-		api->buf_puts(&b, "BEGIN;");
-		break;
 	case RETORT_OFFLINE_COMMIT:
-		api->buf_puts(&b, "COMMIT;");
+		rc = api->offline_sql(&b, RETORT_FAMILY_SQLITE, what, NULL, 0, err);
 		break;
 	case RETORT_OFFLINE_VERSION_DDL:
 		if (!c)
 			return api->error_set(err, RETORT_ERROR, "no handle for the version table");
 		if (!(ddl = version_ddl(c, "    ")))
 			return oom(err);
-		api->buf_puts(&b, ddl);
-		api->buf_putc(&b, ';');
+		rc = api->offline_sql(&b, RETORT_FAMILY_SQLITE, RETORT_OFFLINE_STATEMENT, ddl,
+		                      strlen(ddl), err);
 		api->free(ddl);
 		break;
 	case RETORT_OFFLINE_STATEMENT:
-		if (arg)
-			api->buf_put(&b, arg, arg_len);
-		api->buf_putc(&b, ';');
+		rc = api->offline_sql(&b, RETORT_FAMILY_SQLITE, what, arg ? arg : "",
+		                      arg ? arg_len : 0, err);
 		break;
 	default:
 		return api->error_set(err, RETORT_ENOTSUPPORTED, "unknown offline SQL kind %d", what);
+	}
+	if (rc < 0) {
+		api->buf_free(&b);
+		return rc;
 	}
 	if (!(*out = api->buf_detach(&b)))
 		return oom(err);

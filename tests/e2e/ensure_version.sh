@@ -26,7 +26,11 @@ same "keeps its rows" "$(versions)" "aaa"
 
 expect "ensure-version --sql" 0 ensure-version --sql
 out_has "prints the CREATE TABLE" "CREATE TABLE alembic_version"
-out_has "in a transaction" "BEGIN;"
+if grep -q "BEGIN" "$T/out"; then
+	tap_fail "and no BEGIN/COMMIT on SQLite (as Alembic)"
+else
+	tap_ok "and no BEGIN/COMMIT on SQLite (as Alembic)"
+fi
 if grep -q "DROP TABLE" "$T/out"; then tap_fail "and no DROP TABLE"; else tap_ok "and no DROP TABLE"; fi
 rm -f "$T/ev.sql"
 expect "ensure-version --sql -o FILE" 0 ensure-version --sql -o "$T/ev.sql"

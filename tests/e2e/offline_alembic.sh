@@ -46,10 +46,9 @@
 #            covers BEGIN/COMMIT, GO, "/" and statement terminators)
 #
 # SQLite: Alembic's SQLite implementation claims no transactional DDL and so
-# writes no BEGIN/COMMIT; retort's SQLite dialect does roll DDL back and
-# frames the script in BEGIN/COMMIT.  Alembic is therefore configured with
-# transactional_ddl=True for SQLite (env.py reads $OFFLINE_TRANSACTIONAL_DDL),
-# which changes nothing but the framing.
+# writes no BEGIN/COMMIT; neither does retort (host->offline_sql, for the
+# sqlite and odbc plugins alike), though it runs SQLite transactionally
+# online.  Alembic runs with its stock configuration for every dialect.
 #
 # Needs Debian's python3-alembic (/usr/bin/python3 -m alembic); offline mode
 # loads no DBAPI driver, so plain dialect URLs (mssql://, oracle://) work.
@@ -160,8 +159,6 @@ import os
 from alembic import context
 config = context.config
 opts = {}
-if os.environ.get("OFFLINE_TRANSACTIONAL_DDL") == "true":
-    opts["transactional_ddl"] = True
 if os.environ.get("OFFLINE_TPM") == "true":
     opts["transaction_per_migration"] = True
 if os.environ.get("OFFLINE_VT"):
@@ -422,9 +419,7 @@ while IFS='|' read -r d aurl rurl module; do
 	done <<EOF
 $COMMANDS
 EOF
-	tx=false
-	[ "$d" = sqlite ] && tx=true
-	(cd "$T/alembic" && OFFLINE_TRANSACTIONAL_DDL=$tx "$PY" "$HELPERS/alembic_batch.py" \
+	(cd "$T/alembic" && "$PY" "$HELPERS/alembic_batch.py" \
 		alembic.ini "$aurl" "$T/out/$d/alembic" "$@") >"$T/out/$d/alembic.log" 2>&1
 	# retort, command by command.
 	retort_project "$T/proj-$d" "$rurl" "$d"

@@ -66,14 +66,10 @@ ff|bb'
 mkdir -p "$T/alembic/proj/versions"
 cp "$top_srcdir/tests/fixtures/alembic-offline.ini" "$T/alembic/alembic.ini"
 cat >"$T/alembic/proj/env.py" <<'PYEOF'
-import os
 from alembic import context
 config = context.config
-opts = {}
-if os.environ.get("OFFLINE_TRANSACTIONAL_DDL") == "true":
-    opts["transactional_ddl"] = True
 context.configure(url=config.get_main_option("sqlalchemy.url"),
-                  literal_binds=True, dialect_opts={"paramstyle": "named"}, **opts)
+                  literal_binds=True, dialect_opts={"paramstyle": "named"})
 with context.begin_transaction():
     context.run_migrations()
 PYEOF
@@ -110,9 +106,7 @@ while IFS='|' read -r d aurl rurl module; do
 	done <<EOF
 $COMMANDS
 EOF
-	tx=false
-	[ "$d" = sqlite ] && tx=true   # retort's SQLite frames in BEGIN/COMMIT (README)
-	(cd "$T/alembic" && OFFLINE_TRANSACTIONAL_DDL=$tx "$PY" "$HELPERS/alembic_batch.py" \
+	(cd "$T/alembic" && "$PY" "$HELPERS/alembic_batch.py" \
 		alembic.ini "$aurl" "$T/out/$d/alembic" "$@") >"$T/out/$d/alembic.log" 2>&1
 	# offline_history = false: only what Alembic renders, to compare
 	printf 'script_location = "migrations";\nurl = "%s";\noffline_history = false;\n' "$rurl" \

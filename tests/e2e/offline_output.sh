@@ -9,8 +9,9 @@
 #    and again never sees a partial script.
 #  - The file gets the mode a shell redirection would give it: a new one
 #    0666 less the umask (not mkstemp's 0600), an existing one its own.
-#  - On an error (unknown revision, a script that fails to split, a
-#    directory that does not exist, --output without --sql, stamp --purge)
+#  - On an error (unknown revision, a script that fails to split, a MySQL
+#    body no DELIMITER can wrap, a directory that does not exist, --output
+#    without --sql, stamp --purge)
 #    retort exits 2,
 #    leaves an existing FILE untouched, creates none, and leaves no
 #    temporary file behind.
@@ -211,6 +212,29 @@ if [ -f "$top_builddir/plugins/mysql/retort_mysql.la" ]; then
 else
 	tap_skip "mysql: the mysql plugin is not built"
 fi
+rm migrations/versions/ccc.sql
+
+# A MySQL body holding every DELIMITER the rendering could wrap it in: a
+# clear error naming the script, line and statement and saying what to
+# change, the same from the native plugin and the odbc plugin (one rule:
+# host->offline_sql), never a DELIMITER the body contains.
+script ccc bbb "DELIMITER ;;;
+CREATE PROCEDURE p()
+BEGIN
+  SELECT '// \$\$ ;; @@ %% ~~';
+  SELECT 2;
+END;;;
+DELIMITER ;" "SELECT 1;"
+for u in "mysql://u@127.0.0.1:1/db|mysql" "odbc://?dsn=x&flavour=mysql|odbc"; do
+	if [ -f "$top_builddir/plugins/${u#*|}/retort_${u#*|}.la" ]; then
+		fails "${u#*|}: a body holding every DELIMITER" 2 "ccc.sql:7: cannot render offline SQL" \
+			--url "${u%|*}" upgrade head --sql
+		err_has "${u#*|}: the error says what to change" "each of // \$\$ ;; @@ %% ~~; change one of these in it"
+		err_has "${u#*|}: and shows the statement" "statement 1 (line 7): CREATE PROCEDURE p()"
+	else
+		tap_skip "${u#*|}: the ${u#*|} plugin is not built"
+	fi
+done
 rm migrations/versions/ccc.sql
 
 # `stamp --purge` cannot be rendered offline: the rows to delete are not

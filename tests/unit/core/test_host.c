@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tests/unit/core/test_host.c - the services of the host table (ABI 1.2)
- * that plugins use instead of private copies: the string builder, the
+ * tests/unit/core/test_host.c - the services of the host table (ABI 1.2,
+ * 1.3) that plugins use instead of private copies: the string builder, the
  * statement splitter's entry point, identifier quoting from SQLAlchemy's
- * reserved words, the one masking policy, hash64 and clocks.  Allocations go
+ * reserved words, the one masking policy, hash64, clocks and a family's
+ * offline SQL.  Allocations go
  * through rt_malloc & co. so rt__alloc_fail_after() can make them fail;
  * leaks show under valgrind / ASan (make check-sanitize).
  */
@@ -486,6 +487,136 @@ static void test_split(void **state)
 	err_free(&e);
 }
 
+/* host->offline_sql(family, what, text): the text, or NULL with *rc set */
+static char *offline(int family, int what, const char *text, int *rc, struct retort_error *e)
+{
+	struct retort_buf b = RETORT_BUF_INIT;
+	char *s;
+	*rc = H->offline_sql(&b, family, what, text, text ? strlen(text) : 0, e);
+	s = H->buf_detach(&b);
+	assert_non_null(s);
+	if (*rc != 0) {
+		assert_string_equal(s, "");  /* nothing half-written */
+		H->free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void test_offline_sql(void **state)
+{
+	static const struct {
+		int family, what;
+		const char *in, *out;
+	} cases[] = {
+		/* Alembic 1.8 frames only PostgreSQL and SQL Server */
+		{ RETORT_FAMILY_POSTGRESQL, RETORT_OFFLINE_BEGIN, NULL, "BEGIN;" },
+		{ RETORT_FAMILY_POSTGRESQL, RETORT_OFFLINE_COMMIT, NULL, "COMMIT;" },
+		{ RETORT_FAMILY_MSSQL, RETORT_OFFLINE_BEGIN, NULL, "BEGIN TRANSACTION;" },
+		{ RETORT_FAMILY_MSSQL, RETORT_OFFLINE_COMMIT, NULL, "COMMIT;\n\nGO" },
+		{ RETORT_FAMILY_SQLITE, RETORT_OFFLINE_BEGIN, NULL, "" },
+		{ RETORT_FAMILY_SQLITE, RETORT_OFFLINE_COMMIT, NULL, "" },
+		{ RETORT_FAMILY_MYSQL, RETORT_OFFLINE_BEGIN, NULL, "" },
+		{ RETORT_FAMILY_ORACLE, RETORT_OFFLINE_COMMIT, NULL, "" },
+		{ RETORT_FAMILY_NONE, RETORT_OFFLINE_BEGIN, NULL, "" },
+		/* terminators; outer blanks dropped */
+		{ RETORT_FAMILY_SQLITE, RETORT_OFFLINE_STATEMENT, "\n SELECT 1 \n", "SELECT 1;" },
+		{ RETORT_FAMILY_NONE, RETORT_OFFLINE_STATEMENT, "SELECT 1", "SELECT 1;" },
+		{ RETORT_FAMILY_MSSQL, RETORT_OFFLINE_STATEMENT, "SELECT 1", "SELECT 1;\n\nGO" },
+		{ RETORT_FAMILY_MSSQL, RETORT_OFFLINE_STATEMENT, "EXEC p;", "EXEC p;\n\nGO" },
+		{ RETORT_FAMILY_ORACLE, RETORT_OFFLINE_STATEMENT, "BEGIN\n  NULL;\nEND;",
+		  "BEGIN\n  NULL;\nEND;\n\n/" },
+		/* a trailing line comment does not swallow the terminator */
+		{ RETORT_FAMILY_SQLITE, RETORT_OFFLINE_STATEMENT, "SELECT 1 -- note",
+		  "SELECT 1 -- note\n;" },
+		{ RETORT_FAMILY_POSTGRESQL, RETORT_OFFLINE_STATEMENT, "SELECT 1 -- note",
+		  "SELECT 1 -- note\n;" },
+		{ RETORT_FAMILY_MSSQL, RETORT_OFFLINE_STATEMENT, "SELECT 1\n-- last",
+		  "SELECT 1\n-- last\n;\n\nGO" },
+		{ RETORT_FAMILY_MYSQL, RETORT_OFFLINE_STATEMENT, "SELECT 1 # note",
+		  "SELECT 1 # note\n;" },
+		{ RETORT_FAMILY_SQLITE, RETORT_OFFLINE_STATEMENT, "SELECT 1 # not one here",
+		  "SELECT 1 # not one here;" },
+		/* MySQL: ';' quoted or commented needs no DELIMITER */
+		{ RETORT_FAMILY_MYSQL, RETORT_OFFLINE_STATEMENT, "INSERT INTO t VALUES ('a;b')",
+		  "INSERT INTO t VALUES ('a;b');" },
+		/* a body gets the first delimiter it does not hold */
+		{ RETORT_FAMILY_MYSQL, RETORT_OFFLINE_STATEMENT, "BEGIN SELECT 1; END",
+		  "DELIMITER //\nBEGIN SELECT 1; END\n//\nDELIMITER ;" },
+		{ RETORT_FAMILY_MYSQL, RETORT_OFFLINE_STATEMENT, "BEGIN SELECT '//$$;;@@'; END",
+		  "DELIMITER %%\nBEGIN SELECT '//$$;;@@'; END\n%%\nDELIMITER ;" },
+		{ RETORT_FAMILY_MYSQL, RETORT_OFFLINE_STATEMENT, "BEGIN SELECT '//$$;;@@%%'; END",
+		  "DELIMITER ~~\nBEGIN SELECT '//$$;;@@%%'; END\n~~\nDELIMITER ;" },
+		/* other families keep the body's ';' as they are */
+		{ RETORT_FAMILY_SQLITE, RETORT_OFFLINE_STATEMENT,
+		  "CREATE TRIGGER t AFTER INSERT ON x BEGIN SELECT '//'; END",
+		  "CREATE TRIGGER t AFTER INSERT ON x BEGIN SELECT '//'; END;" },
+	};
+	const char *all = "CREATE PROCEDURE p() BEGIN SELECT '// $$ ;; @@ %% ~~'; END";
+	struct retort_error e;
+	char *s;
+	size_t i;
+	int rc;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		s = offline(cases[i].family, cases[i].what, cases[i].in, &rc, &e);
+		if (!s || strcmp(s, cases[i].out) != 0)
+			fail_msg("case %zu: family %d, kind %d: '%s', want '%s' (rc %d)", i,
+			         cases[i].family, cases[i].what, s ? s : "(failed)", cases[i].out, rc);
+		H->free(s);
+		assert_int_equal(e.code, 0);
+	}
+
+	/* every delimiter held: refused, saying what to change, the
+	 * statement attached; never a DELIMITER the body holds */
+	assert_null(offline(RETORT_FAMILY_MYSQL, RETORT_OFFLINE_STATEMENT, all, &rc, &e));
+	assert_int_equal(rc, RETORT_EUSAGE);
+	assert_int_equal(e.code, RETORT_EUSAGE);
+	assert_non_null(e.message);
+	assert_non_null(strstr(e.message, "no DELIMITER can wrap this statement"));
+	assert_non_null(strstr(e.message, "// $$ ;; @@ %% ~~; change one of these"));
+	assert_non_null(e.statement);
+	assert_string_equal(e.statement, all);
+	err_free(&e);
+	/* elsewhere it is just a statement */
+	s = offline(RETORT_FAMILY_POSTGRESQL, RETORT_OFFLINE_STATEMENT, all, &rc, &e);
+	assert_non_null(s);
+	H->free(s);
+
+	/* kinds the plugin writes itself, and unknown families */
+	assert_null(offline(RETORT_FAMILY_SQLITE, RETORT_OFFLINE_VERSION_DDL, NULL, &rc, &e));
+	assert_int_equal(rc, RETORT_ENOTSUPPORTED);
+	err_free(&e);
+	assert_null(offline(RETORT_FAMILY_SQLITE, RETORT_OFFLINE_VERSION_INSERT, "a1", &rc, &e));
+	assert_int_equal(rc, RETORT_ENOTSUPPORTED);
+	err_free(&e);
+	assert_null(offline(RETORT_FAMILY_ORACLE + 1, RETORT_OFFLINE_BEGIN, NULL, &rc, &e));
+	assert_int_equal(rc, RETORT_ENOTSUPPORTED);
+	err_free(&e);
+	assert_null(offline(-1, RETORT_OFFLINE_STATEMENT, "SELECT 1", &rc, &e));
+	assert_int_equal(rc, RETORT_ENOTSUPPORTED);
+	err_free(&e);
+}
+
+/* Out of memory is the buffer's, sticky, as with buf_*. */
+static void test_offline_sql_oom(void **state)
+{
+	struct retort_buf b = RETORT_BUF_INIT;
+	struct retort_error e;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	rt__alloc_fail_after(1);
+	assert_int_equal(H->offline_sql(&b, RETORT_FAMILY_MYSQL, RETORT_OFFLINE_STATEMENT,
+	                                "BEGIN SELECT 1; END", 19, &e), 0);
+	assert_true(b.oom);
+	assert_null(H->buf_detach(&b));
+	rt__alloc_fail_after(0);
+	assert_int_equal(e.code, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -503,6 +634,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mask, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_secrets_of, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_split, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_offline_sql, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_offline_sql_oom, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -957,17 +957,22 @@ static void test_offline_sql(void **state)
 
 	assert_int_equal(create_url(&c, "sqlite:///offline.db", tmpdir, 1000, NULL, NULL, &err), 0);
 	rt_dialect_error_free(&err);
+	/* as Alembic's script: no BEGIN/COMMIT for SQLite */
 	OK(D->offline_sql(c, RETORT_OFFLINE_BEGIN, NULL, 0, &out, &e_));
-	assert_string_equal(out, "BEGIN;");
+	assert_string_equal(out, "");
 	rt_free(out);
 	OK(D->offline_sql(c, RETORT_OFFLINE_COMMIT, NULL, 0, &out, &e_));
-	assert_string_equal(out, "COMMIT;");
+	assert_string_equal(out, "");
 	rt_free(out);
 	OK(D->offline_sql(c, RETORT_OFFLINE_VERSION_DDL, NULL, 0, &out, &e_));
 	assert_string_equal(out, alembic_offline_ddl);
 	rt_free(out);
 	OK(D->offline_sql(c, RETORT_OFFLINE_STATEMENT, "SELECT 1; trailing", 8, &out, &e_));
 	assert_string_equal(out, "SELECT 1;");
+	rt_free(out);
+	/* a trailing line comment does not swallow the terminator */
+	OK(D->offline_sql(c, RETORT_OFFLINE_STATEMENT, "SELECT 1 -- one", 15, &out, &e_));
+	assert_string_equal(out, "SELECT 1 -- one\n;");
 	rt_free(out);
 	rt_dialect_error_init(&err);
 	assert_int_equal(D->offline_sql(c, 99, NULL, 0, &out, &err), RETORT_ENOTSUPPORTED);
