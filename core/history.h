@@ -106,6 +106,19 @@ void rt_history_last_free(struct rt_last_command *c);
 int rt_history_verify(struct rt_verify_report *out, struct rt_history *h,
                       const struct rt_strvec *rows, struct rt_err *err);
 
+/*
+ * Before a command that runs, or tells whether to run, an upgrade
+ * (`upgrade`, `check`): the checks of `verify`.  An applied script edited
+ * since it ran is an error (exit 1, naming each, the message upgrade
+ * gives) unless `allow_changed` (--allow-changed) or on_changed_script =
+ * "warn" in `cfg`: then a warning, and with `accept` (a run) its revision
+ * goes to h->accept.  Other findings are warnings; rows naming unknown
+ * revisions are the caller's to refuse.
+ */
+int rt_history_precheck(struct rt_history *h, const struct rt_settings *cfg,
+                        const struct rt_strvec *rows, int allow_changed, int accept,
+                        struct rt_err *err);
+
 /* One row of retort_audit, as `log` shows it. */
 struct rt_audit_row {
 	struct rt_audit_rec rec;       /* the fields (start_mono_ms unused) */
