@@ -460,7 +460,10 @@ int retort_stamp(const struct retort_options *o, const char *const *revs, size_t
 /*
  * `ensure-version` (Alembic's ensure_version): create the version table if
  * it does not exist, under the migration lock; with --sql print its CREATE
- * TABLE.  No script is read.
+ * TABLE.  No script is read.  Creating the table is recorded in
+ * retort_audit (and audit_log) as any change is, a failure too; a table
+ * already there is nothing to do and nothing recorded, as an upgrade
+ * already at its target.
  */
 int retort_ensure_version(const struct retort_options *o, const struct retort_run_options *ro)
 {
@@ -470,8 +473,10 @@ int retort_ensure_version(const struct retort_options *o, const struct retort_ru
 	struct rt_strvec rows = RT_STRVEC_INIT;
 	struct rt_plan plan;
 	struct rt_engine_options eo;
+	struct rt_history h;
+	struct rt_audit_rec rec;
 	struct rt_buf out = RT_BUF_INIT;
-	int rc = -1;
+	int rc = -1, have_rec = 0, fd = -1;
 
 	if (ro && ro->output && !ro->sql) {
 		rt_err_set(&err, RT_EXIT_USAGE, "--output only makes sense with --sql");
@@ -480,6 +485,8 @@ int retort_ensure_version(const struct retort_options *o, const struct retort_ru
 	if (rt_project_open(&p, o, RT_PROJECT_REGISTRY, &err) < 0)
 		return rt_api_finish(&err, -1);
 	memset(&plan, 0, sizeof(plan));
+	memset(&db, 0, sizeof(db));
+	memset(&h, 0, sizeof(h));
 	if (ro && ro->sql) {
 		if (rt_db_open(&db, p.cfg, p.reg, &p.lo, 0, &err) < 0)
 			goto done;
@@ -491,15 +498,57 @@ int retort_ensure_version(const struct retort_options *o, const struct retort_ru
 		rt_db_close(&db);
 		goto done;
 	}
-	if (rt_project_db(&p, &db, RT_DB_LOCK | RT_DB_ALLOW_UNKNOWN, &rows, &err) < 0)
+	if (rt_audit_begin(&rec, "ensure-version", p.cfg->version_table, ro ? ro->tag : NULL,
+	                   &err) < 0)
 		goto done;
+	have_rec = 1;
+	if (p.cfg->audit_log && rt_audit_log_open(&fd, p.cfg->audit_log, &err) < 0)
+		goto done;
+	rc = rt_project_db(&p, &db, RT_DB_LOCK | RT_DB_ALLOW_UNKNOWN | RT_DB_KEEP, &rows, &err);
+	if (db.connected) {
+		/* also for the record of a failure to lock or read */
+		struct rt_err e2 = { 0, NULL };
+		if ((db.url->pub.user && !(rec.db_user = rt_strdup(db.url->pub.user))) ||
+		    rt_history_init(&h, &db, p.cfg, NULL, &e2) < 0) {
+			if (rc == 0)
+				rc = rt_err_oom(&err);
+		}
+		rt_err_clear(&e2);
+	}
+	if (rc < 0)
+		goto failed;
+	if (db.table_exists)
+		goto close;
+	rc = -1;
+	if (!(rec.rows_before = rt_audit_rows((const char *const *)rows.v, rows.n))) {
+		rt_err_oom(&err);
+		goto failed;
+	}
+	if (rt_history_probe(&h, &err) < 0)
+		goto failed;
+	h.rec = &rec;
+	h.audit_only = 1;
 	memset(&eo, 0, sizeof(eo));
 	eo.ensure_version = 1;
 	eo.quiet = o->verbosity < 0;
 	eo.log = rt_api_log(o);
-	rc = rt_engine_run(&db, &plan, &eo, &err);
+	eo.hooks = &rt_history_hooks;
+	eo.hooks_payload = &h;
+	if (rt_engine_run(&db, &plan, &eo, &err) < 0)
+		goto failed;
+	rc = log_line(&p, fd, &rec, &db, &err);
+	goto close;
+failed:
+	record_failure(&p, &db, &h, &rec, fd, &err);
+	rc = -1;
+close:
+	rt_history_free(&h);
 	rt_db_close(&db);
 done:
+	if (fd >= 0)
+		close(fd);
+	if (have_rec)
+		rt_audit_free(&rec);
 	rt_buf_free(&out);
 	rt_strvec_free(&rows);
 	rt_project_close(&p);

@@ -477,7 +477,7 @@ static int hook_prepare(void *payload, struct rt_db *db, struct rt_err *err)
 	if (!rt_history_supported(h->db))
 		return 0;
 	rt_audit_utc_now(now);
-	if (rt_history_create(h, 0, err) < 0)
+	if (rt_history_create(h, h->audit_only, err) < 0)
 		return -1;
 	return accept_rows(h, NULL, now, err);
 }

@@ -48,6 +48,9 @@ struct rt_history {
 	const struct rt_audit_rec *rec; /* the command's record (run_id) */
 	struct rt_strvec start_rows;   /* the version rows before the run */
 	int stamp;                     /* the run is a stamp */
+	int audit_only;                /* the run records only its audit row
+	                                  (ensure-version): retort_history is
+	                                  not created */
 	struct rt_strvec accept;       /* revisions whose edited scripts the run accepts
 	                                  (--allow-changed): rows "accept" with their
 	                                  checksum now, in the first transaction */
