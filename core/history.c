@@ -762,6 +762,7 @@ int rt_history_verify(struct rt_verify_report *out, struct rt_history *h,
 	in.last = found ? &last : NULL;
 	in.checksum = current_sum;
 	in.payload = h->db;
+	in.gone = h->gone;
 	rc = rt_verify_check(out, &in, err);
 done:
 	rt_history_rows_free(hist, n_hist);

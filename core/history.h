@@ -38,6 +38,8 @@ struct rt_settings;
 struct rt_history {
 	struct rt_db *db;              /* borrowed */
 	const struct rt_graph *g;      /* borrowed; NULL for `log` */
+	const struct rt_strvec *gone;  /* borrowed, may be NULL: g's stand-ins for
+	                                  scripts that are gone (verify) */
 	const char *version_table;     /* borrowed: the migration set */
 	const char *base_dir;          /* borrowed: script paths are recorded relative to it */
 	char *t_history;               /* the tables' names as SQL (schema, quoting) */
