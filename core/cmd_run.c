@@ -15,6 +15,7 @@
 #include "offline.h"
 #include "progress.h"
 #include "project.h"
+#include "sidequery.h"
 #include "url.h"
 
 enum run_kind { RUN_UPGRADE, RUN_DOWNGRADE, RUN_STAMP };
@@ -258,7 +259,7 @@ static int run_online(struct rt_project *p, enum run_kind kind, const char *cons
 	if (db.connected) {
 		/* also for the record of a failure to lock or read */
 		struct rt_err e2 = { 0, NULL };
-		if ((db.url->pub.user && !(rec.db_user = rt_strdup(db.url->pub.user))) ||
+		if (rt_db_session_user(&db, &rec.db_user, &e2) < 0 ||
 		    rt_history_init(&h, &db, p->cfg, p->graph, &e2) < 0) {
 			if (rc == 0)
 				rc = rt_err_oom(err);
@@ -508,7 +509,7 @@ int retort_ensure_version(const struct retort_options *o, const struct retort_ru
 	if (db.connected) {
 		/* also for the record of a failure to lock or read */
 		struct rt_err e2 = { 0, NULL };
-		if ((db.url->pub.user && !(rec.db_user = rt_strdup(db.url->pub.user))) ||
+		if (rt_db_session_user(&db, &rec.db_user, &e2) < 0 ||
 		    rt_history_init(&h, &db, p.cfg, NULL, &e2) < 0) {
 			if (rc == 0)
 				rc = rt_err_oom(&err);

@@ -29,28 +29,28 @@ static const struct odbc_flavour_info flavours[] = {
 	  CAPS_COMMON | RETORT_CAP_TRANSACTIONAL_DDL | RETORT_CAP_ADVISORY_LOCK |
 		  RETORT_CAP_SCHEMAS,
 	  '[', ']', 0, "VARCHAR(32)", "BEGIN TRANSACTION;", "COMMIT",
-	  RETORT_FAMILY_MSSQL },
+	  RETORT_FAMILY_MSSQL, "SELECT SUSER_SNAME()" },
 	/* Oracle DDL commits implicitly: no transactional DDL, and offline
 	 * output has no BEGIN/COMMIT (as Alembic's). */
 	{ ODBC_FL_ORACLE, "oracle", RETORT_SPLIT_ORACLE,
 	  CAPS_COMMON | RETORT_CAP_ADVISORY_LOCK | RETORT_CAP_SCHEMAS,
 	  '"', '"', 0, "VARCHAR2(32 CHAR)", "", "",
-	  RETORT_FAMILY_ORACLE },
+	  RETORT_FAMILY_ORACLE, "SELECT USER FROM DUAL" },
 	{ ODBC_FL_POSTGRESQL, "postgresql", RETORT_SPLIT_POSTGRESQL,
 	  CAPS_COMMON | RETORT_CAP_TRANSACTIONAL_DDL | RETORT_CAP_ADVISORY_LOCK |
 		  RETORT_CAP_SCHEMAS | RETORT_CAP_CREATE_IF_ABSENT,
 	  '"', '"', 0, "VARCHAR(32)", "BEGIN;", "COMMIT",
-	  RETORT_FAMILY_POSTGRESQL },
+	  RETORT_FAMILY_POSTGRESQL, "SELECT session_user" },
 	{ ODBC_FL_MYSQL, "mysql", RETORT_SPLIT_MYSQL,
 	  CAPS_COMMON | RETORT_CAP_ADVISORY_LOCK | RETORT_CAP_SCHEMAS | RETORT_CAP_CREATE_IF_ABSENT,
 	  '`', '`', 1, "VARCHAR(32)", "", "",
-	  RETORT_FAMILY_MYSQL },
+	  RETORT_FAMILY_MYSQL, "SELECT CURRENT_USER()" },
 	/* SQLite rolls DDL back, but has no server-side lock.  Alembic treats
 	 * it as non-transactional in offline output (no BEGIN/COMMIT). */
 	{ ODBC_FL_SQLITE, "sqlite", RETORT_SPLIT_SQLITE,
 	  CAPS_COMMON | RETORT_CAP_TRANSACTIONAL_DDL | RETORT_CAP_CREATE_IF_ABSENT,
 	  '"', '"', 0, "VARCHAR(32)", "", "",
-	  RETORT_FAMILY_SQLITE },
+	  RETORT_FAMILY_SQLITE, NULL },
 };
 
 /* ASCII-only case-insensitive comparisons (no locale surprises). */

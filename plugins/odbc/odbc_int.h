@@ -44,6 +44,8 @@ struct odbc_flavour_info {
 	const char *commit_sql;   /* offline COMMIT text, "" when none */
 	int words;                /* RETORT_FAMILY_*: SQLAlchemy's reserved words
 	                             and the column types, which the host holds */
+	const char *session_user_sql; /* the login's user name, one row and
+	                                 column; NULL: no users (SQLite) */
 };
 
 /* Rules of a known flavour; NULL for ODBC_FL_UNKNOWN. */
