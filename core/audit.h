@@ -21,7 +21,7 @@ struct rt_audit_rec {
 	char *command;         /* "upgrade", "downgrade", "stamp", "ensure-version" */
 	char *command_line;    /* the whole command line, secrets masked */
 	char *os_user;
-	char *db_user;         /* NULL when unknown */
+	char *db_user;         /* the session's (rt_db_session_user); NULL when unknown */
 	char *host;
 	char started_at[20];   /* UTC "YYYY-MM-DD HH:MM:SS" */
 	long long duration_ms;

@@ -2,11 +2,15 @@
 /*
  * core/cmd_check.c - `retort check`: exit 0 when the database is at the
  * heads (every script parsed, since the graph loaded), 1 listing the
- * pending migrations otherwise (Alembic's `check` for SQL scripts).
+ * pending migrations otherwise (Alembic's `check` for SQL scripts).  First
+ * the checks `upgrade` runs before it plans (rt_history_precheck): an
+ * applied script edited since it ran fails the check as it would fail the
+ * upgrade, with its message, unless on_changed_script = "warn".
  */
 #include <string.h>
 
 #include "api.h"
+#include "history.h"
 #include "json.h"
 #include "project.h"
 
@@ -43,6 +47,7 @@ int retort_check(const struct retort_options *o)
 	struct rt_err err = { 0, NULL };
 	struct rt_project p;
 	struct rt_db db;
+	struct rt_history h;
 	struct rt_strvec rows = RT_STRVEC_INIT;
 	struct rt_plan plan;
 	int rc = -1, have_plan = 0;
@@ -53,7 +58,17 @@ int retort_check(const struct retort_options *o)
 		return rt_api_finish(&err, -1);
 	if (rt_project_db(&p, &db, 0, &rows, &err) < 0)
 		goto done;
-	rc = rt_plan_upgrade(&plan, p.graph, (const char *const *)rows.v, rows.n, "heads", &err);
+	if (rt_history_init(&h, &db, p.cfg, p.graph, &err) < 0) {
+		rt_db_close(&db);
+		goto done;
+	}
+	rc = rt_history_probe(&h, &err);
+	if (rc == 0)
+		rc = rt_history_precheck(&h, p.cfg, &rows, 0, 0, &err);
+	if (rc == 0)
+		rc = rt_plan_upgrade(&plan, p.graph, (const char *const *)rows.v, rows.n, "heads",
+		                     &err);
+	rt_history_free(&h);
 	rt_db_close(&db);
 	if (rc < 0)
 		goto done;

@@ -195,76 +195,6 @@ static int ambiguous_relative(const char *target, const struct rt_strvec *rows,
 	return -1;
 }
 
-/*
- * Before an upgrade, the checks of `verify`: an applied script edited
- * since it ran stops the run unless allowed; anything else found is a
- * warning (`retort verify` says more).
- */
-static int precheck(const struct rt_project *p, struct rt_history *h, const struct rt_strvec *rows,
-                    int allow_changed, struct rt_err *err)
-{
-	struct rt_verify_report rep;
-	struct rt_buf b = RT_BUF_INIT;
-	size_t i, changed = 0;
-	int rc = 0;
-
-	if (rt_history_verify(&rep, h, rows, err) < 0)
-		return -1;
-	allow_changed = allow_changed || strcmp(p->cfg->on_changed_script, "warn") == 0;
-	for (i = 0; i < rep.n_findings; i++) {
-		const struct rt_finding *f = &rep.findings[i];
-		char *line = NULL;
-		switch (f->kind) {
-		case RT_FIND_CHANGED:
-			line = rt_sprintf("revision %s (%s) %s at %s UTC: %s of its upgrade section "
-			                  "%s then, %s now", f->revision, f->file ? f->file : "?",
-			                  strcmp(f->direction, "stamp") == 0 ? "was stamped" : "ran",
-			                  f->when ? f->when : "?", f->algorithm, f->recorded,
-			                  f->current ? f->current : "no upgrade section");
-			if (line && !allow_changed) {
-				rt_buf_printf(&b, "\n  %s", line);
-				changed++;
-			} else if (line) {
-				rt_host()->log(RETORT_LOG_WARNING, "an applied script was edited: %s; "
-				               "accepting the edit (recorded in %s)", line,
-				               RT_HISTORY_TABLE);
-				if (rt_strvec_push(&h->accept, f->revision) < 0)
-					b.oom = 1;
-			}
-			break;
-		case RT_FIND_OUTSIDE:
-			rt_host()->log(RETORT_LOG_WARNING, "the version rows were changed outside "
-			               "retort since its last recorded command (%s UTC); `retort "
-			               "verify` says more", f->when ? f->when : "?");
-			break;
-		case RT_FIND_ANCESTOR_ROWS:
-			rt_host()->log(RETORT_LOG_WARNING, "version rows %s and %s: %s is an ancestor "
-			               "of %s; `retort verify` says more", f->revision, f->other,
-			               f->revision, f->other);
-			break;
-		case RT_FIND_SCRIPT_GONE:
-		case RT_FIND_UNKNOWN_ROW:
-			break; /* the version rows were checked already */
-		}
-		rt_free(line);
-	}
-	if (changed) {
-		rt_err_set(err, RT_EXIT_DB, "%zu applied script%s edited since %s ran; upgrade "
-		           "refuses to run:%s\n  put %s back as %s was, or pass --allow-changed "
-		           "(or set on_changed_script = \"warn\") if the change is meant; "
-		           "`retort verify` lists every finding", changed,
-		           changed == 1 ? " was" : "s were", changed == 1 ? "it" : "they",
-		           b.ptr ? b.ptr : "", changed == 1 ? "it" : "them",
-		           changed == 1 ? "it" : "they");
-		rc = -1;
-	} else if (b.oom) {
-		rc = rt_err_oom(err);
-	}
-	rt_buf_free(&b);
-	rt_verify_report_free(&rep);
-	return rc;
-}
-
 /* Append the record to audit_log; a failure there is the command's. */
 static int log_line(const struct rt_project *p, int fd, const struct rt_audit_rec *rec,
                     const struct rt_db *db, struct rt_err *err)
@@ -329,7 +259,7 @@ static int run_online(struct rt_project *p, enum run_kind kind, const char *cons
 	if (db.connected) {
 		/* also for the record of a failure to lock or read */
 		struct rt_err e2 = { 0, NULL };
-		if ((db.url->pub.user && !(rec.db_user = rt_strdup(db.url->pub.user))) ||
+		if (rt_db_session_user(&db, &rec.db_user, &e2) < 0 ||
 		    rt_history_init(&h, &db, p->cfg, p->graph, &e2) < 0) {
 			if (rc == 0)
 				rc = rt_err_oom(err);
@@ -350,7 +280,8 @@ static int run_online(struct rt_project *p, enum run_kind kind, const char *cons
 		               RT_AUDIT_TABLE);
 	if (rt_history_probe(&h, err) < 0)
 		goto failed;
-	if (kind == RUN_UPGRADE && precheck(p, &h, &rows, ro->allow_changed, err) < 0)
+	if (kind == RUN_UPGRADE &&
+	    rt_history_precheck(&h, p->cfg, &rows, ro->allow_changed, 1, err) < 0)
 		goto failed;
 	if (kind == RUN_DOWNGRADE && ambiguous_relative(targets[0], &rows, err) < 0)
 		goto failed;
@@ -531,7 +462,10 @@ int retort_stamp(const struct retort_options *o, const char *const *revs, size_t
 /*
  * `ensure-version` (Alembic's ensure_version): create the version table if
  * it does not exist, under the migration lock; with --sql print its CREATE
- * TABLE.  No script is read.
+ * TABLE.  No script is read.  Creating the table is recorded in
+ * retort_audit (and audit_log) as any change is, a failure too; a table
+ * already there is nothing to do and nothing recorded, as an upgrade
+ * already at its target.
  */
 int retort_ensure_version(const struct retort_options *o, const struct retort_run_options *ro)
 {
@@ -541,8 +475,10 @@ int retort_ensure_version(const struct retort_options *o, const struct retort_ru
 	struct rt_strvec rows = RT_STRVEC_INIT;
 	struct rt_plan plan;
 	struct rt_engine_options eo;
+	struct rt_history h;
+	struct rt_audit_rec rec;
 	struct rt_buf out = RT_BUF_INIT;
-	int rc = -1;
+	int rc = -1, have_rec = 0, fd = -1;
 
 	if (ro && ro->output && !ro->sql) {
 		rt_err_set(&err, RT_EXIT_USAGE, "--output only makes sense with --sql");
@@ -551,6 +487,8 @@ int retort_ensure_version(const struct retort_options *o, const struct retort_ru
 	if (rt_project_open(&p, o, RT_PROJECT_REGISTRY, &err) < 0)
 		return rt_api_finish(&err, -1);
 	memset(&plan, 0, sizeof(plan));
+	memset(&db, 0, sizeof(db));
+	memset(&h, 0, sizeof(h));
 	if (ro && ro->sql) {
 		if (rt_db_open(&db, p.cfg, p.reg, &p.lo, 0, &err) < 0)
 			goto done;
@@ -562,15 +500,57 @@ int retort_ensure_version(const struct retort_options *o, const struct retort_ru
 		rt_db_close(&db);
 		goto done;
 	}
-	if (rt_project_db(&p, &db, RT_DB_LOCK | RT_DB_ALLOW_UNKNOWN, &rows, &err) < 0)
+	if (rt_audit_begin(&rec, "ensure-version", p.cfg->version_table, ro ? ro->tag : NULL,
+	                   &err) < 0)
 		goto done;
+	have_rec = 1;
+	if (p.cfg->audit_log && rt_audit_log_open(&fd, p.cfg->audit_log, &err) < 0)
+		goto done;
+	rc = rt_project_db(&p, &db, RT_DB_LOCK | RT_DB_ALLOW_UNKNOWN | RT_DB_KEEP, &rows, &err);
+	if (db.connected) {
+		/* also for the record of a failure to lock or read */
+		struct rt_err e2 = { 0, NULL };
+		if (rt_db_session_user(&db, &rec.db_user, &e2) < 0 ||
+		    rt_history_init(&h, &db, p.cfg, NULL, &e2) < 0) {
+			if (rc == 0)
+				rc = rt_err_oom(&err);
+		}
+		rt_err_clear(&e2);
+	}
+	if (rc < 0)
+		goto failed;
+	if (db.table_exists)
+		goto close;
+	rc = -1;
+	if (!(rec.rows_before = rt_audit_rows((const char *const *)rows.v, rows.n))) {
+		rt_err_oom(&err);
+		goto failed;
+	}
+	if (rt_history_probe(&h, &err) < 0)
+		goto failed;
+	h.rec = &rec;
+	h.audit_only = 1;
 	memset(&eo, 0, sizeof(eo));
 	eo.ensure_version = 1;
 	eo.quiet = o->verbosity < 0;
 	eo.log = rt_api_log(o);
-	rc = rt_engine_run(&db, &plan, &eo, &err);
+	eo.hooks = &rt_history_hooks;
+	eo.hooks_payload = &h;
+	if (rt_engine_run(&db, &plan, &eo, &err) < 0)
+		goto failed;
+	rc = log_line(&p, fd, &rec, &db, &err);
+	goto close;
+failed:
+	record_failure(&p, &db, &h, &rec, fd, &err);
+	rc = -1;
+close:
+	rt_history_free(&h);
 	rt_db_close(&db);
 done:
+	if (fd >= 0)
+		close(fd);
+	if (have_rec)
+		rt_audit_free(&rec);
 	rt_buf_free(&out);
 	rt_strvec_free(&rows);
 	rt_project_close(&p);

@@ -23,6 +23,7 @@ static int open_db(struct rt_project *p, struct rt_db *db, struct rt_history *h,
 		return -1;
 	if (rt_history_init(h, db, p->cfg, p->graph, err) < 0)
 		return -1;
+	h->gone = &p->gone;
 	if (!rt_history_supported(db))
 		rt_host()->log(RETORT_LOG_WARNING, "dialect %s has no %s (optional since ABI 1.1), "
 		               "so %s and %s cannot be read", db->d->name,
@@ -44,7 +45,9 @@ int retort_verify(const struct retort_options *o)
 
 	memset(&db, 0, sizeof(db));
 	memset(&h, 0, sizeof(h));
-	if (rt_project_open(&p, o, RT_PROJECT_GRAPH | RT_PROJECT_REGISTRY, &err) < 0)
+	/* an applied revision whose script is gone is a finding, not an error */
+	if (rt_project_open(&p, o, RT_PROJECT_GRAPH | RT_PROJECT_GONE | RT_PROJECT_REGISTRY,
+	                    &err) < 0)
 		return rt_api_finish(&err, -1);
 	if (open_db(&p, &db, &h, &rows, &err) < 0 || rt_history_verify(&rep, &h, &rows, &err) < 0)
 		goto done;

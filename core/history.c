@@ -477,7 +477,7 @@ static int hook_prepare(void *payload, struct rt_db *db, struct rt_err *err)
 	if (!rt_history_supported(h->db))
 		return 0;
 	rt_audit_utc_now(now);
-	if (rt_history_create(h, 0, err) < 0)
+	if (rt_history_create(h, h->audit_only, err) < 0)
 		return -1;
 	return accept_rows(h, NULL, now, err);
 }
@@ -762,10 +762,83 @@ int rt_history_verify(struct rt_verify_report *out, struct rt_history *h,
 	in.last = found ? &last : NULL;
 	in.checksum = current_sum;
 	in.payload = h->db;
+	in.gone = h->gone;
 	rc = rt_verify_check(out, &in, err);
 done:
 	rt_history_rows_free(hist, n_hist);
 	rt_history_last_free(&last);
+	return rc;
+}
+
+int rt_history_precheck(struct rt_history *h, const struct rt_settings *cfg,
+                        const struct rt_strvec *rows, int allow_changed, int accept,
+                        struct rt_err *err)
+{
+	struct rt_verify_report rep;
+	struct rt_buf b = RT_BUF_INIT;
+	size_t i, changed = 0;
+	int rc = 0;
+
+	if (rt_history_verify(&rep, h, rows, err) < 0)
+		return -1;
+	allow_changed = allow_changed || strcmp(cfg->on_changed_script, "warn") == 0;
+	for (i = 0; i < rep.n_findings; i++) {
+		const struct rt_finding *f = &rep.findings[i];
+		char *line = NULL;
+		switch (f->kind) {
+		case RT_FIND_CHANGED:
+			line = rt_sprintf("revision %s (%s) %s at %s UTC: %s of its upgrade section "
+			                  "%s then, %s now", f->revision, f->file ? f->file : "?",
+			                  strcmp(f->direction, "stamp") == 0 ? "was stamped" : "ran",
+			                  f->when ? f->when : "?", f->algorithm, f->recorded,
+			                  f->current ? f->current : "no upgrade section");
+			if (line && !allow_changed) {
+				rt_buf_printf(&b, "\n  %s", line);
+				changed++;
+			} else if (line && accept) {
+				rt_host()->log(RETORT_LOG_WARNING, "an applied script was edited: %s; "
+				               "accepting the edit (recorded in %s)", line,
+				               RT_HISTORY_TABLE);
+				if (rt_strvec_push(&h->accept, f->revision) < 0)
+					b.oom = 1;
+			} else if (line) {
+				rt_host()->log(RETORT_LOG_WARNING, "an applied script was edited: %s; "
+				               "upgrade will accept the edit (on_changed_script = "
+				               "\"warn\")", line);
+			} else {
+				b.oom = 1;
+			}
+			break;
+		case RT_FIND_OUTSIDE:
+			rt_host()->log(RETORT_LOG_WARNING, "the version rows were changed outside "
+			               "retort since its last recorded command (%s UTC); `retort "
+			               "verify` says more", f->when ? f->when : "?");
+			break;
+		case RT_FIND_ANCESTOR_ROWS:
+			rt_host()->log(RETORT_LOG_WARNING, "version rows %s and %s: %s is an ancestor "
+			               "of %s; `retort verify` says more", f->revision, f->other,
+			               f->revision, f->other);
+			break;
+		case RT_FIND_SCRIPT_GONE:
+		case RT_FIND_UNKNOWN_ROW:
+			break; /* the version rows were checked already */
+		}
+		rt_free(line);
+	}
+	if (changed) {
+		rt_err_set(err, RT_EXIT_DB, "%zu applied script%s edited since %s ran; upgrade "
+		           "refuses to run:%s\n  put %s back as %s was, or pass --allow-changed "
+		           "(or set on_changed_script = \"warn\") if the change is meant; "
+		           "`retort verify` lists every finding", changed,
+		           changed == 1 ? " was" : "s were", changed == 1 ? "it" : "they",
+		           b.ptr ? b.ptr : "", changed == 1 ? "it" : "them",
+		           changed == 1 ? "it" : "they");
+		rc = -1;
+	} else if (b.oom) {
+		rc = rt_err_oom(err);
+	}
+	rt_buf_free(&b);
+	rt_verify_report_free(&rep);
 	return rc;
 }
 

@@ -38,6 +38,8 @@ struct rt_settings;
 struct rt_history {
 	struct rt_db *db;              /* borrowed */
 	const struct rt_graph *g;      /* borrowed; NULL for `log` */
+	const struct rt_strvec *gone;  /* borrowed, may be NULL: g's stand-ins for
+	                                  scripts that are gone (verify) */
 	const char *version_table;     /* borrowed: the migration set */
 	const char *base_dir;          /* borrowed: script paths are recorded relative to it */
 	char *t_history;               /* the tables' names as SQL (schema, quoting) */
@@ -48,6 +50,9 @@ struct rt_history {
 	const struct rt_audit_rec *rec; /* the command's record (run_id) */
 	struct rt_strvec start_rows;   /* the version rows before the run */
 	int stamp;                     /* the run is a stamp */
+	int audit_only;                /* the run records only its audit row
+	                                  (ensure-version): retort_history is
+	                                  not created */
 	struct rt_strvec accept;       /* revisions whose edited scripts the run accepts
 	                                  (--allow-changed): rows "accept" with their
 	                                  checksum now, in the first transaction */
@@ -105,6 +110,19 @@ void rt_history_last_free(struct rt_last_command *c);
 /* Read the tables and run the checks of `verify` over the version rows. */
 int rt_history_verify(struct rt_verify_report *out, struct rt_history *h,
                       const struct rt_strvec *rows, struct rt_err *err);
+
+/*
+ * Before a command that runs, or tells whether to run, an upgrade
+ * (`upgrade`, `check`): the checks of `verify`.  An applied script edited
+ * since it ran is an error (exit 1, naming each, the message upgrade
+ * gives) unless `allow_changed` (--allow-changed) or on_changed_script =
+ * "warn" in `cfg`: then a warning, and with `accept` (a run) its revision
+ * goes to h->accept.  Other findings are warnings; rows naming unknown
+ * revisions are the caller's to refuse.
+ */
+int rt_history_precheck(struct rt_history *h, const struct rt_settings *cfg,
+                        const struct rt_strvec *rows, int allow_changed, int accept,
+                        struct rt_err *err);
 
 /* One row of retort_audit, as `log` shows it. */
 struct rt_audit_row {

@@ -12,6 +12,7 @@
 void rt_project_close(struct rt_project *p)
 {
 	rt_graph_free(p->graph);
+	rt_strvec_free(&p->gone);
 	rt_registry_free(p->reg);
 	rt_settings_free(p->cfg);
 	memset(p, 0, sizeof(*p));
@@ -54,7 +55,10 @@ int rt_project_open(struct rt_project *p, const struct retort_options *o, unsign
 		struct rt_strvec dirs = RT_STRVEC_INIT;
 		int rc = rt_project_script_dirs(&dirs, p->cfg, err);
 		if (rc == 0)
-			rc = rt_script_scan(&p->graph, &dirs, (what & RT_PROJECT_RUN) != 0, err);
+			rc = (what & RT_PROJECT_GONE)
+			             ? rt_script_scan_gone(&p->graph, &dirs, &p->gone, err)
+			             : rt_script_scan(&p->graph, &dirs, (what & RT_PROJECT_RUN) != 0,
+			                              err);
 		rt_strvec_free(&dirs);
 		if (rc < 0)
 			goto fail;

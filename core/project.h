@@ -17,6 +17,7 @@ struct rt_project {
 	const struct retort_options *o;  /* borrowed */
 	struct rt_settings *cfg;
 	struct rt_graph *graph;          /* NULL unless RT_PROJECT_GRAPH */
+	struct rt_strvec gone;           /* RT_PROJECT_GONE: the stand-ins' ids */
 	struct rt_registry *reg;         /* NULL unless RT_PROJECT_REGISTRY */
 	struct rt_loader_options lo;
 };
@@ -26,6 +27,10 @@ struct rt_project {
 #define RT_PROJECT_REGISTRY 0x2u  /* plugin registry, to reach the database */
 #define RT_PROJECT_RUN      0x4u  /* with GRAPH: keep the scripts the scan read
                                      whole, for a run that executes them */
+#define RT_PROJECT_GONE     0x8u  /* with GRAPH, not RUN: a revision named in a
+                                     Revises line whose script is gone is a
+                                     stand-in (rt_script_scan_gone), listed in
+                                     `gone`, not an error: for `verify` */
 
 /*
  * Set the log level from o->verbosity, read the settings (o->config_path,

@@ -993,8 +993,44 @@ static int scan_file(struct scan *sc, const struct entry *e, struct rt_err *err)
 	return rt_graph_insert(sc->g, rev, err);
 }
 
-int rt_script_scan(struct rt_graph **out, const struct rt_strvec *dirs, int for_run,
-                   struct rt_err *err)
+/* Stand-ins for the revisions Revises lines name and no script holds. */
+static int add_gone(struct rt_graph *g, struct rt_strvec *gone, struct rt_err *err)
+{
+	struct rt_map ids = RT_MAP_INIT;
+	size_t i, j, n = rt_graph_count(g);
+	int rc = -1;
+
+	for (i = 0; i < n; i++)
+		if (rt_map_put(&ids, rt_graph_at(g, i)->id, NULL) < 0)
+			goto oom;
+	for (i = 0; i < n; i++) {
+		const struct rt_revision *r = rt_graph_at(g, i);
+		for (j = 0; j < r->down.n; j++) {
+			struct rt_revision *st;
+			const char *id = r->down.v[j];
+			if (rt_map_has(&ids, id))
+				continue;
+			if (!(st = rt_graph_revision_new(g)) ||
+			    !(st->id = rt_graph_strndup(g, id, strlen(id))))
+				goto oom;
+			if (rt_graph_insert(g, st, err) < 0)
+				goto done;
+			if (rt_map_put(&ids, st->id, NULL) < 0 || rt_strvec_push(gone, st->id) < 0)
+				goto oom;
+		}
+	}
+	rt_strvec_sort(gone);
+	rc = 0;
+	goto done;
+oom:
+	rt_err_oom(err);
+done:
+	rt_map_free(&ids);
+	return rc;
+}
+
+static int scan_dirs(struct rt_graph **out, const struct rt_strvec *dirs, int for_run,
+                     struct rt_strvec *gone, struct rt_err *err)
 {
 	struct scan sc;
 	size_t i;
@@ -1024,7 +1060,7 @@ int rt_script_scan(struct rt_graph **out, const struct rt_strvec *dirs, int for_
 	rt_free(sc.e);
 	sc.buf.p = NULL;
 	sc.e = NULL;
-	if (rt_graph_finish(sc.g, err) < 0)
+	if ((gone && add_gone(sc.g, gone, err) < 0) || rt_graph_finish(sc.g, err) < 0)
 		goto done;
 	*out = sc.g;
 	sc.g = NULL;
@@ -1038,4 +1074,16 @@ done:
 	rt_free(sc.buf.p);
 	rt_graph_free(sc.g);
 	return error;
+}
+
+int rt_script_scan(struct rt_graph **out, const struct rt_strvec *dirs, int for_run,
+                   struct rt_err *err)
+{
+	return scan_dirs(out, dirs, for_run, NULL, err);
+}
+
+int rt_script_scan_gone(struct rt_graph **out, const struct rt_strvec *dirs,
+                        struct rt_strvec *gone, struct rt_err *err)
+{
+	return scan_dirs(out, dirs, 0, gone, err);
 }

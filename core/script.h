@@ -78,6 +78,16 @@ int rt_script_valid_id(const char *id);
  */
 int rt_script_scan(struct rt_graph **out, const struct rt_strvec *dirs, int for_run,
                    struct rt_err *err);
+/*
+ * The same (headers only), but a revision that a Revises line names and no
+ * script holds does not fail the scan: it is added as a stand-in (its id
+ * only: no file, no Revises, so a base), and its id is appended to `gone`
+ * (sorted).  For `verify`, which reports an applied revision whose script
+ * is gone rather than refuse the graph.  Any other error of the graph
+ * stays one.
+ */
+int rt_script_scan_gone(struct rt_graph **out, const struct rt_strvec *dirs,
+                        struct rt_strvec *gone, struct rt_err *err);
 
 /*
  * Read and parse a scanned revision's whole script, when a run executes

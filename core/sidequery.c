@@ -8,6 +8,7 @@
 #include "engine.h"
 #include "host.h"
 #include "loader.h"
+#include "url.h"
 
 static int abi_error(struct rt_err *err, const struct rt_db *db, const char *what)
 {
@@ -69,5 +70,48 @@ int rt_db_column_type(const struct rt_db *db, int type, unsigned length, char *o
 		return rt_err_set(err, RT_EXIT_USAGE, "dialect %s cannot spell column type %d "
 		                  "(length %u) in %zu bytes", db->d->name, type, length, outsz);
 	}
+	return 0;
+}
+
+struct first_value {
+	char *v;
+	int oom;
+};
+
+static int first_value_cb(const char *const *cols, size_t ncols, void *payload)
+{
+	struct first_value *f = payload;
+	if (ncols > 0 && cols[0] && *cols[0] && !(f->v = rt_strdup(cols[0])))
+		f->oom = 1;
+	return 1; /* the first row is enough */
+}
+
+int rt_db_session_user(struct rt_db *db, char **out, struct rt_err *err)
+{
+	const struct retort_dialect *d = db ? db->d : NULL;
+	const char *sql = NULL, *url_user = NULL;
+	struct first_value f = { NULL, 0 };
+
+	*out = NULL;
+	if (d && db->connected && db->conn && rt_db_can_query(db) &&
+	    RT_DIALECT_HAS(d, session_user_sql) && d->session_user_sql)
+		sql = d->session_user_sql(db->conn);
+	if (sql) {
+		struct rt_err e = { 0, NULL };
+		if (rt_db_query(db, sql, NULL, 0, first_value_cb, &f, NULL, &e) < 0)
+			rt_host()->log(RETORT_LOG_DEBUG, "the database user is not known (%s); "
+			               "the URL's is recorded", e.msg ? e.msg : "out of memory");
+		rt_err_clear(&e);
+		if (f.oom)
+			return rt_err_oom(err);
+		if (f.v) {
+			*out = f.v;
+			return 0;
+		}
+	}
+	if (db && db->url)
+		url_user = db->url->pub.user;
+	if (url_user && *url_user && !(*out = rt_strdup(url_user)))
+		return rt_err_oom(err);
 	return 0;
 }

@@ -44,4 +44,14 @@ int rt_db_query(struct rt_db *db, const char *sql, const char *const *params, si
 int rt_db_column_type(const struct rt_db *db, int type, unsigned length, char *out,
                       size_t outsz, struct rt_err *err);
 
+/*
+ * The database user of a connected session, for the audit trail: the
+ * first column of the first row of the dialect's session_user_sql (ABI
+ * 1.3) run through query(), else the URL's user; *out (rt_malloc'd) is
+ * NULL when neither tells (SQLite: no users).  A query that fails or
+ * gives nothing falls back (logged at debug level).  -1 only when out of
+ * memory.
+ */
+int rt_db_session_user(struct rt_db *db, char **out, struct rt_err *err);
+
 #endif

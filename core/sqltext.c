@@ -6,8 +6,8 @@
 
 #include <string.h>
 
-#include <retort/dialect.h>
 #include "sqlsplit.h"
+#include "util.h"
 #include "words.h"
 
 int sqltext_requires_quotes(const char *name, int words)

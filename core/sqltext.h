@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "util.h"
+struct rt_buf;
 
 /*
  * SQLAlchemy's IdentifierPreparer._requires_quotes() for a dialect whose

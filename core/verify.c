@@ -149,6 +149,12 @@ static int unapplied(const struct rt_hist_row *h)
 	return strcmp(h->direction, "downgrade") == 0 || strcmp(h->direction, "unstamp") == 0;
 }
 
+/* A stand-in for a revision whose script is gone (rt_verify_in.gone)? */
+static int is_gone(const struct rt_verify_in *in, const char *id)
+{
+	return in->gone && rt_strvec_contains(in->gone, id);
+}
+
 /* rows[] naming revisions the scripts lack; those retort applied are also
  * SCRIPT_GONE. */
 static int check_unknown_rows(struct rt_verify_report *r, const struct rt_verify_in *in,
@@ -157,7 +163,7 @@ static int check_unknown_rows(struct rt_verify_report *r, const struct rt_verify
 	size_t i;
 	for (i = 0; i < in->n_rows; i++) {
 		const struct rt_hist_row *h;
-		if (rt_graph_get(in->g, in->rows[i]))
+		if (rt_graph_get(in->g, in->rows[i]) && !is_gone(in, in->rows[i]))
 			continue;
 		if (add_finding(r, RT_FIND_UNKNOWN_ROW, in->rows[i], NULL, NULL, NULL, NULL, NULL,
 		                NULL, NULL) < 0)
@@ -248,6 +254,20 @@ static int check_checksums(struct rt_verify_report *r, const struct rt_verify_in
 		const struct rt_hist_row *h = rt_map_get(latest, rev->id);
 		char now[RT_CHECKSUM_SIZE];
 		int c;
+		if (is_gone(in, rev->id)) {
+			/* below a row (a row is an unknown row, said above): its
+			 * script is gone, whoever applied it */
+			int rec = h && !unapplied(h);
+			size_t k;
+			for (k = 0; k < in->n_rows && strcmp(in->rows[k], rev->id) != 0; k++)
+				;
+			if (k == in->n_rows &&
+			    add_finding(r, RT_FIND_SCRIPT_GONE, rev->id, NULL, rec ? h->script : NULL,
+			                NULL, NULL, NULL, rec ? h->direction : NULL,
+			                rec ? h->applied_at : NULL) < 0)
+				goto oom;
+			continue;
+		}
 		/* reverted by retort and applied again by someone else, or
 		 * never recorded: applied without a checksum */
 		if (!h || !h->checksum || unapplied(h)) {
@@ -281,6 +301,30 @@ oom:
 done:
 	rt_map_free(&seen);
 	return rc;
+}
+
+/*
+ * A stand-in that is not applied: a script is missing from the graph, but
+ * the database does not need it.  That is the graph's error, as every
+ * other command gives it, not a finding about the database.
+ */
+static int check_gone_unapplied(const struct rt_verify_report *r, const struct rt_verify_in *in,
+                                struct rt_err *err)
+{
+	size_t i;
+	for (i = 0; in->gone && i < in->gone->n; i++) {
+		const char *id = in->gone->v[i];
+		const struct rt_revision *g, *child = NULL;
+		if (rt_strvec_contains(&r->applied, id))
+			continue;
+		if ((g = rt_graph_get(in->g, id)) && g->nextrev.n)
+			child = rt_graph_get(in->g, g->nextrev.v[0]);
+		return rt_err_set(err, RT_EXIT_USAGE, "Revision %s referenced from %s (%s) is not "
+		                  "present; fix its 'Revises' line or restore the missing script",
+		                  id, child ? child->id : "?",
+		                  child && child->path ? child->path : "?");
+	}
+	return 0;
 }
 
 /* The rows differ from those the last recorded command left. */
@@ -327,7 +371,7 @@ int rt_verify_check(struct rt_verify_report *out, const struct rt_verify_in *in,
 	rt_strvec_sort(&out->rows);
 	if (check_unknown_rows(out, in, &latest) < 0 || check_ancestor_rows(out, in) < 0)
 		goto oom;
-	if (check_checksums(out, in, &latest, err) < 0)
+	if (check_checksums(out, in, &latest, err) < 0 || check_gone_unapplied(out, in, err) < 0)
 		goto fail;
 	if (check_outside(out, in) < 0)
 		goto oom;
@@ -383,10 +427,15 @@ int rt_verify_format_text(struct rt_buf *out, const struct rt_verify_report *r,
 			                                       : "(the script has no upgrade section now)");
 			break;
 		case RT_FIND_SCRIPT_GONE:
-			rt_buf_printf(out, "SCRIPT GONE: revision %s is applied (%s at %s UTC) but its "
-			              "script %s is no longer among the scripts\n", f->revision,
-			              f->direction, f->when ? f->when : "?",
-			              f->file ? f->file : "(unrecorded)");
+			if (f->direction)
+				rt_buf_printf(out, "SCRIPT GONE: revision %s is applied (%s at %s UTC) "
+				              "but its script %s is no longer among the scripts\n",
+				              f->revision, f->direction, f->when ? f->when : "?",
+				              f->file ? f->file : "(unrecorded)");
+			else
+				rt_buf_printf(out, "SCRIPT GONE: revision %s is applied (not by retort, "
+				              "or before it kept a record) but its script is no "
+				              "longer among the scripts\n", f->revision);
 			break;
 		case RT_FIND_UNKNOWN_ROW:
 			rt_buf_printf(out, "UNKNOWN ROW: the version table names revision %s, which is "

@@ -9,8 +9,9 @@
  * Findings (each makes verify exit 1):
  *  - CHANGED: an applied revision's section differs from the one that ran
  *    (or was stamped): recorded versus current checksum, file, time;
- *  - SCRIPT_GONE: a revision retort applied, still in the version table,
- *    whose script is no longer among the scripts;
+ *  - SCRIPT_GONE: an applied revision whose script is no longer among the
+ *    scripts: a version row that retort applied, or one below a row (a
+ *    stand-in of the graph, `gone`), recorded by retort or not;
  *  - UNKNOWN_ROW: a version row naming a revision the scripts lack;
  *  - ANCESTOR_ROWS: two version rows, one the other's ancestor (Alembic
  *    keeps one row per branch head; such rows come from hand edits);
@@ -64,6 +65,10 @@ struct rt_verify_in {
 	const struct rt_last_command *last; /* NULL when no command was recorded */
 	rt_verify_checksum_fn checksum;
 	void *payload;
+	/* The stand-ins of g (rt_script_scan_gone): revisions a Revises line
+	 * names whose script is gone; NULL or empty for none.  Applied, each is
+	 * SCRIPT_GONE; one that is not applied is the graph's error. */
+	const struct rt_strvec *gone;
 };
 
 enum rt_finding_kind {
@@ -78,11 +83,13 @@ struct rt_finding {
 	enum rt_finding_kind kind;
 	char *revision;      /* CHANGED, SCRIPT_GONE, UNKNOWN_ROW; ANCESTOR_ROWS: the ancestor */
 	char *other;         /* ANCESTOR_ROWS: the row descending from it */
-	char *file;          /* CHANGED: the script now; SCRIPT_GONE: as recorded */
+	char *file;          /* CHANGED: the script now; SCRIPT_GONE: as recorded
+	                        (NULL when retort has no record of it) */
 	char *recorded;      /* CHANGED: the checksum recorded */
 	char *current;       /* CHANGED: the checksum now, NULL when the section is gone */
 	char *algorithm;     /* CHANGED */
-	char *direction;     /* CHANGED, SCRIPT_GONE: "upgrade" or "stamp", as recorded */
+	char *direction;     /* CHANGED, SCRIPT_GONE: "upgrade" or "stamp", as recorded
+	                        (SCRIPT_GONE: NULL when not recorded) */
 	char *when;          /* CHANGED, SCRIPT_GONE: when it was recorded */
 };
 
@@ -104,8 +111,10 @@ struct rt_verify_report {
 int rt_verify_applied(struct rt_strvec *out, const struct rt_graph *g, const char *const *rows,
                       size_t n, struct rt_err *err);
 
-/* Run the checks.  -1 (err set) only when the checksum callback fails or
- * memory runs out; findings are not errors. */
+/* Run the checks.  -1 (err set) only when the checksum callback fails,
+ * memory runs out, or a stand-in of `gone` is not applied (the graph's
+ * error, RT_EXIT_USAGE: a missing script that is no finding about the
+ * database); findings are not errors. */
 int rt_verify_check(struct rt_verify_report *out, const struct rt_verify_in *in,
                     struct rt_err *err);
 void rt_verify_report_free(struct rt_verify_report *r);

@@ -1065,6 +1065,38 @@ static void check_column_type(struct kit *k, char types[4][64])
 		ok(k, "column_type() refuses an unknown type and a buffer too small");
 }
 
+/* ABI 1.3: the statement naming the session's user gives one row whose
+ * first column is a name (retort records it in retort_audit.db_user). */
+static void check_session_user(struct kit *k)
+{
+	static const char desc[] = "session_user_sql() gives one row naming the session's user";
+	const char *sql;
+	struct qrows rows;
+	int rc;
+
+	if (!RT_DIALECT_HAS(k->d, session_user_sql) || !k->d->session_user_sql) {
+		skip(k, desc, "no session_user_sql (ABI 1.3): the URL's user is recorded");
+		return;
+	}
+	start(k);
+	if (!(sql = k->d->session_user_sql(k->a))) {
+		ok(k, "session_user_sql() returns NULL: the database has no users");
+		return;
+	}
+	if (!RT_DIALECT_HAS(k->d, query) || !k->d->query) {
+		not_ok(k, desc, "it is set, but query() that runs it is not");
+		return;
+	}
+	rc = q(k, sql, NULL, 0, &rows, NULL);
+	if (rc != 0)
+		not_ok(k, desc, "%s: %s", sql, why(k, rc));
+	else if (rows.n != 1 || rows.text[0] == ';' ||
+	         strncmp(rows.text, "NULL;", 5) == 0 || strncmp(rows.text, "NULL|", 5) == 0)
+		not_ok(k, desc, "%s gave rows: %s", sql, rows.n ? rows.text : "(none)");
+	else
+		ok(k, desc);
+}
+
 static void check_query(struct kit *k)
 {
 	static const char big[] = "9223372036854775807";
@@ -1293,6 +1325,7 @@ int main(int argc, char **argv)
 	check_lock(&k);
 	check_offline(&k);
 	check_query(&k);
+	check_session_user(&k);
 
 	start(&k);
 	drop_table(&k, k.a, k.vt);

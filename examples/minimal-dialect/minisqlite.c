@@ -662,6 +662,8 @@ static const struct retort_dialect vtable = {
 	mq_split_rules,                 /* ABI 1.2 */
 	mq_execute_statement,           /* ABI 1.2: REQUIRED, as execute is NULL */
 	NULL,                           /* section (ABI 1.2): no set-up needed */
+	NULL,                           /* session_user_sql (ABI 1.3): SQLite has
+	                                   no users */
 };
 
 /* The one exported symbol: retort_minisqlite_LTX_retort_dialect_entry, for

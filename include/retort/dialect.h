@@ -597,6 +597,24 @@ struct retort_dialect {
 	 * run outside a transaction).
 	 */
 	int (*section)(struct retort_conn *conn, int phase, int rc, struct retort_error *err);
+
+	/* -- ABI 1.3: who the session is ---------------------------------- */
+	/**
+	 * OPTIONAL (ABI 1.3; NULL: the dialect cannot tell).  A statement for
+	 * query(), without parameters, whose first row's first column is the
+	 * database user this handle is logged in as, however the login was
+	 * given (URL, DSN, environment, the client library's defaults): e.g.
+	 * "SELECT session_user" on PostgreSQL, "SELECT CURRENT_USER()" on
+	 * MySQL, "SELECT SUSER_SNAME()" on SQL Server, "SELECT USER FROM DUAL"
+	 * on Oracle.  Static text, valid while the handle lives; it may depend
+	 * on what connect() learned.  The member, or the text, is NULL where
+	 * the database has no users (SQLite).  The core runs it once after
+	 * connect() and before the run's first transaction, for the audit
+	 * trail (retort_audit.db_user), and falls back to the URL's user when
+	 * it is NULL, gives no row or a NULL, or fails (which is never the
+	 * command's failure).
+	 */
+	const char *(*session_user_sql)(const struct retort_conn *conn);
 };
 
 /** Phases of retort_dialect.section() (ABI 1.2). */

@@ -1361,6 +1361,16 @@ static int my_offline_sql(const struct retort_conn *c, int what, const char *arg
 	return 0;
 }
 
+/* ------------------------------------------------------------ who */
+
+/* The account the server authenticated the session as (user@host, as
+ * GRANT names it), however the login was given (URL, option files). */
+static const char *my_session_user_sql(const struct retort_conn *c)
+{
+	(void)c;
+	return "SELECT CURRENT_USER()";
+}
+
 /* ------------------------------------------------------------ vtable */
 
 static const struct retort_dialect dialect = {
@@ -1397,6 +1407,7 @@ static const struct retort_dialect dialect = {
 	my_split_rules,
 	my_execute_statement,
 	NULL, /* section */
+	my_session_user_sql,
 };
 
 RETORT_DIALECT_DEFINE(retort_mysql, &dialect, api)

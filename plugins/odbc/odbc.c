@@ -600,6 +600,13 @@ static int odbc_rollback(struct retort_conn *c, struct retort_error *err)
 
 /* The core splits by the flavour's rules; an unknown flavour (odbc://
  * without ?flavour= before connect) splits generically. */
+/* The flavour's; unknown until connect() asked the DBMS. */
+static const char *odbc_session_user_sql(const struct retort_conn *c)
+{
+	const struct odbc_flavour_info *fl = odbc__flavour_of(c);
+	return fl ? fl->session_user_sql : NULL;
+}
+
 static unsigned odbc_split_rules(const struct retort_conn *c)
 {
 	const struct odbc_flavour_info *fl = odbc__flavour_of(c);
@@ -1142,6 +1149,7 @@ static const struct retort_dialect vtable = {
 	odbc_split_rules,
 	odbc_execute_statement,
 	NULL, /* section */
+	odbc_session_user_sql,
 };
 
 RETORT_DIALECT_DEFINE(retort_odbc, &vtable, odbc__host)

@@ -43,6 +43,8 @@ struct odbc_flavour_info {
 	int words;                /* RETORT_FAMILY_*: SQLAlchemy's reserved words,
 	                             the column types and the offline SQL text,
 	                             which the host holds */
+	const char *session_user_sql; /* the login's user name, one row and
+	                                 column; NULL: no users (SQLite) */
 };
 
 /* Rules of a known flavour; NULL for ODBC_FL_UNKNOWN. */

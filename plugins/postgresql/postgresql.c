@@ -1155,6 +1155,17 @@ static int pg_offline_sql(const struct retort_conn *c, int what, const char *arg
 	return 0;
 }
 
+/* ------------------------------------------------------------ who */
+
+/* The role that logged in, however libpq got it (URL, PGUSER, service
+ * file, the OS user): session_user, not current_user, which SET ROLE
+ * changes. */
+static const char *pg_session_user_sql(const struct retort_conn *c)
+{
+	(void)c;
+	return "SELECT session_user";
+}
+
 /* ------------------------------------------------------------ vtable */
 
 static const struct retort_dialect dialect = {
@@ -1191,6 +1202,7 @@ static const struct retort_dialect dialect = {
 	pg_split_rules,
 	pg_execute_statement,
 	NULL, /* section */
+	pg_session_user_sql,
 };
 
 RETORT_DIALECT_DEFINE(retort_postgresql, &dialect, api)

@@ -1236,6 +1236,7 @@ static const struct retort_dialect dialect = {
 	sq_split_rules,
 	sq_execute_statement,
 	sq_section,
+	NULL, /* session_user_sql: SQLite has no users (db_user stays NULL) */
 };
 
 RETORT_DIALECT_DEFINE(retort_sqlite, &dialect, api)

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # End-to-end: ensure-version / ensure_version [--sql [--output FILE]]
 # (Alembic's ensure_version; issue 13 item 3) on SQLite: it creates the
-# version table once, touches nothing else, and the table is the one
-# Alembic creates (same schema text; Alembic then works on the database).
+# version table once, records that in retort_audit (issue 12), touches
+# nothing else, and the table is the one Alembic creates (same schema
+# text; Alembic then works on the database).
 # The --sql output is compared with Alembic's on every dialect by
 # tests/e2e/offline_alembic.sh ("ensure").
 . "$top_srcdir/tests/tap.sh"
@@ -17,9 +18,14 @@ script aaa "" "CREATE TABLE a (x INTEGER);" "DROP TABLE a;"
 
 expect "ensure_version (Alembic's spelling)" 0 ensure_version
 same "the version table exists, empty" "$(sqlite3 app.db "SELECT count(*) FROM alembic_version")" 0
-same "nothing else was made" "$(sqlite3 app.db "SELECT group_concat(name) FROM sqlite_master WHERE type = 'table'")" \
-	"alembic_version"
+same "nothing else was made but the audit trail" \
+	"$(sqlite3 app.db "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)")" \
+	"alembic_version,retort_audit"
+same "one audit row: the table was created" \
+	"$(sqlite3 app.db "SELECT command, outcome, rows_before, rows_after FROM retort_audit")" \
+	"ensure-version|ok||"
 expect "ensure-version again (it exists)" 0 ensure-version
+same "nothing to do, nothing recorded" "$(sqlite3 app.db "SELECT count(*) FROM retort_audit")" 1
 expect "upgrade head" 0 upgrade head
 expect "ensure-version on a migrated database" 0 ensure-version
 same "keeps its rows" "$(versions)" "aaa"

@@ -17,6 +17,7 @@
  *   FAKE_EXECUTE       the execute member (default fake_execute)
  *   FAKE_SPLIT_RULES / FAKE_EXECUTE_STATEMENT / FAKE_SECTION  the ABI 1.2
  *                      members (default NULL: the plugin's own execute())
+ *   FAKE_SESSION_USER_SQL  the ABI 1.3 member (default NULL)
  * and after including call RETORT_DIALECT_DEFINE(module, &fake_dialect, fake_host)
  * (or define the entry yourself).
  */
@@ -52,6 +53,9 @@
 #endif
 #ifndef FAKE_EXECUTE
 #define FAKE_EXECUTE fake_execute
+#endif
+#ifndef FAKE_SESSION_USER_SQL
+#define FAKE_SESSION_USER_SQL NULL
 #endif
 #ifndef FAKE_SPLIT_RULES
 #define FAKE_SPLIT_RULES NULL
@@ -298,6 +302,7 @@ static const struct retort_dialect fake_dialect = {
 	FAKE_SPLIT_RULES,
 	FAKE_EXECUTE_STATEMENT,
 	FAKE_SECTION,
+	FAKE_SESSION_USER_SQL,
 };
 
 #endif

@@ -332,6 +332,93 @@ static void test_outside(void **state)
 	done(&r);
 }
 
+/* "Working with Multiple Bases" with the script of ae1027a6acf gone: its
+ * stand-in, as rt_script_scan_gone() makes it (an id only, a base). */
+static const char *const gonebase[] = {
+	"1975ea83b712|-|-|-|create account table",
+	"ae1027a6acf|-|-|-|(stand-in)",
+	"55af2cb1c267|ae1027a6acf|-|-|add another account column",
+	NULL
+};
+
+/* Verify over gonebase; -1 when rt_verify_check fails (err kept). */
+static int verify_gone(struct run *r, const char *rows, const char *const *hist,
+                       struct rt_err *err)
+{
+	static const char *const gone_ids[] = { "ae1027a6acf" };
+	struct rt_strvec gone = RT_STRVEC_INIT;
+	struct rt_verify_in in;
+	struct rt_buf b = RT_BUF_INIT;
+	int rc;
+	memset(r, 0, sizeof(*r));
+	r->g = fx_graph(gonebase);
+	fx_split_current(&r->rows, rows);
+	r->hist = make_hist(hist, &r->n_hist);
+	assert_int_equal(rt_strvec_push(&gone, gone_ids[0]), 0);
+	memset(&in, 0, sizeof(in));
+	in.g = r->g;
+	in.rows = (const char *const *)r->rows.v;
+	in.n_rows = r->rows.n;
+	in.hist = r->hist;
+	in.n_hist = r->n_hist;
+	in.checksum = fake_checksum;
+	in.payload = &r->fake;
+	in.gone = &gone;
+	rc = rt_verify_check(&r->rep, &in, err);
+	rt_strvec_free(&gone);
+	if (rc == 0) {
+		assert_int_equal(rt_verify_format_text(&b, &r->rep, NULL), 0);
+		r->text = rt_buf_detach(&b);
+	}
+	return rc;
+}
+
+static void test_gone(void **state)
+{
+	static const char *const hist[] = { "1975ea83b712:upgrade", "ae1027a6acf:upgrade",
+	                                    "55af2cb1c267:upgrade", NULL };
+	static const char *const hist_alembic[] = { "55af2cb1c267:upgrade", NULL };
+	struct rt_err err = { 0, NULL };
+	struct run r;
+	(void)state;
+	/* below the row, applied by retort: a finding, with its record */
+	assert_int_equal(verify_gone(&r, "55af2cb1c267", hist, &err), 0);
+	assert_int_equal(r.rep.n_findings, 1);
+	assert_int_equal(r.rep.findings[0].kind, RT_FIND_SCRIPT_GONE);
+	assert_string_equal(r.rep.findings[0].revision, "ae1027a6acf");
+	assert_string_equal(r.rep.findings[0].file, "versions/ae1027a6acf.sql");
+	assert_string_equal(r.rep.findings[0].direction, "upgrade");
+	expect_text(&r, "SCRIPT GONE: revision ae1027a6acf is applied (upgrade at 2026-12-05 "
+	                "10:00:01 UTC) but its script versions/ae1027a6acf.sql is no longer among "
+	                "the scripts\n");
+	expect_list(&r.rep.verified, "55af2cb1c267");
+	assert_int_equal(r.fake.calls, 1);                      /* no checksum of a stand-in */
+	done(&r);
+	/* applied by another tool: a finding all the same */
+	assert_int_equal(verify_gone(&r, "55af2cb1c267", hist_alembic, &err), 0);
+	assert_int_equal(rt_verify_count(&r.rep, RT_FIND_SCRIPT_GONE), 1);
+	assert_null(r.rep.findings[0].direction);
+	assert_null(r.rep.findings[0].file);
+	expect_text(&r, "SCRIPT GONE: revision ae1027a6acf is applied (not by retort, or before "
+	                "it kept a record) but its script is no longer among the scripts\n");
+	done(&r);
+	/* the stand-in is the row: an unknown row, gone once */
+	assert_int_equal(verify_gone(&r, "ae1027a6acf", hist, &err), 0);
+	assert_int_equal(rt_verify_count(&r.rep, RT_FIND_UNKNOWN_ROW), 1);
+	assert_int_equal(rt_verify_count(&r.rep, RT_FIND_SCRIPT_GONE), 1);
+	assert_int_equal(r.rep.n_findings, 2);
+	done(&r);
+	/* not applied: the graph's error */
+	assert_int_equal(verify_gone(&r, "1975ea83b712", hist, &err), -1);
+	assert_string_equal(err.msg, "Revision ae1027a6acf referenced from 55af2cb1c267 "
+	                    "(versions/55af2cb1c267.sql) is not present; fix its 'Revises' line "
+	                    "or restore the missing script");
+	assert_int_equal(err.status, RT_EXIT_USAGE);
+	assert_null(r.rep.findings);
+	rt_err_clear(&err);
+	done(&r);
+}
+
 static void test_callback_error(void **state)
 {
 	static const char *const hist[] = { "1975ea83b712:upgrade", NULL };
@@ -389,6 +476,7 @@ int main(void)
 		cmocka_unit_test(test_not_verified),
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_outside),
+		cmocka_unit_test(test_gone),
 		cmocka_unit_test(test_callback_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

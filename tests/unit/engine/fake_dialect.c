@@ -338,6 +338,15 @@ static int f_query(struct retort_conn *conn, const char *sql, const char *const 
 
 	if (affected)
 		*affected = -1;
+	if (strcmp(sql, "SELECT session_user") == 0) { /* a session_user_sql a test sets */
+		const char *user[1] = { "fake_user" };
+		log_call(c, "select session_user");
+		if (should_fail(c, FAKE_QUERY, err))
+			return c->fail_code;
+		if (cb)
+			cb(user, 1, payload);
+		return 0;
+	}
 	if (strncmp(sql, "INSERT", 6) == 0 && t == 1 && nparams > 2)
 		log_call(c, "history %s %s", params[1] ? params[1] : "NULL", params[2]);
 	else if (strncmp(sql, "INSERT", 6) == 0 && t == 2 && nparams > 11)
@@ -420,6 +429,7 @@ const struct retort_dialect fake_dialect = {
 	NULL, NULL, NULL,
 	f_query, f_column_type, /* ABI 1.1 */
 	NULL, NULL, NULL, /* ABI 1.2: none, execute() runs whole sections */
+	NULL,             /* ABI 1.3: session_user_sql */
 };
 
 void fake_init(struct fake_conn *c, unsigned caps)

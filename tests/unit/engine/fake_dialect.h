@@ -18,7 +18,8 @@
  *  - query() (ABI 1.1) understands exactly the statements core/history.c
  *    sends about retort_history and retort_audit (probe, CREATE TABLE,
  *    INSERT ... SELECT, SELECT ... WHERE version_table = ?), keeping their
- *    rows with the same transaction semantics; column_type() spells
+ *    rows with the same transaction semantics, and "SELECT session_user"
+ *    (one row: fake_user) for a test that sets session_user_sql; column_type() spells
  *    VARCHAR(n), TEXT, BIGINT and TIMESTAMP.
  */
 #ifndef RETORT_TEST_FAKE_DIALECT_H

@@ -7,7 +7,8 @@
  * step's version change, the audit row in the last), what a failure leaves
  * (nothing of the rolled-back part, and the failure's own audit row in a
  * short transaction after it), stamps, accepted edits, the checks of
- * `verify` read back from the tables, and a dialect without ABI 1.1.
+ * `verify` read back from the tables, a dialect without ABI 1.1, and the
+ * database user an audit row names (rt_db_session_user).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +26,7 @@
 #include "history.h"
 #include "script.h"
 #include "settings.h"
+#include "sidequery.h"
 #include "url.h"
 
 #define T_DDL (RETORT_CAP_TRANSACTIONAL_DDL | RETORT_CAP_NONTX_SCRIPTS)
@@ -524,6 +526,86 @@ static void test_abi_1_0(void **state)
 	fake_clear(&fc);
 }
 
+/* retort_audit.db_user (rt_db_session_user): what the dialect's
+ * session_user_sql (ABI 1.3) gives, else the URL's user, else NULL. */
+static const char *who_ok(const struct retort_conn *c)
+{
+	(void)c;
+	return "SELECT session_user";
+}
+
+static const char *who_bad(const struct retort_conn *c)
+{
+	(void)c;
+	return "SELECT no_such_function()";
+}
+
+static const char *who_none(const struct retort_conn *c)
+{
+	(void)c;
+	return NULL;
+}
+
+static char *session_user_of(const struct retort_dialect *d, const char *url, int connected)
+{
+	struct rt_db db;
+	struct rt_err err = { 0, NULL };
+	char *u = (char *)"unset";
+	memset(&db, 0, sizeof(db));
+	db.d = d;
+	assert_int_equal(rt_url_parse(&db.url, url, &err), 0);
+	assert_int_equal(d->create(&db.conn, &db.url->pub, NULL, NULL), 0);
+	db.connected = connected;
+	assert_int_equal(rt_db_session_user(&db, &u, &err), 0);
+	assert_null(err.msg);
+	rt_db_close(&db);
+	return u;
+}
+
+static void expect_user(const struct retort_dialect *d, const char *url, int connected,
+                        const char *want)
+{
+	char *u = session_user_of(d, url, connected);
+	if (want)
+		assert_string_equal(u, want);
+	else
+		assert_null(u);
+	rt_free(u);
+}
+
+static void test_session_user(void **state)
+{
+	struct fake_conn fc;
+	struct retort_dialect d = fake_dialect;
+	(void)state;
+	fake_init(&fc, T_DDL);
+	/* no session_user_sql: the URL's user, or none */
+	expect_user(&d, "fake://alice@db1/app", 1, "alice");
+	expect_user(&d, "fake://db1/app", 1, NULL);
+	/* the database's answer, whatever the URL says */
+	d.session_user_sql = who_ok;
+	expect_user(&d, "fake://db1/app", 1, "fake_user");
+	expect_user(&d, "fake://alice@db1/app", 1, "fake_user");
+	assert_string_equal(fake_log_text(&fc), "select session_user; select session_user");
+	fake_clear(&fc);
+	/* not asked offline (no connection) */
+	expect_user(&d, "fake://alice@db1/app", 0, "alice");
+	assert_int_equal(fc.n_log, 0);
+	/* a statement that fails, or none (no users): the URL's */
+	d.session_user_sql = who_bad;
+	expect_user(&d, "fake://alice@db1/app", 1, "alice");
+	expect_user(&d, "fake://db1/app", 1, NULL);
+	d.session_user_sql = who_none;
+	expect_user(&d, "fake://alice@db1/app", 1, "alice");
+	/* a plugin of ABI 1.2 lacks the member: never read */
+	d.session_user_sql = who_ok;
+	d.struct_size = offsetof(struct retort_dialect, session_user_sql);
+	fake_clear(&fc);
+	expect_user(&d, "fake://alice@db1/app", 1, "alice");
+	assert_int_equal(fc.n_log, 0);
+	fake_clear(&fc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -536,6 +618,7 @@ int main(void)
 		cmocka_unit_test(test_downgrade_and_stamp),
 		cmocka_unit_test(test_verify),
 		cmocka_unit_test(test_abi_1_0),
+		cmocka_unit_test(test_session_user),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

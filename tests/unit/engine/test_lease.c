@@ -357,6 +357,7 @@ static const struct retort_dialect lease_fake = {
 	NULL, NULL, NULL,
 	l_query, l_column_type,
 	NULL, NULL, NULL, /* ABI 1.2: none, execute() runs whole sections */
+	NULL,             /* ABI 1.3: session_user_sql */
 };
 
 /* ------------------------------------------------------------ helpers */

@@ -121,6 +121,13 @@ static void add_script(const char *name, const char *id, const char *down, const
 	rt_free(t);
 }
 
+static void unlink_script(const char *name)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s", vdir, name);
+	assert_int_equal(unlink(path), 0);
+}
+
 /* The scan the commands make: headers only (for_run 0) or a run's. */
 static struct rt_graph *scan(int for_run, char **msg)
 {
@@ -606,6 +613,65 @@ static void test_listing(void **state)
 	rm_rf();
 }
 
+/* rt_script_scan_gone: a script a Revises line names is gone (b2 of
+ * a1 <- b2 <- c3, and x9 that d4 revises): stand-ins, listed and sorted;
+ * the plain scan refuses the graph, as before. */
+static void test_gone(void **state)
+{
+	struct rt_strvec dirs = RT_STRVEC_INIT, gone = RT_STRVEC_INIT;
+	struct rt_err err = { 0, NULL };
+	struct rt_graph *g = NULL;
+	const struct rt_revision *st;
+	char *m;
+	unsigned long n;
+	int ok = 0;
+	(void)state;
+	fresh_dir();
+	add_script("a1.sql", "a1", "", &plain);
+	add_script("c3.sql", "c3", "b2", &plain);
+	add_script("d4.sql", "d4", "x9", &plain);
+	assert_null(scan(0, &m));
+	assert_non_null(strstr(m, "Revision b2 referenced from c3"));
+	rt_free(m);
+	assert_int_equal(rt_strvec_push(&dirs, vdir), 0);
+	assert_int_equal(rt_script_scan_gone(&g, &dirs, &gone, &err), 0);
+	assert_int_equal(gone.n, 2);
+	assert_string_equal(gone.v[0], "b2");
+	assert_string_equal(gone.v[1], "x9");
+	assert_int_equal(rt_graph_count(g), 5);
+	st = rt_graph_get(g, "b2");
+	assert_non_null(st);
+	assert_null(st->path);
+	assert_true(st->is_base);
+	assert_int_equal(st->nextrev.n, 1);
+	assert_string_equal(st->nextrev.v[0], "c3");
+	rt_graph_free(g);
+	rt_strvec_free(&gone);
+	/* nothing gone: nothing listed */
+	add_script("b2.sql", "b2", "a1", &plain);
+	add_script("x9.sql", "x9", "", &plain);
+	assert_int_equal(rt_script_scan_gone(&g, &dirs, &gone, &err), 0);
+	assert_int_equal(gone.n, 0);
+	assert_int_equal(rt_graph_count(g), 5);
+	rt_graph_free(g);
+	/* every allocation failure is a clean error */
+	unlink_script("b2.sql");
+	for (n = 1; n < 10000 && !ok; n++) {
+		g = NULL;
+		rt__alloc_fail_after(n);
+		ok = rt_script_scan_gone(&g, &dirs, &gone, &err) == 0;
+		rt__alloc_fail_after(0);
+		if (!ok)
+			assert_true(err.status != 0);
+		rt_err_clear(&err);
+		rt_graph_free(g);
+		rt_strvec_free(&gone);
+	}
+	assert_true(ok);
+	rt_strvec_free(&dirs);
+	rm_rf();
+}
+
 /* Every allocation failure during a scan is a clean error. */
 static void test_oom(void **state)
 {
@@ -652,6 +718,7 @@ int main(void)
 		cmocka_unit_test(test_body_errors),
 		cmocka_unit_test(test_read_body),
 		cmocka_unit_test(test_listing),
+		cmocka_unit_test(test_gone),
 		cmocka_unit_test(test_oom),
 	};
 	return cmocka_run_group_tests_name("script", tests, NULL, NULL);
