@@ -492,6 +492,44 @@ done:
 	return error;
 }
 
+int odbc_connstr_has_key(const char *connstr, const char *key)
+{
+	const char *p = connstr, *k, *eq;
+	size_t n = strlen(key);
+
+	while (*p) {
+		while (*p == ';' || *p == ' ')
+			p++;
+		if (!*p)
+			break;
+		k = p;
+		if (!(eq = strchr(p, '=')))
+			return 0;
+		while (eq > k && eq[-1] == ' ')
+			eq--;
+		if ((size_t)(eq - k) == n) {
+			size_t i;
+			for (i = 0; i < n && lower((unsigned char)k[i]) == lower((unsigned char)key[i]); i++)
+				;
+			if (i == n)
+				return 1;
+		}
+		p = strchr(p, '=') + 1;
+		if (*p == '{') {
+			/* a braced value: '}}' is a '}' inside it */
+			for (p++; *p; p++) {
+				if (*p == '}' && p[1] == '}')
+					p++;
+				else if (*p == '}')
+					break;
+			}
+		}
+		while (*p && *p != ';')
+			p++;
+	}
+	return 0;
+}
+
 unsigned long long odbc_lock_hash(const char *a, const char *b, const char *c)
 {
 	const char *parts[3];

@@ -113,6 +113,12 @@ int odbc_connstr_build(char **out, enum odbc_flavour *flavour_out,
                        const struct retort_url *url, struct retort_error *err);
 
 /*
+ * The connection string (as odbc_connstr_build() writes it) sets keyword
+ * `key` (ASCII case-insensitive; braced values are skipped whole).
+ */
+int odbc_connstr_has_key(const char *connstr, const char *key);
+
+/*
  * FNV-1a 64-bit hash of the NUL-separated parts (NULL parts count as
  * empty): the migration lock's key, so that the lock is per database,
  * schema and version table.

@@ -124,6 +124,23 @@ static void test_braces(void **state)
 	      "dsn=D;opt=a=b", ODBC_FL_UNKNOWN);
 }
 
+/* Keywords of a connection string (the SQLite busy Timeout= is added only
+ * when the URL did not set one); a braced value hides what it holds. */
+static void test_has_key(void **state)
+{
+	(void)state;
+	assert_true(odbc_connstr_has_key("driver=SQLite3;database=/x.db;timeout=5", "Timeout"));
+	assert_true(odbc_connstr_has_key("TIMEOUT=5", "timeout"));
+	assert_true(odbc_connstr_has_key("dsn=D; Timeout =5", "timeout"));
+	assert_false(odbc_connstr_has_key("driver=SQLite3;database=/x.db", "timeout"));
+	assert_false(odbc_connstr_has_key("dsn=D;querytimeout=5", "timeout"));
+	assert_false(odbc_connstr_has_key("dsn=D;opt=timeout=5", "timeout"));
+	assert_false(odbc_connstr_has_key("dsn=D;y={a;timeout=5}", "timeout"));
+	assert_false(odbc_connstr_has_key("dsn=D;y={a}};timeout=5}", "timeout"));
+	assert_true(odbc_connstr_has_key("dsn=D;y={a}}b};timeout=5", "timeout"));
+	assert_false(odbc_connstr_has_key("", "timeout"));
+}
+
 static void test_flavour_names(void **state)
 {
 	(void)state;
@@ -159,6 +176,7 @@ int main(void)
 		cmocka_unit_test(test_dsn_forms),
 		cmocka_unit_test(test_server_forms),
 		cmocka_unit_test(test_braces),
+		cmocka_unit_test(test_has_key),
 		cmocka_unit_test(test_flavour_names),
 		cmocka_unit_test(test_lock_hash),
 	};
