@@ -461,7 +461,7 @@ static void t_lock(void **state)
 	struct retort_conn *w = open_conn(b, "odbc_lock_versions", 300);
 	struct retort_conn *other = open_conn(b, "odbc_other_versions", 0);
 	struct retort_error e;
-	long t0;
+	long t0, waited;
 
 	rt_dialect_error_init(&e);
 	assert_int_equal(odbc_vt->lock(a, &e), 0);
@@ -523,6 +523,52 @@ static void t_lock(void **state)
 		exec_ok(w, "DELETE FROM retort_lock");
 		assert_int_equal(odbc_vt->unlock(a, &e), 0);
 	}
+
+	/*
+	 * The holder's migration has a write transaction open (on SQLite the
+	 * whole file is locked for writing, the lock row's table with it): the
+	 * waiter still gives up at its lock timeout, with the lock's error,
+	 * rather than waiting in the driver for the transaction to end.
+	 */
+	exec_ok(a, "DROP TABLE IF EXISTS odbc_lock_busy");
+	exec_ok(a, "CREATE TABLE odbc_lock_busy (id INTEGER)");
+	assert_int_equal(odbc_vt->lock(a, &e), 0);
+	assert_int_equal(odbc_vt->begin(a, &e), 0);
+	exec_ok(a, "INSERT INTO odbc_lock_busy VALUES (1)");
+	t0 = now_ms();
+	assert_int_equal(odbc_vt->lock(w, &e), RETORT_ELOCKED);
+	waited = now_ms() - t0;
+	if (waited < 250 || waited > 3000)
+		fail_msg("%s: waited %ld ms for a 300 ms lock timeout", b->label, waited);
+	if (!(b->caps & RETORT_CAP_ADVISORY_LOCK))
+		assert_non_null(strstr(e.message, "held by "));
+	rt_dialect_error_free(&e);
+	assert_int_equal(odbc_vt->rollback(a, &e), 0);
+	assert_int_equal(odbc_vt->unlock(a, &e), 0);
+
+	/* A write transaction alone, no lock held: on SQLite the lock row
+	 * cannot be written until it ends, so the waiter times out saying so;
+	 * a server's lock does not care. */
+	assert_int_equal(odbc_vt->begin(a, &e), 0);
+	exec_ok(a, "INSERT INTO odbc_lock_busy VALUES (2)");
+	t0 = now_ms();
+	if (!(b->caps & RETORT_CAP_ADVISORY_LOCK)) {
+		assert_int_equal(odbc_vt->lock(w, &e), RETORT_ELOCKED);
+		waited = now_ms() - t0;
+		if (waited < 250 || waited > 3000)
+			fail_msg("%s: waited %ld ms for a 300 ms lock timeout", b->label, waited);
+		assert_non_null(strstr(e.message, "write transaction"));
+		rt_dialect_error_free(&e);
+	} else {
+		assert_int_equal(odbc_vt->lock(w, &e), 0);
+		assert_int_equal(odbc_vt->unlock(w, &e), 0);
+	}
+	assert_int_equal(odbc_vt->rollback(a, &e), 0);
+	/* Once the transaction is over the lock is free again. */
+	assert_int_equal(odbc_vt->lock(w, &e), 0);
+	assert_int_equal(odbc_vt->unlock(w, &e), 0);
+	exec_ok(a, "DROP TABLE odbc_lock_busy");
+
 	rt_dialect_error_free(&e);
 	odbc_vt->destroy(a);
 	odbc_vt->destroy(w);
