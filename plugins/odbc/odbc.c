@@ -384,6 +384,11 @@ static int odbc_create(struct retort_conn **out, const struct retort_url *url,
 	if ((error = odbc_connstr_build(&c->connstr, &c->flavour, url, err)) < 0)
 		goto fail;
 	c->flavour_from_url = c->flavour != ODBC_FL_UNKNOWN;
+	/* Names the engine would refuse or cut, refused before anything is
+	 * made (and again at connect(), when the flavour is known only then) */
+	if ((error = odbc_check_names(odbc__flavour_of(c), odbc_name_max(odbc__flavour_of(c), NULL),
+	                              vt, vs, err)) < 0)
+		goto fail;
 	/* the URL's secrets, and the connection string whole */
 	if ((c->secrets = H->secrets_of(url)) != NULL) {
 		char **v;
@@ -530,6 +535,10 @@ static int odbc_connect(struct retort_conn *c, struct retort_error *err)
 		       "using the %s rules as the URL asks",
 		       odbc__flavour_of(c)->name, c->dbms_name, odbc__flavour_of(c)->name);
 	}
+	if ((error = odbc_check_names(odbc__flavour_of(c), odbc_name_max(odbc__flavour_of(c),
+	                                                                 dbms_ver),
+	                              c->version_table, c->version_schema, err)) < 0)
+		goto fail;
 	if (c->flavour == ODBC_FL_SQLITE && !busy_cs && (busy_ms = sqlite_busy_ms(c)) >= 0) {
 		/* Known to be SQLite only now: connect again (to a file, nothing
 		 * done on it yet) with the busy timeout. */

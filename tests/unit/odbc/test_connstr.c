@@ -141,6 +141,22 @@ static void test_has_key(void **state)
 	assert_false(odbc_connstr_has_key("", "timeout"));
 }
 
+/* Oracle took 30 bytes of a name before 12.2, 128 since. */
+static void test_name_max(void **state)
+{
+	const struct odbc_flavour_info *ora = odbc_flavour_get(ODBC_FL_ORACLE);
+	(void)state;
+	assert_int_equal(odbc_name_max(ora, NULL), 128);
+	assert_int_equal(odbc_name_max(ora, "11.02.0000"), 30);
+	assert_int_equal(odbc_name_max(ora, "12.01.0000"), 30);
+	assert_int_equal(odbc_name_max(ora, "12.02.0000"), 128);
+	assert_int_equal(odbc_name_max(ora, "19.00.0000 Oracle Database 19c"), 128);
+	assert_int_equal(odbc_name_max(ora, ""), 128);
+	assert_int_equal(odbc_name_max(odbc_flavour_get(ODBC_FL_POSTGRESQL), "11.02.0000"), 63);
+	assert_int_equal(odbc_name_max(odbc_flavour_get(ODBC_FL_SQLITE), NULL), 0);
+	assert_int_equal(odbc_name_max(NULL, NULL), 0);
+}
+
 static void test_flavour_names(void **state)
 {
 	(void)state;
@@ -177,6 +193,7 @@ int main(void)
 		cmocka_unit_test(test_server_forms),
 		cmocka_unit_test(test_braces),
 		cmocka_unit_test(test_has_key),
+		cmocka_unit_test(test_name_max),
 		cmocka_unit_test(test_flavour_names),
 		cmocka_unit_test(test_lock_hash),
 	};

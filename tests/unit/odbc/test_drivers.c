@@ -164,6 +164,33 @@ static void t_connect_detects_flavour(void **state)
 	assert_int_equal(out[0], b->q_open);
 	rt_free(out);
 	odbc_vt->destroy(c);
+
+	/* A version table too long for the flavour found: refused by
+	 * connect(), as create() refuses it when the URL names the flavour
+	 * (on PostgreSQL <table>_pkc would be cut to the table's own name). */
+	{
+		static const char l65[] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+		struct test_url u;
+		struct retort_dialect_options o = test_opts(l65, NULL, 0);
+		int rc;
+
+		c = NULL;
+		if (b->uid)
+			test_url(&u, "odbc", NULL, NULL, NULL, NULL, 0, NULL, "dsn", b->dsn, "uid",
+			         b->uid, "pwd", b->pwd ? b->pwd : "", NULL);
+		else
+			test_url(&u, "odbc", NULL, NULL, NULL, NULL, 0, NULL, "dsn", b->dsn, NULL);
+		assert_int_equal(odbc_vt->create(&c, &u.url, &o, &e), 0);
+		rc = odbc_vt->connect(c, &e);
+		if (strcmp(b->flavour, "sqlite") == 0) {
+			assert_int_equal(rc, 0);
+		} else {
+			assert_int_equal(rc, RETORT_EUSAGE);
+			assert_non_null(strstr(e.message, "version_table is 65 "));
+		}
+		rt_dialect_error_free(&e);
+		odbc_vt->destroy(c);
+	}
 }
 
 /* An explicit ?flavour= wins over what the DBMS reports (with a warning). */
