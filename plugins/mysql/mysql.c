@@ -235,12 +235,19 @@ static const struct {
 };
 #define N_KNOWN_OPTS (sizeof(known_opts) / sizeof(known_opts[0]))
 
+/* The known option `key` names, '-' standing for '_' as in MySQL's own
+ * clients (ssl-mode, ssl-ca: the spelling of my.cnf and the command
+ * line); -1 if none. */
 static int find_opt(const char *key)
 {
-	size_t i;
-	for (i = 0; i < N_KNOWN_OPTS; i++)
-		if (strcmp(known_opts[i].key, key) == 0)
+	size_t i, j;
+	for (i = 0; i < N_KNOWN_OPTS; i++) {
+		const char *k = known_opts[i].key;
+		for (j = 0; k[j] && (key[j] == k[j] || (key[j] == '-' && k[j] == '_')); j++)
+			;
+		if (!k[j] && !key[j])
 			return (int)i;
+	}
 	return -1;
 }
 
@@ -318,7 +325,8 @@ static int check_opt(const char *key, const char *value, struct retort_error *er
 		                      "string; known: charset, unix_socket, connect_timeout, "
 		                      "read_timeout, write_timeout, ssl, ssl_mode, ssl_ca, ssl_capath, "
 		                      "ssl_cert, ssl_key, ssl_cipher, ssl_crl, ssl_crlpath, "
-		                      "ssl_verify_cert, read_default_file, read_default_group",
+		                      "ssl_verify_cert, read_default_file, read_default_group "
+		                      "('-' may stand for '_': ssl-mode)",
 		                      key);
 	switch (known_opts[i].kind) {
 	case OPT_UINT:
@@ -327,10 +335,10 @@ static int check_opt(const char *key, const char *value, struct retort_error *er
 			                      "URL parameter %s must be a number of seconds", key);
 		break;
 	case OPT_SSL_MODE:
-		if (parse_ssl_mode(key, value, &b) < 0)
+		if (parse_ssl_mode(known_opts[i].key, value, &b) < 0)
 			return api->error_set(err, RETORT_EUSAGE,
 			                      "URL parameter %s: use %s", key,
-			                      strcmp(key, "ssl_mode") != 0
+			                      strcmp(known_opts[i].key, "ssl_mode") != 0
 			                              ? "true or false"
 			                              : "DISABLED, PREFERRED, REQUIRED, VERIFY_CA or "
 			                                "VERIFY_IDENTITY");
@@ -528,7 +536,9 @@ static int my_create(struct retort_conn **out, const struct retort_url *url,
 	}
 	for (i = 0; i < url->n_params; i++) {
 		const struct retort_url_param *p = &url->params[i];
-		if (dup_opt(&c->opts[i].key, p->key) < 0 ||
+		/* kept under the known name (ssl-mode is ssl_mode); check_opt()
+		 * made sure there is one */
+		if (dup_opt(&c->opts[i].key, known_opts[find_opt(p->key ? p->key : "")].key) < 0 ||
 		    dup_opt(&c->opts[i].value, p->value ? p->value : "") < 0) {
 			c->n_opts = i + 1;
 			goto fail;

@@ -384,6 +384,11 @@ static int odbc_create(struct retort_conn **out, const struct retort_url *url,
 	if ((error = odbc_connstr_build(&c->connstr, &c->flavour, url, err)) < 0)
 		goto fail;
 	c->flavour_from_url = c->flavour != ODBC_FL_UNKNOWN;
+	/* Names the engine would refuse or cut, refused before anything is
+	 * made (and again at connect(), when the flavour is known only then) */
+	if ((error = odbc_check_names(odbc__flavour_of(c), odbc_name_max(odbc__flavour_of(c), NULL),
+	                              vt, vs, err)) < 0)
+		goto fail;
 	/* the URL's secrets, and the connection string whole */
 	if ((c->secrets = H->secrets_of(url)) != NULL) {
 		char **v;
@@ -428,11 +433,57 @@ static char *get_info(struct retort_conn *c, SQLUSMALLINT what)
 	return H->strdup(buf);
 }
 
+char *odbc__connstr_busy(const struct retort_conn *c, long ms)
+{
+	struct retort_buf b = RETORT_BUF_INIT;
+	char timeout[40];
+	snprintf(timeout, sizeof(timeout), "Timeout=%ld;", ms);
+	H->buf_puts(&b, timeout);
+	H->buf_puts(&b, c->connstr);
+	if (b.oom) {
+		H->buf_free(&b);
+		return NULL;
+	}
+	return H->buf_detach(&b);
+}
+
+/*
+ * The busy timeout of the migration's connection to a SQLite database
+ * (SQLITE_MIN_BUSY_MS in odbc_conn.h), or -1 when the URL sets ?timeout=
+ * itself.
+ */
+static long sqlite_busy_ms(const struct retort_conn *c)
+{
+	long ms = c->lock_timeout_ms;
+	if (odbc_connstr_has_key(c->connstr, "timeout"))
+		return -1;
+	if (ms < 0 || ms > SQLITE_MAX_BUSY_MS)
+		return SQLITE_MAX_BUSY_MS;
+	return ms > SQLITE_MIN_BUSY_MS ? ms : SQLITE_MIN_BUSY_MS;
+}
+
+/* Connect c->dbc with connstr (c->connstr with a busy timeout, or NULL for
+ * c->connstr itself). */
+static int connect_dbc(struct retort_conn *c, const char *connstr, struct retort_error *err)
+{
+	SQLRETURN rc = SQLDriverConnect(c->dbc, NULL,
+	                                (SQLCHAR *)(connstr ? connstr : c->connstr), SQL_NTS,
+	                                NULL, 0, NULL, SQL_DRIVER_NOPROMPT);
+	if (!SQL_SUCCEEDED(rc))
+		return odbc__diag_error(err, RETORT_ECONNECT, c, SQL_HANDLE_DBC, c->dbc,
+			"cannot connect through ODBC (check the data source or driver "
+		                        "name, `odbcinst -q -s` and the credentials)");
+	c->connected = 1;
+	if (rc == SQL_SUCCESS_WITH_INFO)
+		diag_log(c, SQL_HANDLE_DBC, c->dbc);
+	return 0;
+}
+
 static int odbc_connect(struct retort_conn *c, struct retort_error *err)
 {
-	SQLRETURN rc;
 	enum odbc_flavour detected;
-	char *dbms_ver = NULL;
+	char *dbms_ver = NULL, *busy_cs = NULL;
+	long busy_ms;
 	int error = 0;
 
 	if (c->connected)
@@ -451,17 +502,15 @@ static int odbc_connect(struct retort_conn *c, struct retort_error *err)
 		                         "cannot allocate an ODBC connection handle");
 		goto fail;
 	}
-	rc = SQLDriverConnect(c->dbc, NULL, (SQLCHAR *)c->connstr, SQL_NTS, NULL, 0, NULL,
-	                      SQL_DRIVER_NOPROMPT);
-	if (!SQL_SUCCEEDED(rc)) {
-		error = odbc__diag_error(err, RETORT_ECONNECT, c, SQL_HANDLE_DBC, c->dbc,
-			"cannot connect through ODBC (check the data source or driver "
-		                         "name, `odbcinst -q -s` and the credentials)");
+	/* SQLite: wait for another writer as long as the lock timeout says,
+	 * not the driver's 100 s (Timeout= is read at connect time). */
+	if (c->flavour == ODBC_FL_SQLITE && (busy_ms = sqlite_busy_ms(c)) >= 0 &&
+	    !(busy_cs = odbc__connstr_busy(c, busy_ms))) {
+		error = H->error_set(err, RETORT_ENOMEM, "out of memory");
 		goto fail;
 	}
-	c->connected = 1;
-	if (rc == SQL_SUCCESS_WITH_INFO)
-		diag_log(c, SQL_HANDLE_DBC, c->dbc);
+	if ((error = connect_dbc(c, busy_cs, err)) < 0)
+		goto fail;
 
 	c->dbms_name = get_info(c, SQL_DBMS_NAME);
 	dbms_ver = get_info(c, SQL_DBMS_VER);
@@ -486,12 +535,30 @@ static int odbc_connect(struct retort_conn *c, struct retort_error *err)
 		       "using the %s rules as the URL asks",
 		       odbc__flavour_of(c)->name, c->dbms_name, odbc__flavour_of(c)->name);
 	}
+	if ((error = odbc_check_names(odbc__flavour_of(c), odbc_name_max(odbc__flavour_of(c),
+	                                                                 dbms_ver),
+	                              c->version_table, c->version_schema, err)) < 0)
+		goto fail;
+	if (c->flavour == ODBC_FL_SQLITE && !busy_cs && (busy_ms = sqlite_busy_ms(c)) >= 0) {
+		/* Known to be SQLite only now: connect again (to a file, nothing
+		 * done on it yet) with the busy timeout. */
+		if (!(busy_cs = odbc__connstr_busy(c, busy_ms))) {
+			error = H->error_set(err, RETORT_ENOMEM, "out of memory");
+			goto fail;
+		}
+		SQLDisconnect(c->dbc);
+		c->connected = 0;
+		if ((error = connect_dbc(c, busy_cs, err)) < 0)
+			goto fail;
+	}
 	H->log(RETORT_LOG_DEBUG, "odbc: connected to %s %s (flavour %s)",
 	       c->dbms_name, dbms_ver, odbc__flavour_of(c)->name);
 	H->free(dbms_ver);
+	H->free(busy_cs);
 	return 0;
 fail:
 	H->free(dbms_ver);
+	H->free(busy_cs);
 	if (c->connected)
 		SQLDisconnect(c->dbc);
 	c->connected = 0;

@@ -15,6 +15,15 @@
 
 /* How long lock() sleeps between two tries of a non-blocking lock. */
 #define LOCK_POLL_MS 100
+/*
+ * SQLite through sqliteodbc: how long a statement waits for another
+ * writer is the driver's busy timeout, Timeout= in ms (read at connect
+ * time, 100 s by default, at most 1000000).  The migration's connection
+ * waits as long as the sqlite plugin's does: the lock timeout, but at
+ * least SQLITE_MIN_BUSY_MS.
+ */
+#define SQLITE_MIN_BUSY_MS 5000L
+#define SQLITE_MAX_BUSY_MS 1000000L
 struct retort_conn {
 	enum odbc_flavour flavour;     /* UNKNOWN until known */
 	int flavour_from_url;          /* scheme or ?flavour= chose it */
@@ -76,6 +85,13 @@ int odbc__run_on(struct retort_conn *c, SQLHDBC dbc, const char *sql,
 int odbc__run(struct retort_conn *c, const char *sql, const char *const *params,
               size_t n_params, char **row_out, long *rows_out, const char *what,
               struct retort_error *err);
+
+/*
+ * c's connection string with "Timeout=<ms>;" in front (sqliteodbc reads
+ * the first of a keyword given twice); host-allocated, NULL when out of
+ * memory.
+ */
+char *odbc__connstr_busy(const struct retort_conn *c, long ms);
 
 /* The vtable's lock() and unlock() (odbc_lock.c). */
 int odbc__lock(struct retort_conn *c, struct retort_error *err);

@@ -25,26 +25,36 @@
  * script can always run outside a transaction. */
 #define CAPS_COMMON RETORT_CAP_NONTX_SCRIPTS
 
+/* Identifier limits, as the native plugins apply them: PostgreSQL cuts a
+ * name to 63 bytes (a version table over 59 then shares its cut name with
+ * <table>_pkc); MySQL takes 64 characters (its primary key is always named
+ * PRIMARY); SQL Server 128 characters, Oracle 128 bytes (30 before 12.2,
+ * see odbc_name_max()), both refusing a longer name, <table>_pkc too. */
 static const struct odbc_flavour_info flavours[] = {
 	{ ODBC_FL_MSSQL, "mssql", RETORT_SPLIT_MSSQL,
 	  CAPS_COMMON | RETORT_CAP_TRANSACTIONAL_DDL | RETORT_CAP_ADVISORY_LOCK |
 		  RETORT_CAP_SCHEMAS,
-	  '[', ']', 0, "VARCHAR(32)", RETORT_FAMILY_MSSQL, "SELECT SUSER_SNAME()" },
+	  '[', ']', 0, "VARCHAR(32)", RETORT_FAMILY_MSSQL, "SELECT SUSER_SNAME()",
+	  "SQL Server", 128, 1, 0, 1 },
 	/* Oracle DDL commits implicitly: no transactional DDL. */
 	{ ODBC_FL_ORACLE, "oracle", RETORT_SPLIT_ORACLE,
 	  CAPS_COMMON | RETORT_CAP_ADVISORY_LOCK | RETORT_CAP_SCHEMAS,
-	  '"', '"', 0, "VARCHAR2(32 CHAR)", RETORT_FAMILY_ORACLE, "SELECT USER FROM DUAL" },
+	  '"', '"', 0, "VARCHAR2(32 CHAR)", RETORT_FAMILY_ORACLE, "SELECT USER FROM DUAL",
+	  "Oracle", 128, 0, 0, 1 },
 	{ ODBC_FL_POSTGRESQL, "postgresql", RETORT_SPLIT_POSTGRESQL,
 	  CAPS_COMMON | RETORT_CAP_TRANSACTIONAL_DDL | RETORT_CAP_ADVISORY_LOCK |
 		  RETORT_CAP_SCHEMAS | RETORT_CAP_CREATE_IF_ABSENT,
-	  '"', '"', 0, "VARCHAR(32)", RETORT_FAMILY_POSTGRESQL, "SELECT session_user" },
+	  '"', '"', 0, "VARCHAR(32)", RETORT_FAMILY_POSTGRESQL, "SELECT session_user",
+	  "PostgreSQL", 63, 0, 1, 1 },
 	{ ODBC_FL_MYSQL, "mysql", RETORT_SPLIT_MYSQL,
 	  CAPS_COMMON | RETORT_CAP_ADVISORY_LOCK | RETORT_CAP_SCHEMAS | RETORT_CAP_CREATE_IF_ABSENT,
-	  '`', '`', 1, "VARCHAR(32)", RETORT_FAMILY_MYSQL, "SELECT CURRENT_USER()" },
+	  '`', '`', 1, "VARCHAR(32)", RETORT_FAMILY_MYSQL, "SELECT CURRENT_USER()",
+	  "MySQL", 64, 1, 0, 0 },
 	/* SQLite rolls DDL back, but has no server-side lock. */
 	{ ODBC_FL_SQLITE, "sqlite", RETORT_SPLIT_SQLITE,
 	  CAPS_COMMON | RETORT_CAP_TRANSACTIONAL_DDL | RETORT_CAP_CREATE_IF_ABSENT,
-	  '"', '"', 0, "VARCHAR(32)", RETORT_FAMILY_SQLITE, NULL },
+	  '"', '"', 0, "VARCHAR(32)", RETORT_FAMILY_SQLITE, NULL,
+	  "SQLite", 0, 0, 0, 0 },
 };
 
 /* ASCII-only case-insensitive comparisons (no locale surprises). */
@@ -122,6 +132,77 @@ enum odbc_flavour odbc_flavour_by_dbms(const char *dbms)
 	if (iprefix(dbms, "sqlite"))
 		return ODBC_FL_SQLITE;
 	return ODBC_FL_UNKNOWN;
+}
+
+/* ------------------------------------------------------------ names */
+
+unsigned odbc_name_max(const struct odbc_flavour_info *fl, const char *dbms_ver)
+{
+	long major, minor = 0;
+	char *end;
+
+	if (!fl)
+		return 0;
+	if (fl->id == ODBC_FL_ORACLE && dbms_ver) {
+		major = strtol(dbms_ver, &end, 10);
+		if (end != dbms_ver && *end == '.')
+			minor = strtol(end + 1, NULL, 10);
+		if (end != dbms_ver && (major < 12 || (major == 12 && minor < 2)))
+			return 30;
+	}
+	return fl->name_max;
+}
+
+/* Length of s as the engine counts it: UTF-8 characters or bytes. */
+static size_t name_len(const struct odbc_flavour_info *fl, const char *s)
+{
+	size_t n = 0;
+	if (!s)
+		return 0;
+	if (!fl->name_in_chars)
+		return strlen(s);
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+int odbc_check_names(const struct odbc_flavour_info *fl, unsigned name_max, const char *table,
+                     const char *schema, struct retort_error *err)
+{
+	struct retort_buf rule = RETORT_BUF_INIT;
+	const char *unit;
+	size_t t, sc;
+	unsigned table_max;
+	int error = 0;
+
+	if (!fl || !name_max)
+		return 0;
+	unit = fl->name_in_chars ? "characters" : "bytes";
+	t = name_len(fl, table);
+	sc = name_len(fl, schema);
+	table_max = name_max - (fl->pkc_counts ? 4 : 0);
+	if (t <= table_max && sc <= name_max)
+		return 0;
+	/* the native plugins' words: "PostgreSQL keeps 63 bytes of a name",
+	 * "MySQL names are at most 64" */
+	if (fl->name_cut)
+		H->buf_printf(&rule, "%s keeps %u %s of a name", fl->engine, name_max, unit);
+	else
+		H->buf_printf(&rule, "%s names are at most %u %s", fl->engine, name_max, unit);
+	if (rule.oom)
+		error = H->error_set(err, RETORT_ENOMEM, "out of memory");
+	else if (t > table_max && fl->pkc_counts)
+		error = H->error_set(err, RETORT_EUSAGE, "version_table is %zu %s long, but %s and "
+		                     "the table's primary key is named <version_table>_pkc: write a "
+		                     "name of at most %u %s", t, unit, rule.ptr, table_max, unit);
+	else if (t > table_max)
+		error = H->error_set(err, RETORT_EUSAGE, "version_table is %zu %s long, but %s: "
+		                     "write a shorter one", t, unit, rule.ptr);
+	else
+		error = H->error_set(err, RETORT_EUSAGE, "version_table_schema is %zu %s long, but "
+		                     "%s: write a shorter one", sc, unit, rule.ptr);
+	H->buf_free(&rule);
+	return error;
 }
 
 /* ------------------------------------------------------------ SQL text */
@@ -381,6 +462,44 @@ done:
 	H->buf_free(&b);
 	H->buf_free(&tmp);
 	return error;
+}
+
+int odbc_connstr_has_key(const char *connstr, const char *key)
+{
+	const char *p = connstr, *k, *eq;
+	size_t n = strlen(key);
+
+	while (*p) {
+		while (*p == ';' || *p == ' ')
+			p++;
+		if (!*p)
+			break;
+		k = p;
+		if (!(eq = strchr(p, '=')))
+			return 0;
+		while (eq > k && eq[-1] == ' ')
+			eq--;
+		if ((size_t)(eq - k) == n) {
+			size_t i;
+			for (i = 0; i < n && lower((unsigned char)k[i]) == lower((unsigned char)key[i]); i++)
+				;
+			if (i == n)
+				return 1;
+		}
+		p = strchr(p, '=') + 1;
+		if (*p == '{') {
+			/* a braced value: '}}' is a '}' inside it */
+			for (p++; *p; p++) {
+				if (*p == '}' && p[1] == '}')
+					p++;
+				else if (*p == '}')
+					break;
+			}
+		}
+		while (*p && *p != ';')
+			p++;
+	}
+	return 0;
 }
 
 unsigned long long odbc_lock_hash(const char *a, const char *b, const char *c)

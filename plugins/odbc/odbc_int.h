@@ -45,6 +45,12 @@ struct odbc_flavour_info {
 	                             which the host holds */
 	const char *session_user_sql; /* the login's user name, one row and
 	                                 column; NULL: no users (SQLite) */
+	/* Identifier length, as the native plugins check it (0: no limit) */
+	const char *engine;       /* the DBMS in messages: "PostgreSQL" */
+	unsigned name_max;        /* longest name the engine keeps */
+	int name_in_chars;        /* name_max counts characters, not bytes */
+	int name_cut;             /* longer names are cut silently, not refused */
+	int pkc_counts;           /* <version_table>_pkc must fit as well */
 };
 
 /* Rules of a known flavour; NULL for ODBC_FL_UNKNOWN. */
@@ -53,6 +59,20 @@ const struct odbc_flavour_info *odbc_flavour_get(enum odbc_flavour f);
 enum odbc_flavour odbc_flavour_by_name(const char *name);
 /* Flavour from SQLGetInfo(SQL_DBMS_NAME); UNKNOWN if not recognised. */
 enum odbc_flavour odbc_flavour_by_dbms(const char *dbms_name);
+
+/*
+ * The longest name the flavour's engine takes: fl->name_max, except on an
+ * Oracle server before 12.2 (dbms_ver, SQL_DBMS_VER as "11.02.0000";
+ * NULL when not connected), which takes 30 bytes.  0: no limit.
+ */
+unsigned odbc_name_max(const struct odbc_flavour_info *fl, const char *dbms_ver);
+/*
+ * Refuse (RETORT_EUSAGE) a version table or schema name the engine would
+ * refuse or cut (name_max from odbc_name_max()), worded as the native
+ * plugins word it; 0 when both fit.  table and schema may be NULL.
+ */
+int odbc_check_names(const struct odbc_flavour_info *fl, unsigned name_max, const char *table,
+                     const char *schema, struct retort_error *err);
 
 /* ------------------------------------------------------------ SQL text */
 
@@ -113,6 +133,12 @@ int odbc_column_type(const struct odbc_flavour_info *fl, int type, unsigned leng
  */
 int odbc_connstr_build(char **out, enum odbc_flavour *flavour_out,
                        const struct retort_url *url, struct retort_error *err);
+
+/*
+ * The connection string (as odbc_connstr_build() writes it) sets keyword
+ * `key` (ASCII case-insensitive; braced values are skipped whole).
+ */
+int odbc_connstr_has_key(const char *connstr, const char *key);
 
 /*
  * FNV-1a 64-bit hash of the NUL-separated parts (NULL parts count as

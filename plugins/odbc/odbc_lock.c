@@ -180,11 +180,27 @@ done:
  * it; unlock() DELETEs it.  A run that died leaves its row behind: a row
  * whose holder is a dead process on this host is taken over; any other is
  * named in the timeout message together with the DELETE that clears it.
+ *
+ * On SQLite the row shares the database file with the migration: while the
+ * holder's migration transaction is open nobody else may write, and the
+ * driver would wait in its busy handler (sqliteodbc's Timeout=, 100 s by
+ * default) past any lock timeout.  The lock connection gets a short
+ * Timeout= of its own instead, and "database is locked" counts as "held":
+ * lock() keeps trying until its deadline, then fails as any lock timeout
+ * does.
  */
 #define LOCK_TABLE "retort_lock"
+/* sqliteodbc gives up on a locked database after its Timeout=, or twice
+ * that where it retries a statement itself: one try of the lock row lasts
+ * LOCK_POLL_MS at most. */
+#define SQLITE_BUSY_MS (LOCK_POLL_MS / 2L)
+/* How long unlock() retries a DELETE refused as "database is locked" (as
+ * long as the default lock timeout; the driver's own wait is short now). */
+#define UNLOCK_BUSY_MAX_MS 60000LL
 
 static int lockrow_connect(struct retort_conn *c, struct retort_error *err)
 {
+	char *cs = NULL;
 	SQLRETURN rc;
 	if (c->lock_dbc_connected)
 		return 0;
@@ -193,13 +209,27 @@ static int lockrow_connect(struct retort_conn *c, struct retort_error *err)
 		return odbc__diag_error(err, RETORT_ECONNECT, c, SQL_HANDLE_ENV, c->env,
 		                        "cannot allocate the lock connection");
 	}
-	rc = SQLDriverConnect(c->lock_dbc, NULL, (SQLCHAR *)c->connstr, SQL_NTS, NULL, 0, NULL,
-	                      SQL_DRIVER_NOPROMPT);
+	/* Ahead of a ?timeout= the URL may hold for the migration's connection. */
+	if (c->flavour == ODBC_FL_SQLITE && !(cs = odbc__connstr_busy(c, SQLITE_BUSY_MS)))
+		return H->error_set(err, RETORT_ENOMEM, "out of memory");
+	rc = SQLDriverConnect(c->lock_dbc, NULL, (SQLCHAR *)(cs ? cs : c->connstr), SQL_NTS, NULL,
+	                      0, NULL, SQL_DRIVER_NOPROMPT);
+	H->free(cs);
 	if (!SQL_SUCCEEDED(rc))
 		return odbc__diag_error(err, RETORT_ECONNECT, c, SQL_HANDLE_DBC, c->lock_dbc,
 		                  "cannot open the connection that holds the migration lock row");
 	c->lock_dbc_connected = 1;
 	return 0;
+}
+
+/* SQLite's "database is locked" (SQLITE_BUSY 5, SQLITE_LOCKED 6, which
+ * sqliteodbc gives as the native code): another connection is writing. */
+static int is_busy(const struct retort_conn *c, const struct retort_error *e)
+{
+	if (c->flavour != ODBC_FL_SQLITE)
+		return 0;
+	return e->native_code == 5 || e->native_code == 6 ||
+	       (e->message && strstr(e->message, "database is locked"));
 }
 
 static int is_unique_violation(const struct retort_error *e)
@@ -277,7 +307,7 @@ static int lock_row(struct retort_conn *c, struct retort_error *err)
 	long long deadline = H->clock_ms() + (c->lock_timeout_ms > 0 ? c->lock_timeout_ms : 0);
 	time_t now = time(NULL);
 	struct tm tm;
-	int error, logged = 0;
+	int error, logged = 0, have_table = 0, busy = 0;
 
 	if (gethostname(host, sizeof(host)) != 0)
 		strcpy(host, "unknown");
@@ -308,7 +338,7 @@ static int lock_row(struct retort_conn *c, struct retort_error *err)
 		error = H->error_set(err, RETORT_ENOMEM, "out of memory");
 		goto done;
 	}
-	if ((error = lockrow_connect(c, err)) < 0 || (error = lockrow_table(c, table, err)) < 0)
+	if ((error = lockrow_connect(c, err)) < 0)
 		goto done;
 
 	p[0] = c->lock_name;
@@ -316,42 +346,83 @@ static int lock_row(struct retort_conn *c, struct retort_error *err)
 	p[2] = stamp;
 	for (;;) {
 		long rows = 0;
+		char *seen = NULL;
+
+		busy = 0;
 		memset(&tmp, 0, sizeof(tmp));
-		error = odbc__run_on(c, c->lock_dbc, ins, p, 3, NULL, NULL,
-		                     "cannot take the migration lock row", &tmp);
+		if (!have_table) {
+			error = lockrow_table(c, table, &tmp);
+			if (error == 0)
+				have_table = 1;
+		}
+		if (have_table)
+			error = odbc__run_on(c, c->lock_dbc, ins, p, 3, NULL, NULL,
+			                     "cannot take the migration lock row", &tmp);
 		if (error == 0) {
 			odbc__scratch_free(&tmp);
 			c->row_locked = 1;
 			goto done;
 		}
-		if (error != RETORT_EDB || !is_unique_violation(&tmp)) {
+		if (error == RETORT_EDB && is_busy(c, &tmp)) {
+			/* the holder's migration (or some other writer) has a
+			 * write transaction open: the lock is not to be had yet */
+			busy = 1;
+		} else if (!have_table || error != RETORT_EDB || !is_unique_violation(&tmp)) {
 			odbc__scratch_pass(err, &tmp, error);
 			goto done;
 		}
 		odbc__scratch_free(&tmp);
-		H->free(who);
-		who = NULL;
-		if ((error = odbc__run_on(c, c->lock_dbc, sel, p, 1, &who, NULL,
-		                          "cannot read the migration lock row", err)) < 0)
-			goto done;
+		/* Who holds it (a reader gets through a write transaction, except
+		 * while it commits: then the last holder seen stands). */
+		if (have_table) {
+			memset(&tmp, 0, sizeof(tmp));
+			error = odbc__run_on(c, c->lock_dbc, sel, p, 1, &seen, NULL,
+			                     "cannot read the migration lock row", &tmp);
+			if (error < 0 && !(error == RETORT_EDB && is_busy(c, &tmp))) {
+				odbc__scratch_pass(err, &tmp, error);
+				goto done;
+			}
+			odbc__scratch_free(&tmp);
+			if (error == 0) {
+				H->free(who);
+				who = seen;
+			}
+		}
 		if (who && holder_is_dead(who, holder)) {
 			const char *dp[2];
 			dp[0] = c->lock_name;
 			dp[1] = who;
 			H->log(RETORT_LOG_WARNING, "odbc: taking over the migration lock row of %s, "
 			       "a process of this host that no longer runs", who);
-			if ((error = odbc__run_on(c, c->lock_dbc, del, dp, 2, NULL, &rows,
-			                          "cannot clear a stale migration lock row",
-			                          err)) < 0)
+			memset(&tmp, 0, sizeof(tmp));
+			error = odbc__run_on(c, c->lock_dbc, del, dp, 2, NULL, &rows,
+			                     "cannot clear a stale migration lock row", &tmp);
+			if (error < 0 && !(error == RETORT_EDB && is_busy(c, &tmp))) {
+				odbc__scratch_pass(err, &tmp, error);
 				goto done;
-			continue;
+			}
+			odbc__scratch_free(&tmp);
+			if (error == 0)
+				continue;
+			busy = 1;
 		}
 		if (c->lock_timeout_ms >= 0 && H->clock_ms() >= deadline)
 			break;
 		if (!logged++)
 			H->log(RETORT_LOG_INFO, "odbc: waiting for the migration lock row of %s (%s)",
-			       c->version_table, who ? who : "?");
-		H->sleep_ms(LOCK_POLL_MS);
+			       c->version_table, who ? who : busy ? "the database is locked" : "?");
+		/* a refused try has waited in the driver already */
+		if (!busy)
+			H->sleep_ms(LOCK_POLL_MS);
+	}
+	if (busy && !who) {
+		/* No holder seen: a write transaction kept the row from being
+		 * written all along. */
+		error = H->error_set(err, RETORT_ELOCKED,
+			"cannot take the migration lock of %s: another connection holds a "
+			"write transaction on the database (waited %ld ms): retry when it is "
+			"done, or raise the lock timeout", c->version_table, c->lock_timeout_ms);
+		goto done;
 	}
 	odbc__run_on(c, c->lock_dbc, sel_at, p, 1, &since, NULL, "", NULL);
 	error = H->error_set(err, RETORT_ELOCKED,
@@ -386,9 +457,23 @@ static int unlock_row(struct retort_conn *c, struct retort_error *err)
 	H->buf_puts(&b, " WHERE lock_name = ? AND holder = ?");
 	p[0] = c->lock_name;
 	p[1] = c->lock_holder ? c->lock_holder : "";
-	error = b.oom ? H->error_set(err, RETORT_ENOMEM, "out of memory")
-	              : odbc__run_on(c, c->lock_dbc, b.ptr, p, 2, NULL, NULL,
-	                             "cannot release the migration lock row", err);
+	if (b.oom) {
+		error = H->error_set(err, RETORT_ENOMEM, "out of memory");
+	} else {
+		/* A writer may hold the database a while (SQLite): keep trying. */
+		struct retort_error tmp;
+		long long give_up = H->clock_ms() + UNLOCK_BUSY_MAX_MS;
+		for (;;) {
+			memset(&tmp, 0, sizeof(tmp));
+			error = odbc__run_on(c, c->lock_dbc, b.ptr, p, 2, NULL, NULL,
+			                     "cannot release the migration lock row", &tmp);
+			if (error == 0 || !(error == RETORT_EDB && is_busy(c, &tmp)) ||
+			    H->clock_ms() >= give_up)
+				break;
+			odbc__scratch_free(&tmp);
+		}
+		odbc__scratch_pass(err, &tmp, error);
+	}
 	H->buf_free(&b);
 	c->row_locked = 0;
 	return error;

@@ -27,20 +27,45 @@ CREATE VIEW account_names AS SELECT name FROM account;" "DROP VIEW account_names
 ALTER TABLE account DROP COLUMN email;"
 }
 
-# every_command DB: each command that reads or writes the database.
+# every_command DB URL: each command that reads or writes the database
+# (URL: the account's, for a fleet targets file).
 every_command() {
+	expect "$1: ensure-version (an empty schema)" 0 ensure-version
 	expect "$1: upgrade head" 0 upgrade head
 	expect "$1: current" 0 current
 	out_has "$1: current names l2" "l2"
 	expect "$1: history --indicate-current" 0 history --indicate-current
 	expect "$1: check" 0 check
+	expect "$1: verify" 0 verify
 	expect "$1: downgrade -1" 0 downgrade -1
 	expect "$1: stamp head" 0 stamp head
 	expect "$1: stamp l1 (move the row back)" 0 stamp l1
 	expect "$1: upgrade head again" 0 upgrade head
 	expect "$1: downgrade base" 0 downgrade base
 	expect "$1: upgrade head once more" 0 upgrade head
+	expect "$1: ensure-version (the table is there)" 0 ensure-version
 	expect "$1: upgrade head --sql (offline)" 0 upgrade l1:head --sql
+	expect "$1: log" 0 log
+	out_has "$1: log shows the upgrades" "upgrade"
+
+	# Fleet mode: the same database, named in a targets file (its URL
+	# from the environment, not written into the file).
+	RETORT_LP_URL=$2
+	export RETORT_LP_URL
+	printf '%s lp\n' '${RETORT_LP_URL}' >targets
+	expect "$1: fleet: current --targets" 0 current --targets targets
+	expect "$1: fleet: downgrade -1 --targets" 0 downgrade -1 --targets targets
+	expect "$1: fleet: upgrade head --targets" 0 upgrade head --targets targets
+	expect "$1: fleet: check --targets" 0 check --targets targets
+
+	# lock_strategy = "table": the lock is a lease row in retort_lock,
+	# which retort creates in version_table_schema.
+	cp retort.cfg session.cfg
+	echo 'lock_strategy = "table";' >>retort.cfg
+	expect "$1: lock_strategy table: downgrade -1" 0 downgrade -1
+	err_lacks "$1: lock_strategy table: no warning" "warning"
+	expect "$1: lock_strategy table: upgrade head" 0 upgrade head
+	mv session.cfg retort.cfg
 }
 
 # ---------------------------------------------------------------- PostgreSQL
@@ -68,7 +93,9 @@ chmod 600 retort.cfg
 sed -i 's|^version_table_schema = .*|version_table_schema = "app";|' retort.cfg
 grep -q '^version_table_schema = "app";' retort.cfg || echo 'version_table_schema = "app";' >>retort.cfg
 scripts
-every_command pg
+every_command pg "$PG_LP"
+same "pg: the lease table is in the schema too" \
+	"$(pg_q "SELECT count(*) FROM pg_tables WHERE schemaname = 'app' AND tablename = 'retort_lock'" "$LPDB_ADMIN")" "1"
 same "pg: the version table is in the schema" "$(pg_q "SELECT version_num FROM app.alembic_version" "$LPDB_ADMIN")" "l2"
 same "pg: nothing of retort outside it" \
 	"$(pg_q "SELECT count(*) FROM pg_tables WHERE tableowner = '$LP' AND schemaname <> 'app'" "$LPDB_ADMIN")" "0"
@@ -97,7 +124,9 @@ chmod 600 retort.cfg
 sed -i "s|^version_table_schema = .*|version_table_schema = \"$LP\";|" retort.cfg
 grep -q "^version_table_schema = \"$LP\";" retort.cfg || echo "version_table_schema = \"$LP\";" >>retort.cfg
 scripts
-every_command mysql
+every_command mysql "$MY_LP"
+same "mysql: the lease table is in its database" \
+	"$(my_q "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$LP' AND TABLE_NAME = 'retort_lock'" "$MY_ADMIN")" "1"
 same "mysql: the version table is in its database" "$(my_q "SELECT version_num FROM $LP.alembic_version" "$MY_ADMIN")" "l2"
 script l3 l2 "CREATE TABLE retort_test.escape (id INTEGER);" "DROP TABLE retort_test.escape;"
 expect "mysql: a migration cannot create a table in another database" 1 upgrade head

@@ -68,4 +68,11 @@ err_has "mysql: it is a TLS error" "TLS/SSL error"
 err_lacks "mysql: the error does not show the password" "$PW"
 expect "mysql: ssl_mode=VERIFY_CA with the wrong CA fails too" 1 \
 	--url "$MY_URL?ssl_mode=VERIFY_CA&ssl_ca=$WRONG" current
+# MySQL's own clients write the options with '-': so may a URL.
+expect "mysql: ssl-mode=VERIFY_IDENTITY&ssl-ca= (the client's spelling) connects" 0 \
+	--url "$MY_URL?ssl-mode=VERIFY_IDENTITY&ssl-ca=$CA" current
+out_has "mysql: and reads the version table" "t1"
+expect "mysql: ssl-ca= with the wrong CA fails (the option is not ignored)" 1 \
+	--url "$MY_URL?ssl-mode=VERIFY_IDENTITY&ssl-ca=$WRONG" current
+err_has "mysql: with the TLS error" "TLS/SSL error"
 tap_done

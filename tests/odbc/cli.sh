@@ -89,6 +89,44 @@ INSERT INTO no_such_table_c3 VALUES (1);" "DROP TABLE odbc_c3;"
 	err_has "odbc sqlite: error names the statement" "INSERT INTO no_such_table_c3"
 	same "odbc sqlite: nothing applied" "$(lite_rows)" ""
 	rm -f migrations/versions/c3.sql
+
+	# The lock.  Another writer keeps a transaction open, as a running
+	# migration does (a sqlite3 shell fed through a FIFO, holding BEGIN
+	# IMMEDIATE until told to commit): a run gives up at its lock timeout
+	# with the lock's error, not after the driver's busy timeout (100 s).
+	mkfifo "$T/holder.in"
+	sqlite3 "$db" <"$T/holder.in" >"$T/holder.out" 2>&1 &
+	holder=$!
+	exec 3>"$T/holder.in"
+	echo "BEGIN IMMEDIATE; SELECT 'holding';" >&3
+	wait_for "odbc sqlite: another writer holds the database" "$T/holder.out" holding
+	expect "odbc sqlite: --lock-timeout 0.3 while it does exits 1" 1 --lock-timeout 0.3 upgrade head
+	err_has "odbc sqlite: ... timed out waiting for the lock" "timed out waiting (lock_timeout)"
+	err_has "odbc sqlite: ... says what holds it" "write transaction"
+	echo "COMMIT;" >&3
+	exec 3>&-
+	wait $holder
+	same "odbc sqlite: nothing applied while locked" "$(lite_rows)" ""
+
+	# Two runs at once: the one that waited takes the lock after the other
+	# is done, then finds the work done (each migration runs once).
+	slow="WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 1000000) SELECT count(*) FROM n;"
+	script c3 c2 "CREATE TABLE odbc_runs (rev VARCHAR(8));
+INSERT INTO odbc_runs VALUES ('c3');
+$slow" "DROP TABLE odbc_runs;"
+	"$RETORT" --lock-timeout 60 upgrade head >"$T/o1" 2>"$T/e1" &
+	p1=$!
+	"$RETORT" --lock-timeout 60 upgrade head >"$T/o2" 2>"$T/e2" &
+	p2=$!
+	wait $p1; r1=$?
+	wait $p2; r2=$?
+	same "odbc sqlite: two runs at once both exit 0" "$r1 $r2" "0 0"
+	[ "$r1 $r2" = "0 0" ] || tap_diag "$(cat "$T/e1" "$T/e2")"
+	same "odbc sqlite: ... and each migration ran once" \
+		"$(sqlite3 "$db" "SELECT count(*) FROM odbc_runs" 2>&1)" 1
+	same "odbc sqlite: ... to the head" "$(lite_rows)" "c3"
+	expect "odbc sqlite: downgrade base after the concurrent runs" 0 downgrade base
+	rm -f migrations/versions/c3.sql
 else
 	unavailable SQLITE
 fi

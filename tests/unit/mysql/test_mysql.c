@@ -248,13 +248,29 @@ static void test_url_params(void **state)
 		rt_dialect_error_free(&err);
 		close_conn(&o);
 		rt_free(u);
+		/* spelled as MySQL's own clients spell them, too */
+		u = make_url(NULL, NULL, db, "ssl-mode=VERIFY_IDENTITY&ssl-ca=/nonexistent/ca.pem");
+		assert_int_equal(open_conn(&o, u, NULL, NULL, 0, &err), RETORT_ECONNECT);
+		assert_non_null(err.message);
+		assert_null(strstr(err.message, "unknown MySQL connection parameter"));
+		rt_dialect_error_free(&err);
+		close_conn(&o);
+		rt_free(u);
+		u = make_url(NULL, NULL, db, "ssl-mode=DISABLED&connect-timeout=7");
+		assert_int_equal(open_conn(&o, u, NULL, NULL, 0, &err), 0);
+		rt_dialect_error_free(&err);
+		must_exec(&o, "SELECT 1");
+		close_conn(&o);
+		rt_free(u);
 	}
 
 	/* Unknown key and bad values: refused by create(), before any I/O. */
 	{
 		static const char *const bad[] = { "sslmdoe=REQUIRED", "connect_timeout=soon",
 		                                   "ssl_mode=MAYBE", "ssl=perhaps",
-		                                   "ssl_verify_cert=maybe" };
+		                                   "ssl_verify_cert=maybe", "ssl-mode=MAYBE",
+		                                   "ssl-verify-cert=maybe", "ssl_mode-=REQUIRED",
+		                                   "ssl--mode=REQUIRED" };
 		size_t i;
 		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 			struct rt_url *url = NULL;

@@ -124,6 +124,39 @@ static void test_braces(void **state)
 	      "dsn=D;opt=a=b", ODBC_FL_UNKNOWN);
 }
 
+/* Keywords of a connection string (the SQLite busy Timeout= is added only
+ * when the URL did not set one); a braced value hides what it holds. */
+static void test_has_key(void **state)
+{
+	(void)state;
+	assert_true(odbc_connstr_has_key("driver=SQLite3;database=/x.db;timeout=5", "Timeout"));
+	assert_true(odbc_connstr_has_key("TIMEOUT=5", "timeout"));
+	assert_true(odbc_connstr_has_key("dsn=D; Timeout =5", "timeout"));
+	assert_false(odbc_connstr_has_key("driver=SQLite3;database=/x.db", "timeout"));
+	assert_false(odbc_connstr_has_key("dsn=D;querytimeout=5", "timeout"));
+	assert_false(odbc_connstr_has_key("dsn=D;opt=timeout=5", "timeout"));
+	assert_false(odbc_connstr_has_key("dsn=D;y={a;timeout=5}", "timeout"));
+	assert_false(odbc_connstr_has_key("dsn=D;y={a}};timeout=5}", "timeout"));
+	assert_true(odbc_connstr_has_key("dsn=D;y={a}}b};timeout=5", "timeout"));
+	assert_false(odbc_connstr_has_key("", "timeout"));
+}
+
+/* Oracle took 30 bytes of a name before 12.2, 128 since. */
+static void test_name_max(void **state)
+{
+	const struct odbc_flavour_info *ora = odbc_flavour_get(ODBC_FL_ORACLE);
+	(void)state;
+	assert_int_equal(odbc_name_max(ora, NULL), 128);
+	assert_int_equal(odbc_name_max(ora, "11.02.0000"), 30);
+	assert_int_equal(odbc_name_max(ora, "12.01.0000"), 30);
+	assert_int_equal(odbc_name_max(ora, "12.02.0000"), 128);
+	assert_int_equal(odbc_name_max(ora, "19.00.0000 Oracle Database 19c"), 128);
+	assert_int_equal(odbc_name_max(ora, ""), 128);
+	assert_int_equal(odbc_name_max(odbc_flavour_get(ODBC_FL_POSTGRESQL), "11.02.0000"), 63);
+	assert_int_equal(odbc_name_max(odbc_flavour_get(ODBC_FL_SQLITE), NULL), 0);
+	assert_int_equal(odbc_name_max(NULL, NULL), 0);
+}
+
 static void test_flavour_names(void **state)
 {
 	(void)state;
@@ -159,6 +192,8 @@ int main(void)
 		cmocka_unit_test(test_dsn_forms),
 		cmocka_unit_test(test_server_forms),
 		cmocka_unit_test(test_braces),
+		cmocka_unit_test(test_has_key),
+		cmocka_unit_test(test_name_max),
 		cmocka_unit_test(test_flavour_names),
 		cmocka_unit_test(test_lock_hash),
 	};

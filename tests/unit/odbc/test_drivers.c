@@ -164,6 +164,33 @@ static void t_connect_detects_flavour(void **state)
 	assert_int_equal(out[0], b->q_open);
 	rt_free(out);
 	odbc_vt->destroy(c);
+
+	/* A version table too long for the flavour found: refused by
+	 * connect(), as create() refuses it when the URL names the flavour
+	 * (on PostgreSQL <table>_pkc would be cut to the table's own name). */
+	{
+		static const char l65[] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+		struct test_url u;
+		struct retort_dialect_options o = test_opts(l65, NULL, 0);
+		int rc;
+
+		c = NULL;
+		if (b->uid)
+			test_url(&u, "odbc", NULL, NULL, NULL, NULL, 0, NULL, "dsn", b->dsn, "uid",
+			         b->uid, "pwd", b->pwd ? b->pwd : "", NULL);
+		else
+			test_url(&u, "odbc", NULL, NULL, NULL, NULL, 0, NULL, "dsn", b->dsn, NULL);
+		assert_int_equal(odbc_vt->create(&c, &u.url, &o, &e), 0);
+		rc = odbc_vt->connect(c, &e);
+		if (strcmp(b->flavour, "sqlite") == 0) {
+			assert_int_equal(rc, 0);
+		} else {
+			assert_int_equal(rc, RETORT_EUSAGE);
+			assert_non_null(strstr(e.message, "version_table is 65 "));
+		}
+		rt_dialect_error_free(&e);
+		odbc_vt->destroy(c);
+	}
 }
 
 /* An explicit ?flavour= wins over what the DBMS reports (with a warning). */
@@ -461,7 +488,7 @@ static void t_lock(void **state)
 	struct retort_conn *w = open_conn(b, "odbc_lock_versions", 300);
 	struct retort_conn *other = open_conn(b, "odbc_other_versions", 0);
 	struct retort_error e;
-	long t0;
+	long t0, waited;
 
 	rt_dialect_error_init(&e);
 	assert_int_equal(odbc_vt->lock(a, &e), 0);
@@ -523,6 +550,52 @@ static void t_lock(void **state)
 		exec_ok(w, "DELETE FROM retort_lock");
 		assert_int_equal(odbc_vt->unlock(a, &e), 0);
 	}
+
+	/*
+	 * The holder's migration has a write transaction open (on SQLite the
+	 * whole file is locked for writing, the lock row's table with it): the
+	 * waiter still gives up at its lock timeout, with the lock's error,
+	 * rather than waiting in the driver for the transaction to end.
+	 */
+	exec_ok(a, "DROP TABLE IF EXISTS odbc_lock_busy");
+	exec_ok(a, "CREATE TABLE odbc_lock_busy (id INTEGER)");
+	assert_int_equal(odbc_vt->lock(a, &e), 0);
+	assert_int_equal(odbc_vt->begin(a, &e), 0);
+	exec_ok(a, "INSERT INTO odbc_lock_busy VALUES (1)");
+	t0 = now_ms();
+	assert_int_equal(odbc_vt->lock(w, &e), RETORT_ELOCKED);
+	waited = now_ms() - t0;
+	if (waited < 250 || waited > 3000)
+		fail_msg("%s: waited %ld ms for a 300 ms lock timeout", b->label, waited);
+	if (!(b->caps & RETORT_CAP_ADVISORY_LOCK))
+		assert_non_null(strstr(e.message, "held by "));
+	rt_dialect_error_free(&e);
+	assert_int_equal(odbc_vt->rollback(a, &e), 0);
+	assert_int_equal(odbc_vt->unlock(a, &e), 0);
+
+	/* A write transaction alone, no lock held: on SQLite the lock row
+	 * cannot be written until it ends, so the waiter times out saying so;
+	 * a server's lock does not care. */
+	assert_int_equal(odbc_vt->begin(a, &e), 0);
+	exec_ok(a, "INSERT INTO odbc_lock_busy VALUES (2)");
+	t0 = now_ms();
+	if (!(b->caps & RETORT_CAP_ADVISORY_LOCK)) {
+		assert_int_equal(odbc_vt->lock(w, &e), RETORT_ELOCKED);
+		waited = now_ms() - t0;
+		if (waited < 250 || waited > 3000)
+			fail_msg("%s: waited %ld ms for a 300 ms lock timeout", b->label, waited);
+		assert_non_null(strstr(e.message, "write transaction"));
+		rt_dialect_error_free(&e);
+	} else {
+		assert_int_equal(odbc_vt->lock(w, &e), 0);
+		assert_int_equal(odbc_vt->unlock(w, &e), 0);
+	}
+	assert_int_equal(odbc_vt->rollback(a, &e), 0);
+	/* Once the transaction is over the lock is free again. */
+	assert_int_equal(odbc_vt->lock(w, &e), 0);
+	assert_int_equal(odbc_vt->unlock(w, &e), 0);
+	exec_ok(a, "DROP TABLE odbc_lock_busy");
+
 	rt_dialect_error_free(&e);
 	odbc_vt->destroy(a);
 	odbc_vt->destroy(w);

@@ -196,6 +196,79 @@ static void test_caps_by_flavour(void **state)
 	}
 }
 
+/* create() with a version table (or schema) name of n copies of unit. */
+static int create_named(const char *flavour, const char *unit, size_t n, int in_schema,
+                        struct retort_error *e)
+{
+	char name[600] = "";
+	struct test_url u;
+	struct retort_dialect_options o;
+	struct retort_conn *c = NULL;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		strcat(name, unit);
+	o = test_opts(in_schema ? "v" : name, in_schema ? name : NULL, 0);
+	if (flavour)
+		test_url(&u, "odbc", NULL, NULL, NULL, NULL, 0, NULL, "dsn", "x", "flavour", flavour,
+		         NULL);
+	else
+		test_url(&u, "odbc", NULL, NULL, NULL, NULL, 0, NULL, "dsn", "x", NULL);
+	rt_dialect_error_free(e);
+	rc = odbc_vt->create(&c, &u.url, &o, e);
+	assert_true(rc == 0 ? c != NULL : c == NULL);
+	odbc_vt->destroy(c);
+	return rc;
+}
+
+/*
+ * Names the engine behind the flavour would cut or refuse are refused at
+ * create(), in the native plugins' words: PostgreSQL keeps 63 bytes (and
+ * <table>_pkc must not be cut to the table's name), MySQL 64 characters,
+ * SQL Server 128 characters, Oracle 128 bytes (<table>_pkc included).
+ */
+static void test_name_limits(void **state)
+{
+	struct retort_error e;
+	(void)state;
+	rt_dialect_error_init(&e);
+
+	assert_int_equal(create_named("postgresql", "a", 60, 0, &e), RETORT_EUSAGE);
+	assert_string_equal(e.message, "version_table is 60 bytes long, but PostgreSQL keeps 63 "
+	                    "bytes of a name and the table's primary key is named "
+	                    "<version_table>_pkc: write a name of at most 59 bytes");
+	assert_int_equal(create_named("postgresql", "a", 59, 0, &e), 0);
+	/* bytes, not characters */
+	assert_int_equal(create_named("postgresql", "\xc3\xa9", 30, 0, &e), RETORT_EUSAGE);
+	assert_int_equal(create_named("postgresql", "a", 64, 1, &e), RETORT_EUSAGE);
+	assert_string_equal(e.message, "version_table_schema is 64 bytes long, but PostgreSQL "
+	                    "keeps 63 bytes of a name: write a shorter one");
+	assert_int_equal(create_named("postgresql", "a", 63, 1, &e), 0);
+
+	assert_int_equal(create_named("mysql", "a", 65, 0, &e), RETORT_EUSAGE);
+	assert_non_null(strstr(e.message, "version_table is 65 characters long, but MySQL names "
+	                                  "are at most 64"));
+	assert_int_equal(create_named("mysql", "a", 64, 0, &e), 0);
+	assert_int_equal(create_named("mysql", "\xc3\xa9", 64, 0, &e), 0); /* characters */
+	assert_int_equal(create_named("mariadb", "a", 65, 1, &e), RETORT_EUSAGE);
+	assert_non_null(strstr(e.message, "version_table_schema is 65 characters long"));
+
+	assert_int_equal(create_named("mssql", "a", 125, 0, &e), RETORT_EUSAGE);
+	assert_non_null(strstr(e.message, "SQL Server names are at most 128 characters and the "
+	                                  "table's primary key is named <version_table>_pkc: "
+	                                  "write a name of at most 124 characters"));
+	assert_int_equal(create_named("mssql", "a", 124, 0, &e), 0);
+	assert_int_equal(create_named("oracle", "a", 125, 0, &e), RETORT_EUSAGE);
+	assert_non_null(strstr(e.message, "Oracle names are at most 128 bytes"));
+	assert_int_equal(create_named("oracle", "a", 124, 0, &e), 0);
+
+	/* SQLite has no limit; odbc:// without ?flavour= checks at connect() */
+	assert_int_equal(create_named("sqlite", "a", 300, 0, &e), 0);
+	assert_int_equal(create_named(NULL, "a", 300, 0, &e), 0);
+	rt_dialect_error_free(&e);
+}
+
 static void test_quote_identifier(void **state)
 {
 	static const struct { const char *fl, *in, *out; } cases[] = {
@@ -627,6 +700,7 @@ int main(void)
 		cmocka_unit_test(test_offline_needs_flavour),
 		cmocka_unit_test(test_url_errors),
 		cmocka_unit_test(test_caps_by_flavour),
+		cmocka_unit_test(test_name_limits),
 		cmocka_unit_test(test_quote_identifier),
 		cmocka_unit_test(test_quote_literal),
 		cmocka_unit_test(test_offline_pieces),
