@@ -135,14 +135,15 @@ static const struct command commands[] = {
 	{ "upgrade", cmd_upgrade,
 	  O_SQL | O_OUTPUT | O_TAG | O_ALLOW_CHANGED | O_TARGETS | O_JOBS | O_RESUME, 1, 1,
 	  "upgrade REV [--allow-changed] [--sql [--output FILE]] [--tag TAG]\n"
-	  "       retort upgrade REV --targets FILE [-j N] [--resume]",
+	  "       retort upgrade REV --targets FILE [-j N] [--resume] [--allow-changed]\n"
+	  "                      [--tag TAG]",
 	  "Upgrade to REV (head, heads, an id, label@head, +N, ...). With --sql, print the SQL\n"
 	  "instead of running it (REV may be START:END). It first runs the checks of `verify`\n"
 	  "and refuses to run when an applied script was edited since it ran. With --targets,\n"
 	  "upgrade every database of FILE, N at a time, each with its own lock." },
 	{ "downgrade", cmd_downgrade, O_SQL | O_OUTPUT | O_TAG | O_TARGETS | O_JOBS | O_RESUME, 1, 1,
 	  "downgrade REV [--sql [--output FILE]] [--tag TAG]\n"
-	  "       retort downgrade REV --targets FILE [-j N] [--resume]",
+	  "       retort downgrade REV --targets FILE [-j N] [--resume] [--tag TAG]",
 	  "Downgrade to REV (base, an id, -N, label@base, ...). --sql needs FROM:TO.\n"
 	  "With --targets, every database of FILE, as for upgrade." },
 	{ "stamp", cmd_stamp, O_SQL | O_OUTPUT | O_PURGE | O_TAG, 1, -1,
@@ -601,9 +602,9 @@ static int parse_command_option(struct args *a, const char *arg, int argc, char 
 	case O_INDICATE: a->indicate_current = 1; break;
 	case O_TEMPLATE: a->template_name = val; break;
 	case O_RESOLVE_DEPS: a->resolve_deps = 1; break;
-	case O_TAG: a->run.tag = val; break;
+	case O_TAG: a->run.tag = a->fleet.tag = val; break;
 	case O_CHECK: a->check = 1; break;
-	case O_ALLOW_CHANGED: a->run.allow_changed = 1; break;
+	case O_ALLOW_CHANGED: a->run.allow_changed = a->fleet.allow_changed = 1; break;
 	case O_LIMIT:
 		if (parse_count(val, &a->limit) < 0)
 			return usage_error(a->cmd, "-n takes a number of entries (0 or more), not '%s'",

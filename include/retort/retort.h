@@ -87,6 +87,9 @@ struct retort_fleet_options {
 	const char *targets;         /**< --targets FILE: one URL [NAME] per line */
 	unsigned jobs;               /**< -j N: databases at a time (0: 1) */
 	int resume;                  /**< --resume: skip databases at the target */
+	/* appended: */
+	int allow_changed;           /**< upgrade --allow-changed, per database */
+	const char *tag;             /**< --tag, recorded in each database's audit trail */
 };
 
 /** The most databases at a time (-j). */
