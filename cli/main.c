@@ -117,7 +117,12 @@ static int cmd_check(const struct args *a)
 static int cmd_edit(const struct args *a) { return retort_edit(&a->o, a->n_pos ? a->pos[0] : NULL); }
 static int cmd_plugins(const struct args *a) { return retort_plugins(&a->o, a->check); }
 static int cmd_help(const struct args *a);
-static int cmd_verify(const struct args *a) { return retort_verify(&a->o); }
+static int cmd_verify(const struct args *a)
+{
+	if (a->fleet.targets)
+		return retort_fleet(&a->o, RETORT_FLEET_VERIFY, NULL, &a->fleet);
+	return retort_verify(&a->o);
+}
 static int cmd_log(const struct args *a) { return retort_log(&a->o, a->limit); }
 
 static const struct command commands[] = {
@@ -167,10 +172,11 @@ static const struct command commands[] = {
 	{ "edit", cmd_edit, O_NO_JSON, 0, 1, "edit [REV]", "Open a revision's script in $VISUAL / $EDITOR." },
 	{ "plugins", cmd_plugins, O_CHECK, 0, 0, "plugins [--check]",
 	  "List the dialect plugins in the registry; with --check, load each one and report." },
-	{ "verify", cmd_verify, 0, 0, 0, "verify",
+	{ "verify", cmd_verify, O_TARGETS | O_JOBS, 0, 0, "verify [--targets FILE [-j N]]",
 	  "Check the version table and the applied scripts: exit 1 on an applied script edited\n"
 	  "since it ran, an applied revision whose script is gone, a row naming an unknown\n"
-	  "revision, two rows one the other's ancestor, or rows changed outside retort." },
+	  "revision, two rows one the other's ancestor, or rows changed outside retort.\n"
+	  "With --targets, verify every database of FILE." },
 	{ "log", cmd_log, O_LIMIT, 0, 0, "log [-n N]",
 	  "Show the audit trail (retort_audit): who ran which command, when, with what outcome;\n"
 	  "newest first." },

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * core/cmd_fleet.c - fleet mode: `retort upgrade|downgrade|current|check
- * --targets FILE -j N [--resume]`.  The targets file and the process pool
+ * core/cmd_fleet.c - fleet mode: `retort upgrade|downgrade|current|check|
+ * verify --targets FILE -j N [--resume]`.  The targets file and the process pool
  * are core/fleet.c; here are the work done for one database (in its own
  * process) and the report: a line per database as it finishes, then a
  * table in file order and a count per outcome, or one JSON document.
@@ -16,6 +16,7 @@
 #include "project.h"
 #include "run.h"
 #include "url.h"
+#include "verify_db.h"
 
 struct fleet {
 	struct rt_project p;
@@ -30,7 +31,8 @@ struct fleet {
 	FILE *progress;             /* where lines go as databases finish; NULL: nowhere */
 };
 
-static const char *const command_names[] = { "upgrade", "downgrade", "current", "check" };
+static const char *const command_names[] = { "upgrade", "downgrade", "current", "check",
+                                             "verify" };
 
 /* ------------------------------------------------------------ one database */
 
@@ -113,6 +115,33 @@ static int work_read(struct fleet *f, struct rt_fleet_result *res, struct rt_err
 	return rc;
 }
 
+/* verify: what `retort verify` does to one database, its report the
+ * database's output; the finding lines are its message. */
+static int work_verify(struct fleet *f, struct rt_fleet_result *res, struct rt_err *err)
+{
+	struct rt_verify_report rep;
+	struct rt_buf b = RT_BUF_INIT;
+	int rc = 0;
+
+	if (rt_verify_database(&f->p, &rep, err) < 0)
+		return -1;
+	res->from_known = res->to_known = 1;
+	if (copy_rows(&res->from, &rep.rows, err) < 0 || copy_rows(&res->to, &rep.rows, err) < 0) {
+		rc = -1;
+	} else if (rep.n_findings) {
+		res->outcome = RT_FLEET_FINDINGS;
+		if (rt_verify_format_findings(&b, &rep) < 0)
+			rc = rt_err_oom(err);
+		else
+			rc = rt_err_set(err, RT_EXIT_DB, "%.*s", (int)(b.len - 1), b.ptr);
+	} else {
+		res->outcome = RT_FLEET_OK;
+	}
+	rt_buf_free(&b);
+	rt_verify_report_free(&rep);
+	return rc;
+}
+
 /* The worker: runs in the database's own process (core/fleet.c). */
 static void work(size_t i, struct rt_fleet_result *res, void *payload)
 {
@@ -132,12 +161,15 @@ static void work(size_t i, struct rt_fleet_result *res, void *payload)
 		res->outcome = RT_FLEET_FAILED;
 		if (moves(f))
 			rc = work_run(f, res, &err);
+		else if (f->cmd == RETORT_FLEET_VERIFY)
+			rc = work_verify(f, res, &err);
 		else
 			rc = work_read(f, res, &err);
 	}
 	if (rc < 0) {
 		res->status = err.status ? err.status : RT_EXIT_DB;
-		if (res->outcome != RT_FLEET_LOCKED && res->outcome != RT_FLEET_PENDING)
+		if (res->outcome != RT_FLEET_LOCKED && res->outcome != RT_FLEET_PENDING &&
+		    res->outcome != RT_FLEET_FINDINGS)
 			res->outcome = RT_FLEET_FAILED;
 		res->message = rt_url_mask_text(err.msg ? err.msg : "out of memory");
 	} else {
@@ -376,7 +408,7 @@ int retort_fleet(const struct retort_options *o, enum retort_fleet_command cmd,
 	int rc = -1, status = RT_EXIT_OK;
 
 	memset(&f, 0, sizeof(f));
-	if ((unsigned)cmd > RETORT_FLEET_CHECK || !fo || !fo->targets) {
+	if ((unsigned)cmd > RETORT_FLEET_VERIFY || !fo || !fo->targets) {
 		rt_err_set(&err, RT_EXIT_USAGE, "fleet mode needs --targets FILE");
 		return rt_api_finish(&err, -1);
 	}

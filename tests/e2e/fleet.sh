@@ -5,7 +5,9 @@
 # gets a line as it finishes and a row in the table; the exit status says
 # whether all succeeded; --resume finishes the rest and skips the others;
 # no database is migrated twice; errors in the targets file stop the run
-# before anything is touched; passwords never show.
+# before anything is touched; passwords never show.  Each database gets
+# what a single upgrade gives it (verify's checks, history, audit), and
+# verify runs over a fleet.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/lib.sh"
 
@@ -197,4 +199,39 @@ for t in u1 u2 u3; do
 	expect "$t: verify is clean" 0 --url "sqlite:///dbs/$t.db" verify
 done
 expect "a bad --tag with --targets: exit 2" 2 upgrade head --targets utargets --tag "$(printf 'a\tb')"
+
+# verify over a fleet: the checks of `retort verify` per database, read
+# only.  u4 is at i1; i2.sql is then edited, which u1 has applied.
+expect "u4 upgraded to i1 alone" 0 -q --url sqlite:///dbs/u4.db upgrade i1
+printf 'sqlite:///dbs/u1.db  u1\nsqlite:///dbs/u4.db  u4\n' >vtargets
+expect "verify --targets: all clean, exit 0" 0 verify --targets vtargets -j 2
+out_has "verify: every database ok" "2 ok"
+sed -i 's/CREATE TABLE tj (x INT);/CREATE TABLE tj (x INT, y INT);/' migrations/versions/i2.sql
+before=$(audits u1)
+expect "verify --targets with an edited script: exit 1" 1 verify --targets vtargets -j 2
+line_of u1 | grep -q "^u1  *i2  [0-9.]*s  findings$"
+same "u1 has findings" "$?" 0
+grep -q "^    CHANGED: revision i2 " "$T/out"
+same "the finding is indented under its line" "$?" 0
+line_of u4 | grep -q "^u4  *i1  [0-9.]*s  ok$"
+same "u4 is clean" "$?" 0
+out_has "verify: the summary counts the findings" "1 ok, 1 findings"
+err_has "verify: the error counts the databases" "1 of 2 databases did not succeed"
+same "verify wrote nothing" "$(audits u1)" "$before"
+expect "verify --targets --format json: exit 1" 1 --format json verify --targets vtargets
+/usr/bin/python3 - "$T/out" >"$T/json.txt" 2>&1 <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["command"] == "verify" and d["fleet"] and d["exit_status"] == 1, d
+o = {x["name"]: x for x in d["databases"]}
+assert o["u1"]["outcome"] == "findings" and o["u1"]["exit_status"] == 1, o
+assert o["u1"]["error"].startswith("CHANGED: revision i2 "), o
+assert [f["kind"] for f in json.loads(o["u1"]["output"])["findings"]] == ["changed"], o
+assert o["u4"]["outcome"] == "ok" and o["u4"]["error"] is None and o["u4"]["from"] == ["i1"], o
+assert json.loads(o["u4"]["output"])["ok"] is True, o
+assert d["summary"]["findings"] == 1 and d["summary"]["ok"] == 1, d
+print("ok")
+PY
+same "the verify document holds each database's verdict" "$(cat "$T/json.txt")" "ok"
+expect "verify --targets --resume: exit 2" 2 verify --targets vtargets --resume
 tap_done
