@@ -117,7 +117,12 @@ static int cmd_check(const struct args *a)
 static int cmd_edit(const struct args *a) { return retort_edit(&a->o, a->n_pos ? a->pos[0] : NULL); }
 static int cmd_plugins(const struct args *a) { return retort_plugins(&a->o, a->check); }
 static int cmd_help(const struct args *a);
-static int cmd_verify(const struct args *a) { return retort_verify(&a->o); }
+static int cmd_verify(const struct args *a)
+{
+	if (a->fleet.targets)
+		return retort_fleet(&a->o, RETORT_FLEET_VERIFY, NULL, &a->fleet);
+	return retort_verify(&a->o);
+}
 static int cmd_log(const struct args *a) { return retort_log(&a->o, a->limit); }
 
 static const struct command commands[] = {
@@ -135,14 +140,15 @@ static const struct command commands[] = {
 	{ "upgrade", cmd_upgrade,
 	  O_SQL | O_OUTPUT | O_TAG | O_ALLOW_CHANGED | O_TARGETS | O_JOBS | O_RESUME, 1, 1,
 	  "upgrade REV [--allow-changed] [--sql [--output FILE]] [--tag TAG]\n"
-	  "       retort upgrade REV --targets FILE [-j N] [--resume]",
+	  "       retort upgrade REV --targets FILE [-j N] [--resume] [--allow-changed]\n"
+	  "                      [--tag TAG]",
 	  "Upgrade to REV (head, heads, an id, label@head, +N, ...). With --sql, print the SQL\n"
 	  "instead of running it (REV may be START:END). It first runs the checks of `verify`\n"
 	  "and refuses to run when an applied script was edited since it ran. With --targets,\n"
 	  "upgrade every database of FILE, N at a time, each with its own lock." },
 	{ "downgrade", cmd_downgrade, O_SQL | O_OUTPUT | O_TAG | O_TARGETS | O_JOBS | O_RESUME, 1, 1,
 	  "downgrade REV [--sql [--output FILE]] [--tag TAG]\n"
-	  "       retort downgrade REV --targets FILE [-j N] [--resume]",
+	  "       retort downgrade REV --targets FILE [-j N] [--resume] [--tag TAG]",
 	  "Downgrade to REV (base, an id, -N, label@base, ...). --sql needs FROM:TO.\n"
 	  "With --targets, every database of FILE, as for upgrade." },
 	{ "stamp", cmd_stamp, O_SQL | O_OUTPUT | O_PURGE | O_TAG, 1, -1,
@@ -166,10 +172,11 @@ static const struct command commands[] = {
 	{ "edit", cmd_edit, O_NO_JSON, 0, 1, "edit [REV]", "Open a revision's script in $VISUAL / $EDITOR." },
 	{ "plugins", cmd_plugins, O_CHECK, 0, 0, "plugins [--check]",
 	  "List the dialect plugins in the registry; with --check, load each one and report." },
-	{ "verify", cmd_verify, 0, 0, 0, "verify",
+	{ "verify", cmd_verify, O_TARGETS | O_JOBS, 0, 0, "verify [--targets FILE [-j N]]",
 	  "Check the version table and the applied scripts: exit 1 on an applied script edited\n"
 	  "since it ran, an applied revision whose script is gone, a row naming an unknown\n"
-	  "revision, two rows one the other's ancestor, or rows changed outside retort." },
+	  "revision, two rows one the other's ancestor, or rows changed outside retort.\n"
+	  "With --targets, verify every database of FILE." },
 	{ "log", cmd_log, O_LIMIT, 0, 0, "log [-n N]",
 	  "Show the audit trail (retort_audit): who ran which command, when, with what outcome;\n"
 	  "newest first." },
@@ -601,9 +608,9 @@ static int parse_command_option(struct args *a, const char *arg, int argc, char 
 	case O_INDICATE: a->indicate_current = 1; break;
 	case O_TEMPLATE: a->template_name = val; break;
 	case O_RESOLVE_DEPS: a->resolve_deps = 1; break;
-	case O_TAG: a->run.tag = val; break;
+	case O_TAG: a->run.tag = a->fleet.tag = val; break;
 	case O_CHECK: a->check = 1; break;
-	case O_ALLOW_CHANGED: a->run.allow_changed = 1; break;
+	case O_ALLOW_CHANGED: a->run.allow_changed = a->fleet.allow_changed = 1; break;
 	case O_LIMIT:
 		if (parse_count(val, &a->limit) < 0)
 			return usage_error(a->cmd, "-n takes a number of entries (0 or more), not '%s'",

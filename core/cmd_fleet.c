@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * core/cmd_fleet.c - fleet mode: `retort upgrade|downgrade|current|check
- * --targets FILE -j N [--resume]`.  The targets file and the process pool
+ * core/cmd_fleet.c - fleet mode: `retort upgrade|downgrade|current|check|
+ * verify --targets FILE -j N [--resume]`.  The targets file and the process pool
  * are core/fleet.c; here are the work done for one database (in its own
  * process) and the report: a line per database as it finishes, then a
  * table in file order and a count per outcome, or one JSON document.
@@ -14,14 +14,16 @@
 #include "json.h"
 #include "printable.h"
 #include "project.h"
+#include "run.h"
 #include "url.h"
+#include "verify_db.h"
 
 struct fleet {
 	struct rt_project p;
 	const struct retort_options *o;
 	enum retort_fleet_command cmd;
 	const char *target;
-	int resume;
+	const struct retort_fleet_options *fo;
 	unsigned jobs;
 	struct rt_fleet_targets t;
 	struct rt_fleet_result *res;
@@ -29,18 +31,14 @@ struct fleet {
 	FILE *progress;             /* where lines go as databases finish; NULL: nowhere */
 };
 
-static const char *const command_names[] = { "upgrade", "downgrade", "current", "check" };
+static const char *const command_names[] = { "upgrade", "downgrade", "current", "check",
+                                             "verify" };
 
 /* ------------------------------------------------------------ one database */
 
-static int plan_for(struct rt_plan *plan, const struct fleet *f, const struct rt_strvec *rows,
-                    struct rt_err *err)
+static int moves(const struct fleet *f)
 {
-	const char *const *cur = (const char *const *)rows->v;
-	if (f->cmd == RETORT_FLEET_DOWNGRADE)
-		return rt_plan_downgrade(plan, f->p.graph, cur, rows->n, f->target, err);
-	return rt_plan_upgrade(plan, f->p.graph, cur, rows->n,
-	                       f->cmd == RETORT_FLEET_CHECK ? "heads" : f->target, err);
+	return f->cmd == RETORT_FLEET_UPGRADE || f->cmd == RETORT_FLEET_DOWNGRADE;
 }
 
 static int copy_rows(struct rt_strvec *to, const struct rt_strvec *from, struct rt_err *err)
@@ -52,78 +50,37 @@ static int copy_rows(struct rt_strvec *to, const struct rt_strvec *from, struct 
 	return 0;
 }
 
-/*
- * Read the version rows into res->from and plan from them.  -1 on error
- * (no plan kept); 0 when the plan is empty (res is `none`, its rows read,
- * no plan kept); 1 with a plan to run, which the caller frees.
- */
-static int read_and_plan(struct fleet *f, struct rt_db *db, struct rt_plan *plan,
-                         struct rt_fleet_result *res, enum rt_fleet_outcome none,
-                         struct rt_err *err)
-{
-	if (rt_db_read_versions(db, &res->from, err) < 0)
-		return -1;
-	res->from_known = 1;
-	if (rt_project_check_rows(&f->p, &res->from, err) < 0 ||
-	    plan_for(plan, f, &res->from, err) < 0)
-		return -1;
-	if (plan->n_steps > 0)
-		return 1;
-	rt_plan_free(plan);
-	memset(plan, 0, sizeof(*plan));
-	res->outcome = none;
-	res->to_known = 1;
-	return copy_rows(&res->to, &res->from, err);
-}
-
-/* upgrade / downgrade: lock, read, plan, run, read again. */
+/* upgrade / downgrade: exactly what `retort upgrade|downgrade` does to one
+ * database (core/run.h): the checks of verify first, the history rows, the
+ * audit record, the lock. */
 static int work_run(struct fleet *f, struct rt_fleet_result *res, struct rt_err *err)
 {
-	struct rt_project *p = &f->p;
-	struct rt_db db;
-	struct rt_plan plan;
-	struct rt_engine_options eo;
-	int rc = -1, have_plan = 0;
+	struct retort_run_options ro;
+	struct rt_run_request rq;
+	struct rt_run_result rr;
+	int rc;
 
-	memset(&plan, 0, sizeof(plan));
-	if (rt_db_open(&db, p->cfg, p->reg, &p->lo, 1, err) < 0)
-		return -1;
-	if (f->resume) {
-		/* at the target already: leave it alone, lock and all */
-		if ((rc = read_and_plan(f, &db, &plan, res, RT_FLEET_SKIPPED, err)) != 1)
-			goto done;
-		rc = -1;
-		rt_plan_free(&plan);
-		rt_strvec_free(&res->from);
-		res->from_known = 0;
-	}
-	if (rt_db_lock(&db, err) < 0) {
-		if (db.lock_timed_out)
-			res->outcome = RT_FLEET_LOCKED;
-		goto done;
-	}
-	if ((rc = read_and_plan(f, &db, &plan, res, RT_FLEET_UNCHANGED, err)) != 1)
-		goto done;
-	rc = -1;
-	have_plan = 1;
-	memset(&eo, 0, sizeof(eo));
-	eo.transaction_per_migration = p->cfg->transaction_per_migration;
-	eo.quiet = f->o->verbosity < 0;
-	eo.log = rt_api_log(f->o);
-	eo.xargs = &p->cfg->xargs;
-	rc = rt_engine_run(&db, &plan, &eo, err);
-	if (rc == 0)
-		res->outcome = RT_FLEET_OK;
-	{
-		/* what the database holds now, also after a failure */
-		struct rt_err e2 = { 0, NULL };
-		res->to_known = rt_db_read_versions(&db, &res->to, &e2) == 0;
-		rt_err_clear(&e2);
-	}
-done:
-	if (have_plan)
-		rt_plan_free(&plan);
-	rt_db_close(&db);
+	memset(&ro, 0, sizeof(ro));
+	ro.tag = f->fo->tag;
+	ro.allow_changed = f->fo->allow_changed;
+	memset(&rq, 0, sizeof(rq));
+	rq.kind = f->cmd == RETORT_FLEET_DOWNGRADE ? RT_RUN_DOWNGRADE : RT_RUN_UPGRADE;
+	rq.targets = &f->target;
+	rq.n_targets = 1;
+	rq.ro = &ro;
+	rq.resume = f->fo->resume;
+	memset(&rr, 0, sizeof(rr));
+	rc = rt_run_online(&f->p, &rq, &rr, err);
+	if (rr.lock_timed_out)
+		res->outcome = RT_FLEET_LOCKED;
+	else if (rc == 0)
+		res->outcome = rr.skipped ? RT_FLEET_SKIPPED : rr.changed ? RT_FLEET_OK
+		                                                          : RT_FLEET_UNCHANGED;
+	/* the rows move into the result */
+	res->from = rr.before;
+	res->from_known = rr.before_known;
+	res->to = rr.after;
+	res->to_known = rr.after_known;
 	return rc;
 }
 
@@ -145,7 +102,8 @@ static int work_read(struct fleet *f, struct rt_fleet_result *res, struct rt_err
 	if (f->cmd == RETORT_FLEET_CURRENT)
 		return 0;
 	memset(&plan, 0, sizeof(plan));
-	if (plan_for(&plan, f, &res->from, err) < 0)
+	if (rt_plan_upgrade(&plan, f->p.graph, (const char *const *)res->from.v, res->from.n,
+	                    "heads", err) < 0)
 		return -1;
 	rc = 0;
 	if (plan.n_steps > 0) {
@@ -154,6 +112,33 @@ static int work_read(struct fleet *f, struct rt_fleet_result *res, struct rt_err
 		                plan.n_steps);
 	}
 	rt_plan_free(&plan);
+	return rc;
+}
+
+/* verify: what `retort verify` does to one database, its report the
+ * database's output; the finding lines are its message. */
+static int work_verify(struct fleet *f, struct rt_fleet_result *res, struct rt_err *err)
+{
+	struct rt_verify_report rep;
+	struct rt_buf b = RT_BUF_INIT;
+	int rc = 0;
+
+	if (rt_verify_database(&f->p, &rep, err) < 0)
+		return -1;
+	res->from_known = res->to_known = 1;
+	if (copy_rows(&res->from, &rep.rows, err) < 0 || copy_rows(&res->to, &rep.rows, err) < 0) {
+		rc = -1;
+	} else if (rep.n_findings) {
+		res->outcome = RT_FLEET_FINDINGS;
+		if (rt_verify_format_findings(&b, &rep) < 0)
+			rc = rt_err_oom(err);
+		else
+			rc = rt_err_set(err, RT_EXIT_DB, "%.*s", (int)(b.len - 1), b.ptr);
+	} else {
+		res->outcome = RT_FLEET_OK;
+	}
+	rt_buf_free(&b);
+	rt_verify_report_free(&rep);
 	return rc;
 }
 
@@ -174,14 +159,17 @@ static void work(size_t i, struct rt_fleet_result *res, void *payload)
 		f->p.cfg->url = url;
 		f->p.cfg->url_from_file = 0;
 		res->outcome = RT_FLEET_FAILED;
-		if (f->cmd == RETORT_FLEET_UPGRADE || f->cmd == RETORT_FLEET_DOWNGRADE)
+		if (moves(f))
 			rc = work_run(f, res, &err);
+		else if (f->cmd == RETORT_FLEET_VERIFY)
+			rc = work_verify(f, res, &err);
 		else
 			rc = work_read(f, res, &err);
 	}
 	if (rc < 0) {
 		res->status = err.status ? err.status : RT_EXIT_DB;
-		if (res->outcome != RT_FLEET_LOCKED && res->outcome != RT_FLEET_PENDING)
+		if (res->outcome != RT_FLEET_LOCKED && res->outcome != RT_FLEET_PENDING &&
+		    res->outcome != RT_FLEET_FINDINGS)
 			res->outcome = RT_FLEET_FAILED;
 		res->message = rt_url_mask_text(err.msg ? err.msg : "out of memory");
 	} else {
@@ -207,11 +195,6 @@ static void put_rows(struct rt_buf *b, const struct rt_strvec *rows, int known)
 			rt_buf_putc(b, ',');
 		rt_buf_put_printable(b, rows->v[i], strlen(rows->v[i]), RT_PRINT_CLIP);
 	}
-}
-
-static int moves(const struct fleet *f)
-{
-	return f->cmd == RETORT_FLEET_UPGRADE || f->cmd == RETORT_FLEET_DOWNGRADE;
 }
 
 /* Append `text` with every line indented by `indent` (printable). */
@@ -359,7 +342,7 @@ static void report_json(struct rt_buf *b, const struct fleet *f, double seconds,
 	rt_json_bool(&j, "fleet", 1);
 	rt_json_str(&j, "target", f->target);
 	rt_json_int(&j, "jobs", (long long)f->jobs);
-	rt_json_bool(&j, "resume", f->resume);
+	rt_json_bool(&j, "resume", f->fo->resume);
 	rt_json_array(&j, "databases");
 	for (i = 0; i < f->t.n; i++) {
 		const struct rt_fleet_result *r = &f->res[i];
@@ -425,7 +408,7 @@ int retort_fleet(const struct retort_options *o, enum retort_fleet_command cmd,
 	int rc = -1, status = RT_EXIT_OK;
 
 	memset(&f, 0, sizeof(f));
-	if ((unsigned)cmd > RETORT_FLEET_CHECK || !fo || !fo->targets) {
+	if ((unsigned)cmd > RETORT_FLEET_VERIFY || !fo || !fo->targets) {
 		rt_err_set(&err, RT_EXIT_USAGE, "fleet mode needs --targets FILE");
 		return rt_api_finish(&err, -1);
 	}
@@ -433,6 +416,8 @@ int retort_fleet(const struct retort_options *o, enum retort_fleet_command cmd,
 		rt_err_set(&err, RT_EXIT_USAGE, "a target revision is required (e.g. head)");
 		return rt_api_finish(&err, -1);
 	}
+	if (fo->tag && rt_run_check_tag(fo->tag, &err) < 0)
+		return rt_api_finish(&err, -1);
 	if (o->url) {
 		rt_err_set(&err, RT_EXIT_USAGE, "--url and --targets exclude each other: the targets "
 		           "file names the databases");
@@ -446,7 +431,7 @@ int retort_fleet(const struct retort_options *o, enum retort_fleet_command cmd,
 	f.o = o;
 	f.cmd = cmd;
 	f.target = cmd == RETORT_FLEET_UPGRADE || cmd == RETORT_FLEET_DOWNGRADE ? target : NULL;
-	f.resume = fo->resume;
+	f.fo = fo;
 	if (rt_fleet_targets_load(&f.t, fo->targets, &err) < 0)
 		return rt_api_finish(&err, -1);
 	f.jobs = fo->jobs ? fo->jobs : 1;
@@ -457,8 +442,10 @@ int retort_fleet(const struct retort_options *o, enum retort_fleet_command cmd,
 	 * keeps the file's own url (and its ${VAR}) out of it. */
 	po = *o;
 	po.url = f.t.v[0].url;
+	/* verify: an applied revision whose script is gone is a finding */
 	if (rt_project_open(&f.p, &po, RT_PROJECT_GRAPH | RT_PROJECT_REGISTRY |
-	                    (moves(&f) ? RT_PROJECT_RUN : 0), &err) < 0)
+	                    (moves(&f) ? RT_PROJECT_RUN : 0) |
+	                    (f.cmd == RETORT_FLEET_VERIFY ? RT_PROJECT_GONE : 0), &err) < 0)
 		goto done;
 	f.p.o = o;
 	if (!(f.res = rt_calloc(f.t.n, sizeof(*f.res)))) {

@@ -15,23 +15,28 @@
 #include "offline.h"
 #include "progress.h"
 #include "project.h"
+#include "run.h"
 #include "sidequery.h"
 #include "url.h"
 
-enum run_kind { RUN_UPGRADE, RUN_DOWNGRADE, RUN_STAMP };
 static const char *const kind_names[] = { "upgrade", "downgrade", "stamp" };
 
-static int make_plan(struct rt_plan *plan, const struct rt_project *p, enum run_kind kind,
+const char *rt_run_kind_name(enum rt_run_kind kind)
+{
+	return kind_names[kind];
+}
+
+static int make_plan(struct rt_plan *plan, const struct rt_project *p, enum rt_run_kind kind,
                      const struct rt_strvec *rows, const char *const *targets, size_t n,
                      int purge, struct rt_err *err)
 {
 	const char *const *cur = (const char *const *)rows->v;
 	switch (kind) {
-	case RUN_UPGRADE:
+	case RT_RUN_UPGRADE:
 		return rt_plan_upgrade(plan, p->graph, cur, rows->n, targets[0], err);
-	case RUN_DOWNGRADE:
+	case RT_RUN_DOWNGRADE:
 		return rt_plan_downgrade(plan, p->graph, cur, rows->n, targets[0], err);
-	case RUN_STAMP:
+	case RT_RUN_STAMP:
 		return rt_plan_stamp(plan, p->graph, purge ? NULL : cur, purge ? 0 : rows->n,
 		                     targets, n, purge, err);
 	}
@@ -44,7 +49,7 @@ static int make_plan(struct rt_plan *plan, const struct rt_project *p, enum run_
  * command.stamp): the starts given must all be the same revision, which
  * every target is stamped from (`stamp --sql b:c b:e b:f`).
  */
-static int run_offline(struct rt_project *p, enum run_kind kind, const char *const *targets,
+static int run_offline(struct rt_project *p, enum rt_run_kind kind, const char *const *targets,
                        size_t n, const struct retort_run_options *ro, struct rt_err *err)
 {
 	struct rt_db db;
@@ -61,7 +66,7 @@ static int run_offline(struct rt_project *p, enum run_kind kind, const char *con
 
 	memset(&plan, 0, sizeof(plan));
 	memset(&h, 0, sizeof(h));
-	if (kind == RUN_STAMP && ro->purge) {
+	if (kind == RT_RUN_STAMP && ro->purge) {
 		rt_err_set(err, RT_EXIT_USAGE, "Can't use --purge with --sql mode");
 		return -1;
 	}
@@ -90,7 +95,7 @@ static int run_offline(struct rt_project *p, enum run_kind kind, const char *con
 			goto done;
 		}
 	}
-	if (kind == RUN_DOWNGRADE && !have_start) {
+	if (kind == RT_RUN_DOWNGRADE && !have_start) {
 		rt_err_set(err, RT_EXIT_USAGE,
 		           "downgrade with --sql requires <fromrev>:<torev>, e.g. head:base");
 		goto done;
@@ -101,7 +106,7 @@ static int run_offline(struct rt_project *p, enum run_kind kind, const char *con
 	/* A downgrade walks down from one revision (Alembic resolves its start
 	 * with get_revision): several, e.g. heads:base on a graph of two
 	 * heads, is Alembic's error, not a downgrade of every branch. */
-	if (kind == RUN_DOWNGRADE && start.n > 1) {
+	if (kind == RT_RUN_DOWNGRADE && start.n > 1) {
 		rt_err_set(err, RT_EXIT_USAGE, "Multiple head revisions are present for given "
 		           "argument '%s'; please specify a specific target revision, "
 		           "'<branchname>@%s' to narrow to a specific head, or 'heads' for all "
@@ -111,7 +116,7 @@ static int run_offline(struct rt_project *p, enum run_kind kind, const char *con
 	}
 	if (rt_db_open(&db, p->cfg, p->reg, &p->lo, 0, err) < 0)
 		goto done;
-	if (make_plan(&plan, p, kind, &start, ends, kind == RUN_STAMP ? n : 1, ro->purge, err) < 0)
+	if (make_plan(&plan, p, kind, &start, ends, kind == RT_RUN_STAMP ? n : 1, ro->purge, err) < 0)
 		goto close;
 	have_plan = 1;
 	memset(&oo, 0, sizeof(oo));
@@ -136,7 +141,7 @@ static int run_offline(struct rt_project *p, enum run_kind kind, const char *con
 				goto close;
 			}
 		h.rec = &rec;
-		h.stamp = kind == RUN_STAMP;
+		h.stamp = kind == RT_RUN_STAMP;
 		oo.history = &h;
 	}
 	if (rt_offline_render(&out, &db, &plan, &oo, err) < 0)
@@ -206,19 +211,24 @@ static int log_line(const struct rt_project *p, int fd, const struct rt_audit_re
 }
 
 /*
- * A command failed with `err`: end its record with the rows now, write it
- * to retort_audit in a transaction of its own (best effort: a failure to
+ * A command failed with `err`: end its record with the rows now (read into
+ * `now`, emptied first; returns 1 when they could be read), write it to
+ * retort_audit in a transaction of its own (best effort: a failure to
  * record it is a warning, the command's error stays), and to audit_log.
  */
-static void record_failure(const struct rt_project *p, struct rt_db *db, struct rt_history *h,
-                           struct rt_audit_rec *rec, int fd, struct rt_err *err)
+static int record_failure(const struct rt_project *p, struct rt_db *db, struct rt_history *h,
+                          struct rt_audit_rec *rec, int fd, struct rt_strvec *now,
+                          struct rt_err *err)
 {
-	struct rt_strvec now = RT_STRVEC_INIT;
 	struct rt_err e2 = { 0, NULL };
 	char *after = NULL;
+	int read = 0;
 
-	if (db->connected && rt_db_read_versions(db, &now, &e2) == 0)
-		after = rt_audit_rows((const char *const *)now.v, now.n);
+	rt_strvec_free(now);
+	if (db->connected && rt_db_read_versions(db, now, &e2) == 0) {
+		read = 1;
+		after = rt_audit_rows((const char *const *)now->v, now->n);
+	}
 	rt_err_clear(&e2);
 	rt_audit_end(rec, after, err);
 	if (db->connected && h->db && rt_history_audit_alone(h, rec, &e2) < 0)
@@ -229,21 +239,48 @@ static void record_failure(const struct rt_project *p, struct rt_db *db, struct 
 		rt_host()->log(RETORT_LOG_WARNING, "%s", e2.msg ? e2.msg : "out of memory");
 	rt_err_clear(&e2);
 	rt_free(after);
-	rt_strvec_free(&now);
+	return read;
 }
 
-/* rows_after: the version rows the plan leaves, when it ran. */
-static int run_online(struct rt_project *p, enum run_kind kind, const char *const *targets,
-                      size_t n, const struct retort_run_options *ro, struct rt_progress *pg,
-                      struct rt_strvec *rows_after, struct rt_err *err)
+/*
+ * --resume: plan from the rows read without the lock; when there is
+ * nothing to do the database is left alone (1), else 0 to go on as usual.
+ */
+static int at_target(struct rt_project *p, const struct rt_run_request *rq,
+                     struct rt_run_result *res, struct rt_err *err)
 {
+	struct rt_plan plan;
+	size_t i;
+	int rc;
+
+	memset(&plan, 0, sizeof(plan));
+	if (make_plan(&plan, p, rq->kind, &res->before, rq->targets, rq->n_targets, rq->ro->purge,
+	              err) < 0)
+		return -1;
+	rc = plan.n_steps == 0;
+	rt_plan_free(&plan);
+	if (!rc)
+		return 0;
+	res->skipped = res->before_known = res->after_known = 1;
+	for (i = 0; i < res->before.n; i++)
+		if (rt_strvec_push(&res->after, res->before.v[i]) < 0)
+			return rt_err_oom(err);
+	return 1;
+}
+
+int rt_run_online(struct rt_project *p, const struct rt_run_request *rq,
+                  struct rt_run_result *res, struct rt_err *err)
+{
+	const struct retort_run_options *ro = rq->ro;
+	enum rt_run_kind kind = rq->kind;
 	struct rt_db db;
-	struct rt_strvec rows = RT_STRVEC_INIT;
 	struct rt_plan plan;
 	struct rt_engine_options eo;
 	struct rt_history h;
 	struct rt_audit_rec rec;
-	int purge = kind == RUN_STAMP && ro->purge;
+	struct rt_strvec *rows = &res->before;
+	int purge = kind == RT_RUN_STAMP && ro->purge;
+	unsigned flags = RT_DB_LOCK | RT_DB_KEEP | (purge ? RT_DB_ALLOW_UNKNOWN : 0);
 	int rc = -1, have_plan = 0, fd = -1;
 	size_t i;
 
@@ -254,8 +291,16 @@ static int run_online(struct rt_project *p, enum run_kind kind, const char *cons
 		return -1;
 	if (p->cfg->audit_log && rt_audit_log_open(&fd, p->cfg->audit_log, err) < 0)
 		goto done;
-	rc = rt_project_db(p, &db, RT_DB_LOCK | RT_DB_KEEP | (purge ? RT_DB_ALLOW_UNKNOWN : 0),
-	                   &rows, err);
+	if (!rq->resume) {
+		rc = rt_project_db(p, &db, flags, rows, err);
+	} else if ((rc = rt_project_db(p, &db, flags & ~RT_DB_LOCK, rows, err)) == 0 &&
+	           (rc = at_target(p, rq, res, err)) == 0) {
+		rc = rt_project_db_read(p, &db, flags, rows, err);
+	} else if (rc == 1) {
+		rc = 0;
+		goto done;  /* nothing to do: not locked, not recorded */
+	}
+	res->lock_timed_out = db.lock_timed_out;
 	if (db.connected) {
 		/* also for the record of a failure to lock or read */
 		struct rt_err e2 = { 0, NULL };
@@ -268,8 +313,9 @@ static int run_online(struct rt_project *p, enum run_kind kind, const char *cons
 	}
 	if (rc < 0)
 		goto failed;
+	res->before_known = 1;
 	rc = -1;
-	if (!(rec.rows_before = rt_audit_rows((const char *const *)rows.v, rows.n))) {
+	if (!(rec.rows_before = rt_audit_rows((const char *const *)rows->v, rows->n))) {
 		rt_err_oom(err);
 		goto failed;
 	}
@@ -280,44 +326,49 @@ static int run_online(struct rt_project *p, enum run_kind kind, const char *cons
 		               RT_AUDIT_TABLE);
 	if (rt_history_probe(&h, err) < 0)
 		goto failed;
-	if (kind == RUN_UPGRADE &&
-	    rt_history_precheck(&h, p->cfg, &rows, ro->allow_changed, 1, err) < 0)
+	if (kind == RT_RUN_UPGRADE &&
+	    rt_history_precheck(&h, p->cfg, rows, ro->allow_changed, 1, err) < 0)
 		goto failed;
-	if (kind == RUN_DOWNGRADE && ambiguous_relative(targets[0], &rows, err) < 0)
+	if (kind == RT_RUN_DOWNGRADE && ambiguous_relative(rq->targets[0], rows, err) < 0)
 		goto failed;
-	if (make_plan(&plan, p, kind, &rows, targets, n, ro->purge, err) < 0)
+	if (make_plan(&plan, p, kind, rows, rq->targets, rq->n_targets, ro->purge, err) < 0)
 		goto failed;
 	have_plan = 1;
-	rt_progress_plan(pg, plan.n_steps);
+	if (rq->pg)
+		rt_progress_plan(rq->pg, plan.n_steps);
 	h.rec = &rec;
-	h.stamp = kind == RUN_STAMP;
-	for (i = 0; i < rows.n; i++)
-		if (rt_strvec_push(&h.start_rows, rows.v[i]) < 0) {
+	h.stamp = kind == RT_RUN_STAMP;
+	for (i = 0; i < rows->n; i++)
+		if (rt_strvec_push(&h.start_rows, rows->v[i]) < 0) {
 			rt_err_oom(err);
 			goto failed;
 		}
 	memset(&eo, 0, sizeof(eo));
 	eo.transaction_per_migration = p->cfg->transaction_per_migration;
 	eo.purge = purge;
-	eo.purge_rows = &rows;
+	eo.purge_rows = rows;
 	eo.quiet = p->o->verbosity < 0;
 	eo.log = rt_api_log(p->o);
 	eo.xargs = &p->cfg->xargs;
-	eo.progress = pg;
+	eo.progress = rq->pg;
 	eo.hooks = &rt_history_hooks;
 	eo.hooks_payload = &h;
 	eo.always = h.accept.n > 0; /* accepting an edit is a change to record */
 	if (rt_engine_run(&db, &plan, &eo, err) < 0)
 		goto failed;
+	res->changed = plan.n_steps > 0 || h.accept.n > 0;
 	for (i = 0; i < plan.final_heads.n; i++)
-		if (rt_strvec_push(rows_after, plan.final_heads.v[i]) < 0) {
+		if (rt_strvec_push(&res->after, plan.final_heads.v[i]) < 0) {
 			rt_err_oom(err);
 			goto failed;
 		}
+	res->after_known = 1;
 	rc = log_line(p, fd, &rec, &db, err);
 	goto done;
 failed:
-	record_failure(p, &db, &h, &rec, fd, err);
+	/* the rows it left are of interest once they were read under the lock */
+	res->after_known = record_failure(p, &db, &h, &rec, fd, &res->after, err) &&
+	                   res->before_known;
 	rc = -1;
 done:
 	rt_history_free(&h);
@@ -327,8 +378,13 @@ done:
 	rt_audit_free(&rec);
 	if (have_plan)
 		rt_plan_free(&plan);
-	rt_strvec_free(&rows);
 	return rc;
+}
+
+void rt_run_result_free(struct rt_run_result *res)
+{
+	rt_strvec_free(&res->before);
+	rt_strvec_free(&res->after);
 }
 
 /*
@@ -336,7 +392,7 @@ done:
  * the audit trail and shown by -v.  One line of printable text, at most
  * 255 bytes, so that it prints and stores as given.
  */
-static int check_tag(const char *tag, struct rt_err *err)
+int rt_run_check_tag(const char *tag, struct rt_err *err)
 {
 	const unsigned char *c;
 	if (!*tag || strlen(tag) > 255)
@@ -354,18 +410,26 @@ static int check_tag(const char *tag, struct rt_err *err)
  * the version rows it left, the error.  An error before the plan (a bad
  * revision, no connection) prints no document, as for every command.
  */
-static int run_timed(struct rt_project *p, enum run_kind kind, const char *const *targets,
+static int run_timed(struct rt_project *p, enum rt_run_kind kind, const char *const *targets,
                      size_t n, const struct retort_run_options *ro, struct rt_err *err)
 {
 	const struct retort_options *o = p->o;
 	struct rt_progress pg;
 	struct rt_buf out = RT_BUF_INIT;
 	struct rt_json j;
-	struct rt_strvec after = RT_STRVEC_INIT;
+	struct rt_run_request rq;
+	struct rt_run_result res;
 	struct rt_err werr = { 0, NULL };
 	long long total = 0;
 	int rc;
 
+	memset(&rq, 0, sizeof(rq));
+	memset(&res, 0, sizeof(res));
+	rq.kind = kind;
+	rq.targets = targets;
+	rq.n_targets = n;
+	rq.ro = ro;
+	rq.pg = &pg;
 	rt_json_init(&j, &out);
 	if (o->json) {
 		rt_json_doc_begin(&j, kind_names[kind]);
@@ -373,7 +437,7 @@ static int run_timed(struct rt_project *p, enum run_kind kind, const char *const
 	}
 	rt_progress_start(&pg, o->verbosity < 0 ? NULL : rt_api_log(o), o->verbosity > 0,
 	                  o->json ? &j : NULL);
-	rc = run_online(p, kind, targets, n, ro, &pg, &after, err);
+	rc = rt_run_online(p, &rq, &res, err);
 	rt_progress_finish(&pg, rc == 0, &total);
 	if (o->json && pg.planned) {
 		rt_json_array_end(&j);
@@ -381,7 +445,7 @@ static int run_timed(struct rt_project *p, enum run_kind kind, const char *const
 		rt_json_int(&j, "migrations", (long long)(pg.n_done - pg.n_stamps));
 		rt_json_ms(&j, "duration_ms", total);
 		if (rc == 0)
-			rt_json_strvec(&j, "version_rows", &after);
+			rt_json_strvec(&j, "version_rows", &res.after);
 		else
 			rt_json_null(&j, "version_rows");
 		rt_json_str(&j, "error", rc == 0 ? NULL : err->msg ? err->msg : "out of memory");
@@ -394,11 +458,11 @@ static int run_timed(struct rt_project *p, enum run_kind kind, const char *const
 		rt_err_clear(&werr);
 	}
 	rt_buf_free(&out);
-	rt_strvec_free(&after);
+	rt_run_result_free(&res);
 	return rc;
 }
 
-static int run_cmd(const struct retort_options *o, enum run_kind kind, const char *const *targets,
+static int run_cmd(const struct retort_options *o, enum rt_run_kind kind, const char *const *targets,
                    size_t n, const struct retort_run_options *ro)
 {
 	struct rt_err err = { 0, NULL };
@@ -423,16 +487,16 @@ static int run_cmd(const struct retort_options *o, enum run_kind kind, const cha
 		rt_err_set(&err, RT_EXIT_USAGE, "--output only makes sense with --sql");
 		return rt_api_finish(&err, -1);
 	}
-	if (ro->tag && check_tag(ro->tag, &err) < 0)
+	if (ro->tag && rt_run_check_tag(ro->tag, &err) < 0)
 		return rt_api_finish(&err, -1);
 	if (rt_project_open(&p, o, RT_PROJECT_GRAPH | RT_PROJECT_REGISTRY |
-	                    (kind != RUN_STAMP ? RT_PROJECT_RUN : 0), &err) < 0)
+	                    (kind != RT_RUN_STAMP ? RT_PROJECT_RUN : 0), &err) < 0)
 		return rt_api_finish(&err, -1);
 	if (ro->tag && o->verbosity > 0)
 		fprintf(rt_api_log(o), "Tag: %s\n", ro->tag);
 	if (ro->sql)
 		rc = run_offline(&p, kind, targets, n, ro, &err);
-	else if (n == 1 && kind != RUN_STAMP && strchr(targets[0], ':'))
+	else if (n == 1 && kind != RT_RUN_STAMP && strchr(targets[0], ':'))
 		rc = rt_err_set(&err, RT_EXIT_USAGE,
 		                "a range (%s) is only allowed with --sql", targets[0]);
 	else
@@ -444,19 +508,19 @@ static int run_cmd(const struct retort_options *o, enum run_kind kind, const cha
 int retort_upgrade(const struct retort_options *o, const char *target,
                    const struct retort_run_options *ro)
 {
-	return run_cmd(o, RUN_UPGRADE, &target, 1, ro);
+	return run_cmd(o, RT_RUN_UPGRADE, &target, 1, ro);
 }
 
 int retort_downgrade(const struct retort_options *o, const char *target,
                      const struct retort_run_options *ro)
 {
-	return run_cmd(o, RUN_DOWNGRADE, &target, 1, ro);
+	return run_cmd(o, RT_RUN_DOWNGRADE, &target, 1, ro);
 }
 
 int retort_stamp(const struct retort_options *o, const char *const *revs, size_t n,
                  const struct retort_run_options *ro)
 {
-	return run_cmd(o, RUN_STAMP, revs, n, ro);
+	return run_cmd(o, RT_RUN_STAMP, revs, n, ro);
 }
 
 /*
@@ -540,8 +604,11 @@ int retort_ensure_version(const struct retort_options *o, const struct retort_ru
 		goto failed;
 	rc = log_line(&p, fd, &rec, &db, &err);
 	goto close;
-failed:
-	record_failure(&p, &db, &h, &rec, fd, &err);
+failed: {
+		struct rt_strvec now = RT_STRVEC_INIT;
+		record_failure(&p, &db, &h, &rec, fd, &now, &err);
+		rt_strvec_free(&now);
+	}
 	rc = -1;
 close:
 	rt_history_free(&h);

@@ -14,6 +14,7 @@
 #include "project.h"
 #include "sidequery.h"
 #include "url.h"
+#include "verify_db.h"
 
 /* Connect (no lock) and learn which side tables exist. */
 static int open_db(struct rt_project *p, struct rt_db *db, struct rt_history *h,
@@ -32,53 +33,63 @@ static int open_db(struct rt_project *p, struct rt_db *db, struct rt_history *h,
 	return rt_history_probe(h, err);
 }
 
-int retort_verify(const struct retort_options *o)
+int rt_verify_database(struct rt_project *p, struct rt_verify_report *rep, struct rt_err *err)
 {
-	struct rt_err err = { 0, NULL };
-	struct rt_project p;
+	const struct retort_options *o = p->o;
 	struct rt_db db;
 	struct rt_history h;
 	struct rt_strvec rows = RT_STRVEC_INIT;
-	struct rt_verify_report rep;
 	struct rt_buf out = RT_BUF_INIT;
-	int rc = -1, have_rep = 0;
+	int rc = -1;
 
 	memset(&db, 0, sizeof(db));
 	memset(&h, 0, sizeof(h));
-	/* an applied revision whose script is gone is a finding, not an error */
-	if (rt_project_open(&p, o, RT_PROJECT_GRAPH | RT_PROJECT_GONE | RT_PROJECT_REGISTRY,
-	                    &err) < 0)
-		return rt_api_finish(&err, -1);
-	if (open_db(&p, &db, &h, &rows, &err) < 0 || rt_history_verify(&rep, &h, &rows, &err) < 0)
+	if (open_db(p, &db, &h, &rows, err) < 0 || rt_history_verify(rep, &h, &rows, err) < 0)
 		goto done;
-	have_rep = 1;
 	if (o->json) {
-		if (rt_verify_format_json(&out, &rep, db.url->pub.masked, p.cfg->version_table) < 0)
+		if (rt_verify_format_json(&out, rep, db.url->pub.masked, p->cfg->version_table) < 0)
 			goto oom;
-		rc = rt_api_emit(o, &out, &err);
 	} else {
 		char *header = rt_sprintf("Database: %s (version table %s)", db.url->pub.masked,
-		                          p.cfg->version_table);
-		if (!header || rt_verify_format_text(&out, &rep, header) < 0) {
+		                          p->cfg->version_table);
+		if (!header || rt_verify_format_text(&out, rep, header) < 0) {
 			rt_free(header);
 			goto oom;
 		}
 		rt_free(header);
-		rc = rt_api_emit_text(o, &out, &err);
 	}
-	if (rc == 0 && rep.n_findings)
-		rc = rt_err_set(&err, RT_EXIT_DB, "verify: %zu finding%s (see above)", rep.n_findings,
-		                rep.n_findings == 1 ? "" : "s");
-	goto done;
+	rc = rt_api_emit_text(o, &out, err);
+	goto report;
 oom:
-	rc = rt_err_oom(&err);
+	rc = rt_err_oom(err);
+report:
+	if (rc < 0)
+		rt_verify_report_free(rep);
 done:
-	if (have_rep)
-		rt_verify_report_free(&rep);
 	rt_buf_free(&out);
 	rt_history_free(&h);
 	rt_db_close(&db);
 	rt_strvec_free(&rows);
+	return rc;
+}
+
+int retort_verify(const struct retort_options *o)
+{
+	struct rt_err err = { 0, NULL };
+	struct rt_project p;
+	struct rt_verify_report rep;
+	int rc;
+
+	/* an applied revision whose script is gone is a finding, not an error */
+	if (rt_project_open(&p, o, RT_PROJECT_GRAPH | RT_PROJECT_GONE | RT_PROJECT_REGISTRY,
+	                    &err) < 0)
+		return rt_api_finish(&err, -1);
+	if ((rc = rt_verify_database(&p, &rep, &err)) == 0) {
+		if (rep.n_findings)
+			rc = rt_err_set(&err, RT_EXIT_DB, "verify: %zu finding%s (see above)",
+			                rep.n_findings, rep.n_findings == 1 ? "" : "s");
+		rt_verify_report_free(&rep);
+	}
 	rt_project_close(&p);
 	return rt_api_finish(&err, rc);
 }

@@ -224,7 +224,7 @@ int rt_fleet_targets_load(struct rt_fleet_targets *out, const char *path, struct
 /* ------------------------------------------------------------ results */
 
 static const char *const outcome_names[RT_FLEET_N_OUTCOMES] = {
-	"ok", "unchanged", "skipped", "pending", "locked", "failed"
+	"ok", "unchanged", "skipped", "pending", "findings", "locked", "failed"
 };
 
 const char *rt_fleet_outcome_name(enum rt_fleet_outcome o)

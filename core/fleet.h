@@ -56,6 +56,7 @@ enum rt_fleet_outcome {
 	RT_FLEET_UNCHANGED, /* nothing to do: already at the target */
 	RT_FLEET_SKIPPED,   /* --resume: at the target, not locked, not written */
 	RT_FLEET_PENDING,   /* check: migrations pending */
+	RT_FLEET_FINDINGS,  /* verify: the checks found something */
 	RT_FLEET_LOCKED,    /* another run held the migration lock past lock_timeout */
 	RT_FLEET_FAILED,
 	RT_FLEET_N_OUTCOMES

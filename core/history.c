@@ -431,8 +431,15 @@ int rt_history_audit_alone(struct rt_history *h, const struct rt_audit_rec *rec,
 {
 	if (!rt_history_supported(h->db))
 		return 0;
-	if (rt_history_probe(h, err) < 0 ||
-	    tx(h, h->db->d->begin, "cannot begin a transaction", err) < 0)
+	if (rt_history_probe(h, err) < 0)
+		return -1;
+	/* Only the run holding the migration lock creates the table: one that
+	 * timed out waiting for it would wait in turn on the holder's CREATE
+	 * TABLE, uncommitted in its first transaction, for as long as it runs. */
+	if (!h->has_audit && !h->db->locked)
+		return rt_err_set(err, RT_EXIT_DB, "%s does not exist yet, and only the run "
+		                  "holding the migration lock creates it", RT_AUDIT_TABLE);
+	if (tx(h, h->db->d->begin, "cannot begin a transaction", err) < 0)
 		return -1;
 	if (rt_history_create(h, 1, err) < 0 || rt_history_audit(h, rec, err) < 0 ||
 	    tx(h, h->db->d->commit, "cannot commit", err) < 0) {

@@ -89,7 +89,9 @@ extern const struct rt_engine_hooks rt_history_hooks;
 /* Insert the audit row of `rec` (in whatever transaction is open). */
 int rt_history_audit(struct rt_history *h, const struct rt_audit_rec *rec, struct rt_err *err);
 /* The same in a short transaction of its own, creating the table if need
- * be: the record of a command that failed, after its rollback. */
+ * be: the record of a command that failed, after its rollback.  Without
+ * the migration lock (h->db->locked) the table is not created: an error
+ * when it does not exist. */
 int rt_history_audit_alone(struct rt_history *h, const struct rt_audit_rec *rec,
                            struct rt_err *err);
 

@@ -95,6 +95,13 @@ int rt_project_db(struct rt_project *p, struct rt_db *db, unsigned flags,
 {
 	if (rt_db_open(db, p->cfg, p->reg, &p->lo, 1, err) < 0)
 		return -1;
+	return rt_project_db_read(p, db, flags, rows, err);
+}
+
+int rt_project_db_read(struct rt_project *p, struct rt_db *db, unsigned flags,
+                       struct rt_strvec *rows, struct rt_err *err)
+{
+	rt_strvec_free(rows);
 	if ((flags & RT_DB_LOCK) && rt_db_lock(db, err) < 0)
 		goto fail;
 	if (rt_db_read_versions(db, rows, err) < 0)

@@ -63,6 +63,12 @@ int rt_project_script_dirs(struct rt_strvec *dirs, const struct rt_settings *cfg
 int rt_project_db(struct rt_project *p, struct rt_db *db, unsigned flags,
                   struct rt_strvec *rows, struct rt_err *err);
 
+/* The same on a database rt_project_db opened already (without the lock):
+ * lock it if asked and read the version rows again into `rows` (emptied
+ * first). */
+int rt_project_db_read(struct rt_project *p, struct rt_db *db, unsigned flags,
+                       struct rt_strvec *rows, struct rt_err *err);
+
 /* Check that every version row names one of the project's revisions (the
  * error rt_project_db gives without RT_DB_ALLOW_UNKNOWN). */
 int rt_project_check_rows(const struct rt_project *p, const struct rt_strvec *rows,

@@ -396,22 +396,9 @@ static void put_list(struct rt_buf *b, const struct rt_strvec *v)
 		rt_buf_printf(b, "%s%s", i ? ", " : "", v->v[i]);
 }
 
-int rt_verify_format_text(struct rt_buf *out, const struct rt_verify_report *r,
-                          const char *header)
+int rt_verify_format_findings(struct rt_buf *out, const struct rt_verify_report *r)
 {
 	size_t i;
-	if (header)
-		rt_buf_printf(out, "%s\n", header);
-	rt_buf_puts(out, "Version rows: ");
-	put_list(out, &r->rows);
-	rt_buf_puts(out, "\n");
-	if (r->has_last) {
-		rt_buf_printf(out, "Last recorded command: %s, %s UTC (%s), left: ",
-		              r->last.command_line ? r->last.command_line : "?",
-		              r->last.at ? r->last.at : "?", r->last.outcome ? r->last.outcome : "?");
-		put_list(out, &r->last.rows);
-		rt_buf_puts(out, "\n");
-	}
 	for (i = 0; i < r->n_findings; i++) {
 		const struct rt_finding *f = &r->findings[i];
 		switch (f->kind) {
@@ -457,6 +444,25 @@ int rt_verify_format_text(struct rt_buf *out, const struct rt_verify_report *r,
 			break;
 		}
 	}
+	return out->oom ? -1 : 0;
+}
+
+int rt_verify_format_text(struct rt_buf *out, const struct rt_verify_report *r,
+                          const char *header)
+{
+	if (header)
+		rt_buf_printf(out, "%s\n", header);
+	rt_buf_puts(out, "Version rows: ");
+	put_list(out, &r->rows);
+	rt_buf_puts(out, "\n");
+	if (r->has_last) {
+		rt_buf_printf(out, "Last recorded command: %s, %s UTC (%s), left: ",
+		              r->last.command_line ? r->last.command_line : "?",
+		              r->last.at ? r->last.at : "?", r->last.outcome ? r->last.outcome : "?");
+		put_list(out, &r->last.rows);
+		rt_buf_puts(out, "\n");
+	}
+	rt_verify_format_findings(out, r);
 	rt_buf_printf(out, "Verified: %zu applied revision%s", r->verified.n,
 	              r->verified.n == 1 ? "" : "s");
 	if (r->no_checksum.n) {

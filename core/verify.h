@@ -130,6 +130,10 @@ size_t rt_verify_count(const struct rt_verify_report *r, enum rt_finding_kind ki
 int rt_verify_format_text(struct rt_buf *out, const struct rt_verify_report *r,
                           const char *header);
 
+/* The finding lines of that text alone, each ending in '\n' (none when
+ * there is no finding): what fleet mode prints under a database. */
+int rt_verify_format_findings(struct rt_buf *out, const struct rt_verify_report *r);
+
 /*
  * The report as the `verify` document of --format json (core/json.h,
  * doc/retort-json.schema.json): format, command, database, version_table, ok, rows,

@@ -79,7 +79,8 @@ enum retort_fleet_command {
 	RETORT_FLEET_UPGRADE,
 	RETORT_FLEET_DOWNGRADE,
 	RETORT_FLEET_CURRENT,
-	RETORT_FLEET_CHECK
+	RETORT_FLEET_CHECK,
+	RETORT_FLEET_VERIFY          /**< appended: verify each database */
 };
 
 /** Options of fleet mode. */
@@ -87,6 +88,9 @@ struct retort_fleet_options {
 	const char *targets;         /**< --targets FILE: one URL [NAME] per line */
 	unsigned jobs;               /**< -j N: databases at a time (0: 1) */
 	int resume;                  /**< --resume: skip databases at the target */
+	/* appended: */
+	int allow_changed;           /**< upgrade --allow-changed, per database */
+	const char *tag;             /**< --tag, recorded in each database's audit trail */
 };
 
 /** The most databases at a time (-j). */
@@ -154,7 +158,8 @@ int retort_log(const struct retort_options *o, long limit);
  * database of fo->targets, fo->jobs at a time, each in a process of its
  * own with its own connection and lock.  Prints a line per database as it
  * finishes and a summary table (or, with o->json, one JSON document).
- * Exit status 0 only when every database succeeded, else the worst.
+ * Exit status 0 only when every database succeeded (for verify: had no
+ * finding), else the worst.
  */
 int retort_fleet(const struct retort_options *o, enum retort_fleet_command cmd,
                  const char *target, const struct retort_fleet_options *fo);

@@ -5,7 +5,9 @@
 # gets a line as it finishes and a row in the table; the exit status says
 # whether all succeeded; --resume finishes the rest and skips the others;
 # no database is migrated twice; errors in the targets file stop the run
-# before anything is touched; passwords never show.
+# before anything is touched; passwords never show.  Each database gets
+# what a single upgrade gives it (verify's checks, history, audit), and
+# verify runs over a fleet.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/lib.sh"
 
@@ -147,4 +149,89 @@ expect "--resume without --targets: exit 2" 2 upgrade head --resume
 expect "-j 0: exit 2" 2 upgrade head --targets targets -j 0
 expect "--sql with --targets: exit 2" 2 upgrade head --sql --targets targets
 expect "--url with --targets: exit 2" 2 --url sqlite:///x.db upgrade head --targets targets
+
+# A fleet upgrade does to each database what `retort upgrade` does: the
+# checks of verify first (an edited applied script stops that database
+# alone), history rows with checksums, one audit row, --allow-changed and
+# --tag.  u1 has applied i1; then i1.sql is edited.
+new_project
+script i1 "" "CREATE TABLE ti (x INT);" "DROP TABLE ti;"
+script i2 i1 "CREATE TABLE tj (x INT);" "DROP TABLE tj;"
+mkdir dbs
+printf 'sqlite:///dbs/u1.db  u1\nsqlite:///dbs/u2.db  u2\nsqlite:///dbs/u3.db  u3\n' >utargets
+expect "u1 upgraded to i1 alone" 0 -q --url sqlite:///dbs/u1.db upgrade i1
+sed -i 's/CREATE TABLE ti (x INT);/CREATE TABLE ti (x INT, y INT);/' migrations/versions/i1.sql
+q() { sqlite3 "dbs/$1.db" "$2" 2>/dev/null; }
+audits() { q "$1" "SELECT count(*) FROM retort_audit"; }
+last_audit() { q "$1" "SELECT outcome || ' ' || tag || ' ' || (command_line LIKE '% upgrade head --targets utargets %') FROM retort_audit ORDER BY id DESC LIMIT 1"; }
+expect "an edited applied script: that database fails, exit 1" 1 upgrade head \
+	--targets utargets -j 3 --tag rel-1
+line_of u1 | grep -q "^u1  *i1 -> i1  [0-9.]*s  failed$"
+same "u1 failed, left at i1" "$?" 0
+grep -q "^    .*upgrade refuses to run" "$T/out"
+same "u1's error is verify's message" "$?" 0
+same "u1 ran nothing" "$(q u1 "SELECT version_num FROM alembic_version")" "i1"
+same "u1: one new audit row (the failure), with the command line and tag" \
+	"$(audits u1) $(last_audit u1)" "2 failed rel-1 1"
+for t in u2 u3; do
+	line_of $t | grep -q "^$t  *base -> i2  [0-9.]*s  ok$"
+	same "$t migrated" "$?" 0
+done
+for t in u2 u3; do
+	same "$t: exactly one audit row, ok, with the command line and tag" \
+		"$(audits $t) $(last_audit $t)" "1 ok rel-1 1"
+	same "$t: history rows with checksums" \
+		"$(q $t "SELECT revision || ' ' || direction || ' ' || (length(checksum) > 0) FROM retort_history ORDER BY id" | tr '\n' ';')" \
+		"i1 upgrade 1;i2 upgrade 1;"
+	expect "$t: verify is clean after the fleet upgrade" 0 --url "sqlite:///dbs/$t.db" verify
+done
+expect "with --allow-changed the edited database runs too" 0 upgrade head --targets utargets \
+	--allow-changed
+line_of u1 | grep -q "^u1  *i1 -> i2  [0-9.]*s  ok$"
+same "u1 migrated" "$?" 0
+out_has "the others had nothing to do" "1 ok, 2 unchanged"
+same "u1: the edit is accepted in retort_history" \
+	"$(q u1 "SELECT revision || ' ' || direction FROM retort_history ORDER BY id" | tr '\n' ';')" \
+	"i1 upgrade;i1 accept;i2 upgrade;"
+same "u1: one more audit row" "$(audits u1) $(q u1 "SELECT outcome FROM retort_audit ORDER BY id DESC LIMIT 1")" "3 ok"
+same "u2, u3: nothing to do records nothing" "$(audits u2) $(audits u3)" "1 1"
+for t in u1 u2 u3; do
+	expect "$t: verify is clean" 0 --url "sqlite:///dbs/$t.db" verify
+done
+expect "a bad --tag with --targets: exit 2" 2 upgrade head --targets utargets --tag "$(printf 'a\tb')"
+
+# verify over a fleet: the checks of `retort verify` per database, read
+# only.  u4 is at i1; i2.sql is then edited, which u1 has applied.
+expect "u4 upgraded to i1 alone" 0 -q --url sqlite:///dbs/u4.db upgrade i1
+printf 'sqlite:///dbs/u1.db  u1\nsqlite:///dbs/u4.db  u4\n' >vtargets
+expect "verify --targets: all clean, exit 0" 0 verify --targets vtargets -j 2
+out_has "verify: every database ok" "2 ok"
+sed -i 's/CREATE TABLE tj (x INT);/CREATE TABLE tj (x INT, y INT);/' migrations/versions/i2.sql
+before=$(audits u1)
+expect "verify --targets with an edited script: exit 1" 1 verify --targets vtargets -j 2
+line_of u1 | grep -q "^u1  *i2  [0-9.]*s  findings$"
+same "u1 has findings" "$?" 0
+grep -q "^    CHANGED: revision i2 " "$T/out"
+same "the finding is indented under its line" "$?" 0
+line_of u4 | grep -q "^u4  *i1  [0-9.]*s  ok$"
+same "u4 is clean" "$?" 0
+out_has "verify: the summary counts the findings" "1 ok, 1 findings"
+err_has "verify: the error counts the databases" "1 of 2 databases did not succeed"
+same "verify wrote nothing" "$(audits u1)" "$before"
+expect "verify --targets --format json: exit 1" 1 --format json verify --targets vtargets
+/usr/bin/python3 - "$T/out" >"$T/json.txt" 2>&1 <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["command"] == "verify" and d["fleet"] and d["exit_status"] == 1, d
+o = {x["name"]: x for x in d["databases"]}
+assert o["u1"]["outcome"] == "findings" and o["u1"]["exit_status"] == 1, o
+assert o["u1"]["error"].startswith("CHANGED: revision i2 "), o
+assert [f["kind"] for f in json.loads(o["u1"]["output"])["findings"]] == ["changed"], o
+assert o["u4"]["outcome"] == "ok" and o["u4"]["error"] is None and o["u4"]["from"] == ["i1"], o
+assert json.loads(o["u4"]["output"])["ok"] is True, o
+assert d["summary"]["findings"] == 1 and d["summary"]["ok"] == 1, d
+print("ok")
+PY
+same "the verify document holds each database's verdict" "$(cat "$T/json.txt")" "ok"
+expect "verify --targets --resume: exit 2" 2 verify --targets vtargets --resume
 tap_done

@@ -147,6 +147,10 @@ json_ok "current --targets" current 0 current --targets targets
 same "the fleet document" "$(field '(d["fleet"], [(x["name"], x["outcome"], x["from"]) for x in d["databases"]])')" \
 	"(True, [('here', 'ok', ['d4'])])"
 json_ok "upgrade --targets" upgrade 0 upgrade heads --targets targets
+json_ok "verify --targets" verify 0 verify --targets targets
+same "the fleet verify document" \
+	"$(field '(d["fleet"], [(x["name"], x["outcome"], json.loads(x["output"])["ok"]) for x in d["databases"]], d["summary"]["findings"])')" \
+	"(True, [('here', 'ok', True)], 0)"
 
 # A run that fails still prints its document (exit 1): ok false, the error.
 printf -- '-- Message: bad\n-- Revision ID: e5\n-- Revises: d4\n\n-- retort:upgrade\nCREATE TABLE t5 (x INTEGER);\nSELECT nosuch FROM t5;\n\n-- retort:downgrade\nDROP TABLE t5;\n' \

@@ -350,8 +350,16 @@ static void test_failure(void **state)
 	assert_int_equal(fc.committed.n_side, 0);
 	/* the failure's record, after the rollback */
 	assert_int_equal(rt_audit_end(&s.rec, "", &s.err), 0);
+	/* without the lock the table is not created (the holder may be
+	 * creating it), with it it is */
 	fake_clear(&fc);
+	assert_int_equal(rt_history_audit_alone(&s.h, &s.rec, &s.err), -1);
+	assert_non_null(strstr(s.err.msg, "only the run holding the migration lock creates it"));
+	assert_string_equal(fake_log_text(&fc), "probe history; probe audit");
+	fake_clear(&fc);
+	s.db.locked = 1;
 	assert_int_equal(rt_history_audit_alone(&s.h, &s.rec, &s.err), 0);
+	s.db.locked = 0;
 	assert_string_equal(fake_log_text(&fc), "probe history; probe audit; begin; create audit; "
 	                                        "audit upgrade failed; commit");
 	assert_int_equal(fc.committed.side_tables, 1u << 2);
