@@ -15,9 +15,10 @@
  *
  * Memory: a revision, its strings and its vectors are packed into the
  * graph's arena (no allocation per string), the adjacency lists of all
- * revisions into two pools, and ids are found by binary search over the
- * sorted revisions (no hash table): a graph of 100,000 revisions costs
- * about 40 MB less than one malloc per field would.
+ * revisions into two pools, and ids are found through an open-addressing
+ * index of the sorted revisions (one size_t per slot, twice as many slots
+ * as revisions): a graph of 100,000 revisions costs about 40 MB less than
+ * one malloc per field would.
  */
 #include "graph_internal.h"
 
@@ -152,6 +153,7 @@ void rt_graph_free(struct rt_graph *g)
 				g->payload_free(g->revs[i]->payload);
 	rt_free(g->revs);
 	rt_free(g->keys);
+	rt_free(g->slots);
 	rt_free(g->nodes);
 	rt_map_free(&g->labels);
 	rt_free(g->label_keys);
@@ -293,6 +295,37 @@ static unsigned long long id_key(const char *id)
 	return k;
 }
 
+/* A slot for an id's key: ids are hex or words, so mix all 64 bits. */
+static size_t slot_of(unsigned long long key, size_t mask)
+{
+	key ^= key >> 33;
+	key *= 0xff51afd7ed558ccdULL;
+	key ^= key >> 33;
+	return (size_t)key & mask;
+}
+
+/*
+ * An index of the ids for g_find: at 100k revisions a binary search is
+ * 17 dependent loads, most of them cache misses, for every Revises entry
+ * the graph resolves; a slot is one or two.
+ */
+static int index_ids(struct rt_graph *g)
+{
+	size_t cap = 16, i;
+	while (cap < 2 * g->n)
+		cap *= 2;
+	if (!(g->slots = rt_calloc(cap, sizeof(*g->slots))))
+		return -1;
+	g->slot_mask = cap - 1;
+	for (i = 0; i < g->n; i++) {
+		size_t s = slot_of(g->keys[i], g->slot_mask);
+		while (g->slots[s])
+			s = (s + 1) & g->slot_mask;
+		g->slots[s] = i + 1;
+	}
+	return 0;
+}
+
 struct sort_key {
 	unsigned long long prefix;
 	struct rt_revision *rev;
@@ -349,30 +382,24 @@ static int sort_by_id(struct rt_graph *g, struct rt_err *err)
 			return rt_err_set(err, RT_EXIT_USAGE, "Revision %s is present more than once: "
 			                  "%s and %s; give one of them a new 'Revision ID'",
 			                  g->revs[i]->id, path_of(g->revs[i - 1]), path_of(g->revs[i]));
-	return 0;
+	return index_ids(g) < 0 ? rt_err_oom(err) : 0;
 }
 
 struct rt_revision *g_find(const struct rt_graph *g, const char *id)
 {
 	unsigned long long key;
-	size_t lo = 0, hi = g->n, i;
-	if (!g->keys) { /* not finished: revisions are not sorted yet */
+	size_t i, s;
+	if (!g->slots) { /* not finished: revisions are not indexed yet */
 		for (i = 0; i < g->n; i++)
 			if (strcmp(g->revs[i]->id, id) == 0)
 				return g->revs[i];
 		return NULL;
 	}
 	key = id_key(id);
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = g->keys[mid] < key ? -1 : g->keys[mid] > key ? 1
-		        : strcmp(g->revs[mid]->id, id);
-		if (c == 0)
-			return g->revs[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+	for (s = slot_of(key, g->slot_mask); g->slots[s]; s = (s + 1) & g->slot_mask) {
+		i = g->slots[s] - 1;
+		if (g->keys[i] == key && strcmp(g->revs[i]->id, id) == 0)
+			return g->revs[i];
 	}
 	return NULL;
 }

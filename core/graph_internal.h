@@ -52,6 +52,9 @@ struct rt_graph {
 	struct garena arena;       /* revisions, their strings and vectors */
 	struct rt_revision **revs; /* sorted by id after finish */
 	unsigned long long *keys;  /* after finish: first 8 bytes of each id, big-endian */
+	size_t *slots;             /* after finish: open-addressing index of the ids,
+	                              revs index + 1 per slot, 0 empty */
+	size_t slot_mask;          /* slots has slot_mask + 1 entries, a power of 2 */
 	size_t n, cap;
 	struct gnode *nodes;       /* parallel to revs after finish */
 	struct rt_map labels;      /* declared label -> struct rt_revision * */
