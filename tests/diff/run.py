@@ -15,8 +15,10 @@ command this compares:
     Alembic's order is deterministic, else as a multiset plus a check that
     retort's order is a valid topological order (see ORDER below);
   - for heads/branches/history/current/show, the set of revision ids
-    printed; for `upgrade/downgrade --sql`, the sequence of log INSERTs in
-    the SQL printed;
+    printed; for `upgrade/downgrade --sql`, the sequence of log INSERTs
+    in the SQL printed, and what the SQL does to the version table
+    (whether it creates and drops it, the rows it assumes at the start and
+    the rows it leaves: see version_effect);
   - for merge and revision (same --rev-id in both), the parents, branch
     labels and dependencies written into the new script.
 
@@ -101,6 +103,15 @@ PG_FIXED = [(21, 15), (22, 40), (23, 90)]
 
 LOG_SQL_RE = re.compile(
     r"INSERT INTO log\s*\(\s*rev\s*,\s*dir\s*\)\s*VALUES\s*\(\s*'(\w+)'\s*,\s*'(up|down)'\s*\)")
+# The statements of an offline script on the version table (Alembic's
+# wording, which retort keeps).
+VT_SQL_RE = re.compile(
+    r"INSERT\s+INTO\s+alembic_version\s*\(\s*version_num\s*\)\s*VALUES\s*\(\s*'(?P<ins>\w+)'\s*\)"
+    r"|UPDATE\s+alembic_version\s+SET\s+version_num\s*=\s*'(?P<new>\w+)'\s+"
+    r"WHERE\s+alembic_version\.version_num\s*=\s*'(?P<old>\w+)'"
+    r"|DELETE\s+FROM\s+alembic_version\s+WHERE\s+alembic_version\.version_num\s*=\s*'(?P<del>\w+)'"
+    r"|(?P<create>CREATE\s+TABLE\s+alembic_version)\b"
+    r"|(?P<drop>DROP\s+TABLE\s+alembic_version)\b")
 TOKEN_RE = re.compile(r"[A-Za-z0-9_]+")
 
 
@@ -553,6 +564,49 @@ def text_of(out, command):
     return out_lines
 
 
+def version_effect(sql):
+    """What an offline script does to the version table, independent of
+    the order of its steps (which row a merge UPDATEs and which it DELETEs
+    is a set order in Alembic, see README): whether it creates the table,
+    the rows it assumes are there at the start (an UPDATE or DELETE of a
+    row it did not INSERT), the rows it leaves, whether it drops the table,
+    and the statements that make no sense (a row inserted twice, a row
+    changed after it was deleted)."""
+    created = dropped = False
+    start, rows, odd = set(), set(), []
+    gone = set()
+    for m in VT_SQL_RE.finditer(sql):
+        if m.group("create"):
+            created = True
+        elif m.group("drop"):
+            dropped = True
+        elif m.group("ins"):
+            v = m.group("ins")
+            if v in rows:
+                odd.append("INSERT of %s, already a row" % v)
+            rows.add(v)
+        else:
+            v = m.group("old") or m.group("del")
+            if v in rows:
+                rows.discard(v)
+            elif v in gone:
+                odd.append("%s of %s, no longer a row" % ("UPDATE" if m.group("old") else "DELETE", v))
+            else:
+                start.add(v)
+            gone.add(v)
+            if m.group("new"):
+                rows.add(m.group("new"))
+                gone.discard(m.group("new"))
+    return (created, sorted(start), sorted(rows), dropped, odd)
+
+
+def fmt_effect(e):
+    return "%sfrom %s to %s%s%s" % (
+        "CREATE TABLE, " if e[0] else "", " ".join(e[1]) or "-",
+        " ".join(e[2]) or "-", ", DROP TABLE" if e[3] else "",
+        "; " + "; ".join(e[4]) if e[4] else "")
+
+
 def ids_in(text, known):
     return {t for t in TOKEN_RE.findall(text) if t in known}
 
@@ -726,6 +780,13 @@ def run_seed(tap, seed, size, ncmds, retort_bin, keep_all, with_sql, backend):
                 if not (ran & facts.multi and sorted(sa) == sorted(sr)):
                     problems.append("--sql scripts differ:\n  alembic %s\n  retort  %s"
                                     % (fmt_log(sa), fmt_log(sr)))
+            # the version table: rows assumed at the start, rows left,
+            # CREATE and DROP TABLE (stamp --sql prints nothing else)
+            ea = version_effect(ra[1])
+            er = version_effect(rr[1])
+            if ea != er:
+                problems.append("--sql version table differs:\n  alembic %s\n  retort  %s"
+                                % (fmt_effect(ea), fmt_effect(er)))
         merge_broken = False
         if kind in ("merge", "revision"):
             pa = find_script(os.path.join(adir, "versions"), newid) if a_ok else None
