@@ -15,8 +15,10 @@ command this compares:
     Alembic's order is deterministic, else as a multiset plus a check that
     retort's order is a valid topological order (see ORDER below);
   - for heads/branches/history/current/show, the set of revision ids
-    printed; for `upgrade/downgrade --sql`, the sequence of log INSERTs in
-    the SQL printed;
+    printed; for `upgrade/downgrade/stamp --sql`, the sequence of log
+    INSERTs in the SQL printed, and what the SQL does to the version table
+    (whether it creates and drops it, the rows it assumes at the start and
+    the rows it leaves: see version_effect);
   - for merge and revision (same --rev-id in both), the parents, branch
     labels and dependencies written into the new script.
 
@@ -101,6 +103,15 @@ PG_FIXED = [(21, 15), (22, 40), (23, 90)]
 
 LOG_SQL_RE = re.compile(
     r"INSERT INTO log\s*\(\s*rev\s*,\s*dir\s*\)\s*VALUES\s*\(\s*'(\w+)'\s*,\s*'(up|down)'\s*\)")
+# The statements of an offline script on the version table (Alembic's
+# wording, which retort keeps).
+VT_SQL_RE = re.compile(
+    r"INSERT\s+INTO\s+alembic_version\s*\(\s*version_num\s*\)\s*VALUES\s*\(\s*'(?P<ins>\w+)'\s*\)"
+    r"|UPDATE\s+alembic_version\s+SET\s+version_num\s*=\s*'(?P<new>\w+)'\s+"
+    r"WHERE\s+alembic_version\.version_num\s*=\s*'(?P<old>\w+)'"
+    r"|DELETE\s+FROM\s+alembic_version\s+WHERE\s+alembic_version\.version_num\s*=\s*'(?P<del>\w+)'"
+    r"|(?P<create>CREATE\s+TABLE\s+alembic_version)\b"
+    r"|(?P<drop>DROP\s+TABLE\s+alembic_version)\b")
 TOKEN_RE = re.compile(r"[A-Za-z0-9_]+")
 
 
@@ -404,6 +415,79 @@ class Picker:
             args += ["--depends-on", d]
         return "revision", args, newid
 
+    def offline(self):
+        """An offline (--sql) command: upgrade to a target or from a start
+        (lo:hi), downgrade hi:lo, downgrade from the heads to base (refused
+        on a graph of several heads, as a downgrade starts from one
+        revision), or stamp: to targets, from a start shared by one or more
+        targets (from:to), from two starts (refused), or to base (the
+        version table dropped).  README, "Where retort decides what Alembic
+        leaves open", says retort matches Alembic on each; e2e/
+        offline_choices.sh holds them on one fixed graph, this on random
+        ones."""
+        rng = self.rng
+        r = rng.random()
+        if r < 0.3:
+            return "sql", ["upgrade", "--sql", self.upgrade_target(set())], None
+        if r < 0.4:
+            # offline upgrade from a given start: lo:hi
+            hi = self.rev()
+            anc = sorted(self.g.ancestors(hi, deps=False))
+            lo = rng.choice(anc) if anc else "base"
+            return "sql", ["upgrade", "--sql", "%s:%s" % (lo, hi)], None
+        if r < 0.55:
+            # offline downgrade needs a start:end range
+            hi = self.rev()
+            anc = sorted(self.g.ancestors(hi, deps=False))
+            lo = rng.choice(anc) if anc and rng.random() < 0.7 else "base"
+            return "sql", ["downgrade", "--sql", "%s:%s" % (hi, lo)], None
+        if r < 0.65:
+            # from every head (refused with several), from "head" (the
+            # same), or from one head of several, to base
+            heads = self.g.heads()
+            hi = weighted(rng, [(2, lambda: "heads"), (1, lambda: "head"),
+                                (3, lambda: rng.choice(heads))])
+            return "sql", ["downgrade", "--sql", "%s:base" % hi], None
+        return "sql", ["stamp", "--sql"] + self.stamp_sql_targets(), None
+
+    def stamp_sql_targets(self):
+        """Targets of `stamp --sql`: with no start (the version table
+        created and filled), a start shared by every target ("lo:a lo:b",
+        or "lo:a b", where the start applies to b too), two starts, or
+        base."""
+        rng = self.rng
+        r = rng.random()
+        if r < 0.1:
+            return ["base"]
+        if r < 0.35:
+            t = [self.rev()]
+            y = rng.random()
+            if y < 0.25:
+                t.append(self.rev())
+            elif y < 0.45:
+                t = [rng.choice(["heads", "head"])]
+            elif y < 0.6 and self.label():
+                t = ["%s@head" % self.label()]
+            return t
+        # a start: mostly an ancestor of the first target (a stamp up),
+        # else any revision (down, or across branches) or base
+        hi = self.rev()
+        anc = sorted(self.g.ancestors(hi, deps=False))
+        y = rng.random()
+        lo = (rng.choice(anc) if anc and y < 0.6 else
+              self.rev() if y < 0.85 else "base")
+        t = ["%s:%s" % (lo, hi)]
+        y = rng.random()
+        if y < 0.3:
+            t.append("%s:%s" % (lo, self.rev()))
+        elif y < 0.4:
+            t.append(rng.choice([self.rev(), "base"]))      # the start applies
+        elif y < 0.45:
+            t.append("%s:%s" % (self.rev(), self.rev()))     # two starts: refused
+        elif y < 0.5:
+            t.append("%s:base" % lo)
+        return t
+
     def pick(self, rows, idx):
         """Return (kind, args, is_merge_info)."""
         rng = self.rng
@@ -445,21 +529,8 @@ class Picker:
                              "--rev-id", newid] + revs, newid
         if x < 0.73:
             return self.revision()
-        if x < 0.78 and self.with_sql:
-            r = rng.random()
-            if r < 0.45:
-                return "sql", ["upgrade", "--sql", self.upgrade_target(set())], None
-            if r < 0.6:
-                # offline upgrade from a given start: lo:hi
-                hi = self.rev()
-                anc = sorted(self.g.ancestors(hi, deps=False))
-                lo = rng.choice(anc) if anc else "base"
-                return "sql", ["upgrade", "--sql", "%s:%s" % (lo, hi)], None
-            # offline downgrade needs a start:end range
-            hi = self.rev()
-            anc = sorted(self.g.ancestors(hi, deps=False))
-            lo = rng.choice(anc) if anc and rng.random() < 0.7 else "base"
-            return "sql", ["downgrade", "--sql", "%s:%s" % (hi, lo)], None
+        if x < 0.80 and self.with_sql:
+            return self.offline()
         y = rng.random()
         if y < 0.2:
             return "list", ["heads"] + (["--verbose"] if rng.random() < 0.3 else []), None
@@ -551,6 +622,49 @@ def text_of(out, command):
         blocks = body.split("\n\n") if "\n\n" in body or "Rev:" in body else body.split("\n")
         out_lines = head + sorted(b.strip("\n") for b in blocks)
     return out_lines
+
+
+def version_effect(sql):
+    """What an offline script does to the version table, independent of
+    the order of its steps (which row a merge UPDATEs and which it DELETEs
+    is a set order in Alembic, see README): whether it creates the table,
+    the rows it assumes are there at the start (an UPDATE or DELETE of a
+    row it did not INSERT), the rows it leaves, whether it drops the table,
+    and the statements that make no sense (a row inserted twice, a row
+    changed after it was deleted)."""
+    created = dropped = False
+    start, rows, odd = set(), set(), []
+    gone = set()
+    for m in VT_SQL_RE.finditer(sql):
+        if m.group("create"):
+            created = True
+        elif m.group("drop"):
+            dropped = True
+        elif m.group("ins"):
+            v = m.group("ins")
+            if v in rows:
+                odd.append("INSERT of %s, already a row" % v)
+            rows.add(v)
+        else:
+            v = m.group("old") or m.group("del")
+            if v in rows:
+                rows.discard(v)
+            elif v in gone:
+                odd.append("%s of %s, no longer a row" % ("UPDATE" if m.group("old") else "DELETE", v))
+            else:
+                start.add(v)
+            gone.add(v)
+            if m.group("new"):
+                rows.add(m.group("new"))
+                gone.discard(m.group("new"))
+    return (created, sorted(start), sorted(rows), dropped, odd)
+
+
+def fmt_effect(e):
+    return "%sfrom %s to %s%s%s" % (
+        "CREATE TABLE, " if e[0] else "", " ".join(e[1]) or "-",
+        " ".join(e[2]) or "-", ", DROP TABLE" if e[3] else "",
+        "; " + "; ".join(e[4]) if e[4] else "")
 
 
 def ids_in(text, known):
@@ -726,6 +840,13 @@ def run_seed(tap, seed, size, ncmds, retort_bin, keep_all, with_sql, backend):
                 if not (ran & facts.multi and sorted(sa) == sorted(sr)):
                     problems.append("--sql scripts differ:\n  alembic %s\n  retort  %s"
                                     % (fmt_log(sa), fmt_log(sr)))
+            # the version table: rows assumed at the start, rows left,
+            # CREATE and DROP TABLE (stamp --sql prints nothing else)
+            ea = version_effect(ra[1])
+            er = version_effect(rr[1])
+            if ea != er:
+                problems.append("--sql version table differs:\n  alembic %s\n  retort  %s"
+                                % (fmt_effect(ea), fmt_effect(er)))
         merge_broken = False
         if kind in ("merge", "revision"):
             pa = find_script(os.path.join(adir, "versions"), newid) if a_ok else None
