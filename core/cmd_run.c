@@ -211,6 +211,26 @@ static int log_line(const struct rt_project *p, int fd, const struct rt_audit_re
 }
 
 /*
+ * Once connected (even when locking or reading then failed, so that the
+ * record of that failure has them): the database user for the audit record
+ * and the side tables' state.  rc is the connection's outcome so far;
+ * returns it, or an out-of-memory error when it was 0.
+ */
+static int connected_record(struct rt_db *db, const struct rt_project *p,
+                            const struct rt_graph *graph, struct rt_audit_rec *rec,
+                            struct rt_history *h, int rc, struct rt_err *err)
+{
+	struct rt_err e2 = { 0, NULL };
+	if (!db->connected)
+		return rc;
+	if ((rt_db_session_user(db, &rec->db_user, &e2) < 0 ||
+	     rt_history_init(h, db, p->cfg, graph, &e2) < 0) && rc == 0)
+		rc = rt_err_oom(err);
+	rt_err_clear(&e2);
+	return rc;
+}
+
+/*
  * A command failed with `err`: end its record with the rows now (read into
  * `now`, emptied first; returns 1 when they could be read), write it to
  * retort_audit in a transaction of its own (best effort: a failure to
@@ -301,16 +321,7 @@ int rt_run_online(struct rt_project *p, const struct rt_run_request *rq,
 		goto done;  /* nothing to do: not locked, not recorded */
 	}
 	res->lock_timed_out = db.lock_timed_out;
-	if (db.connected) {
-		/* also for the record of a failure to lock or read */
-		struct rt_err e2 = { 0, NULL };
-		if (rt_db_session_user(&db, &rec.db_user, &e2) < 0 ||
-		    rt_history_init(&h, &db, p->cfg, p->graph, &e2) < 0) {
-			if (rc == 0)
-				rc = rt_err_oom(err);
-		}
-		rt_err_clear(&e2);
-	}
+	rc = connected_record(&db, p, p->graph, &rec, &h, rc, err);
 	if (rc < 0)
 		goto failed;
 	res->before_known = 1;
@@ -571,16 +582,7 @@ int retort_ensure_version(const struct retort_options *o, const struct retort_ru
 	if (p.cfg->audit_log && rt_audit_log_open(&fd, p.cfg->audit_log, &err) < 0)
 		goto done;
 	rc = rt_project_db(&p, &db, RT_DB_LOCK | RT_DB_ALLOW_UNKNOWN | RT_DB_KEEP, &rows, &err);
-	if (db.connected) {
-		/* also for the record of a failure to lock or read */
-		struct rt_err e2 = { 0, NULL };
-		if (rt_db_session_user(&db, &rec.db_user, &e2) < 0 ||
-		    rt_history_init(&h, &db, p.cfg, NULL, &e2) < 0) {
-			if (rc == 0)
-				rc = rt_err_oom(&err);
-		}
-		rt_err_clear(&e2);
-	}
+	rc = connected_record(&db, &p, NULL, &rec, &h, rc, &err);
 	if (rc < 0)
 		goto failed;
 	if (db.table_exists)
