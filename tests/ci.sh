@@ -82,6 +82,20 @@ count() {
 	skipped=$((${skipped:-0} + ${s:-0}))
 }
 
+# show_failures BUILDDIR PREFIX: for each failed test (at most 10), its
+# "not ok" lines and the diagnostics around them, from its log.  CI keeps
+# only this output: a failure that happens once must say why right here.
+show_failures() {
+	grep -E '^(FAIL|ERROR|XPASS):' "$1/check.out" 2>/dev/null |
+		sed 's/^[A-Z]*: \([^ ]*\).*/\1/' | sort -u | head -n 10 |
+		while read -r t; do
+			l="$1/tests/${t%.*}.log"
+			[ -f "$l" ] || continue
+			echo "$2--- $t:"
+			grep -vE '^(PASS|SKIP|XFAIL|FAIL|ERROR|XPASS): |^ok ' "$l" | head -n 80 | sed "s/^/$2  /"
+		done
+}
+
 build() { # build DIR CONFIGURE-ARGS...
 	d=$1; shift
 	rm -rf "$d" && mkdir -p "$d" && cd "$d" &&
@@ -119,6 +133,7 @@ if build "$srcdir/_build" --enable-werror; then
 	echo "== make check"
 	(cd "$srcdir/_build" && make -j2 check >check.out 2>&1)
 	grep -E '^(FAIL|ERROR|XPASS)' "$srcdir/_build/check.out" | head -n 50
+	show_failures "$srcdir/_build" ""
 	count "$srcdir/_build"
 else
 	failed=$((failed + 1))
@@ -128,9 +143,13 @@ if [ "${RETORT_CI_NO_ASAN:-0}" != 1 ]; then
 	echo "== build (AddressSanitizer + UBSan)"
 	if build "$srcdir/_asan" --enable-werror --enable-sanitizers CFLAGS="-O1 -g"; then
 		echo "== make check (sanitizers)"
-		(cd "$srcdir/_asan" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		# exitcode=86: a sanitizer's report ends the process with a status
+		# of its own, never to be taken for retort's 1 (database error).
+		(cd "$srcdir/_asan" && ASAN_OPTIONS=detect_leaks=1:exitcode=86 \
+			UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=86 \
 			make -j2 check >check.out 2>&1)
 		grep -E '^(FAIL|ERROR|XPASS)' "$srcdir/_asan/check.out" | sed 's/^/asan: /' | head -n 50
+		show_failures "$srcdir/_asan" "asan: "
 		count "$srcdir/_asan"
 	else
 		failed=$((failed + 1))
